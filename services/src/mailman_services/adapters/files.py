@@ -1,0 +1,43 @@
+"""BlobStore on the local file system, under the data dir."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import anyio
+
+
+class FileBlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError(f"blob key escapes the store: {key!r}")
+        return path
+
+    def _write(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+
+    def _read(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await anyio.to_thread.run_sync(self._write, key, data)
+
+    async def get(self, key: str) -> bytes | None:
+        return await anyio.to_thread.run_sync(self._read, key)
+
+    async def download_url(self, key: str, filename: str | None, content_type: str) -> str | None:
+        return None

@@ -1,0 +1,224 @@
+"""The PostgreSQL schema as SQLAlchemy Core tables; Alembic migrations are written against it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Computed,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+NOW = text("now()")
+
+
+def _created_at() -> Column[object]:
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW)
+
+
+domains = Table(
+    "domains",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("status", Text, nullable=False, server_default="pending"),
+    Column("records", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("verification_token", Text, nullable=False),
+    _created_at(),
+    Column("verified_at", DateTime(timezone=True)),
+)
+
+inboxes = Table(
+    "inboxes",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("domain_id", Text, ForeignKey("domains.id", ondelete="RESTRICT"), nullable=False),
+    Column("local_part", Text, nullable=False),
+    Column("address", Text, nullable=False, unique=True),
+    Column("name", Text),
+    _created_at(),
+    Index(None, "domain_id", "id"),
+)
+
+threads = Table(
+    "threads",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("inbox_id", Text, ForeignKey("inboxes.id", ondelete="CASCADE"), nullable=False),
+    Column("subject", Text, nullable=False, server_default=""),
+    Column("participants", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("message_count", Integer, nullable=False, server_default="0"),
+    Column("last_message_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("labels", ARRAY(Text), nullable=False, server_default="{}"),
+    _created_at(),
+    Index(None, "inbox_id", text("last_message_at DESC"), text("id DESC")),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("inbox_id", Text, ForeignKey("inboxes.id", ondelete="CASCADE"), nullable=False),
+    Column("thread_id", Text, ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    Column("direction", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("message_id", Text, nullable=False),
+    Column("in_reply_to", Text),
+    Column("references", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("from", JSONB, nullable=False),
+    Column("to", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("cc", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("bcc", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("reply_to", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("subject", Text, nullable=False, server_default=""),
+    Column("text", Text),
+    Column("html", Text),
+    Column("extracted_text", Text),
+    Column("preview", Text, nullable=False, server_default=""),
+    Column("headers", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("attachments", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("labels", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("size", Integer, nullable=False, server_default="0"),
+    Column("provider_message_id", Text),
+    Column("verdicts", JSONB, nullable=False),
+    Column("warnings", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("raw_key", Text),
+    Column("dedup_key", Text),
+    _created_at(),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column(
+        "search",
+        TSVECTOR,
+        Computed(
+            "to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(\"from\"->>'address', '') || ' '"
+            " || coalesce(\"from\"->>'name', '') || ' ' || left(coalesce(text, ''), 100000))",
+            persisted=True,
+        ),
+    ),
+    CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
+    # Listing newest-first inside one inbox is the hot path: (inbox_id, id) serves it by index order.
+    Index(None, "inbox_id", text("id DESC")),
+    Index(None, "thread_id", "id"),
+    Index(None, "inbox_id", "status", text("id DESC")),
+    Index("ix_messages_labels", "labels", postgresql_using="gin"),
+    Index("ix_messages_search", "search", postgresql_using="gin"),
+    Index("ix_messages_message_id", "inbox_id", "message_id"),
+    Index("ix_messages_provider_message_id", "provider_message_id"),
+    Index("uq_messages_inbox_id_dedup_key", "inbox_id", "dedup_key", unique=True),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("events", ARRAY(Text), nullable=False),
+    Column("inbox_ids", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("description", Text),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("secret", Text, nullable=False),
+    _created_at(),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("type", Text, nullable=False),
+    Column("inbox_id", Text),
+    Column("message_id", Text),
+    Column("data", JSONB, nullable=False),
+    _created_at(),
+    Index(None, "inbox_id", text("id DESC")),
+    Index(None, "message_id", text("id DESC")),
+    Index(None, "type", text("id DESC")),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("webhook_id", Text, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", Text, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False, server_default="1"),
+    Column("status", Text, nullable=False, server_default="pending"),
+    Column("response_status", SmallInteger),
+    Column("response_body", Text),
+    Column("duration_ms", Integer),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    _created_at(),
+    Index(None, "webhook_id", text("id DESC")),
+)
+
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("address", Text, primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("message_id", Text),
+    _created_at(),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("prefix", Text, nullable=False),
+    Column("key_hash", Text, nullable=False, unique=True),
+    Column("inbox_ids", ARRAY(Text)),
+    _created_at(),
+    Column("last_used_at", DateTime(timezone=True)),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("principal", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("request_hash", Text, nullable=False),
+    Column("response_status", SmallInteger),
+    Column("response_headers", JSONB),
+    Column("response_body", LargeBinary),
+    _created_at(),
+    Index(None, "created_at"),
+)
+
+queue_messages = Table(
+    "queue_messages",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("queue", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("group_id", Text),
+    Column("deduplication_id", Text),
+    Column("receive_count", Integer, nullable=False, server_default="0"),
+    Column("visible_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("receipt", Text),
+    _created_at(),
+    Index(None, "queue", "visible_at", "id"),
+    Index(None, "queue", "deduplication_id"),
+)

@@ -1,0 +1,1 @@
+"""The HTTP API: a Quart app factory and one blueprint per resource."""

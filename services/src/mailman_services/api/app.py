@@ -1,0 +1,289 @@
+"""The Quart app factory: request ids, auth, rate limits, idempotency, problem+json and access logs."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from quart import Quart, Response, g, request
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from ..adapters.tables import api_keys, idempotency_keys
+from ..bootstrap import Services
+from ..domain.errors import APIError, FieldError
+from ..domain.ids import new_id
+from ..domain.secrets import hash_token, tokens_equal
+from .http import Principal, dumps, services
+
+log = logging.getLogger("mailman.api")
+access_log = logging.getLogger("mailman.access")
+
+MAX_BODY = 40 * 1024 * 1024
+IDEMPOTENCY_TTL = timedelta(hours=24)
+KEY_CACHE_SECONDS = 10.0
+LAST_USED_EVERY = timedelta(minutes=1)
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_STATUS_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+_HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def problem(error: APIError) -> Response:
+    body: dict[str, Any] = {
+        "type": f"urn:mailman:error:{error.code}",
+        "title": _STATUS_TITLES.get(error.status, "Error"),
+        "status": error.status,
+        "detail": error.detail,
+        "code": error.code,
+        "request_id": g.get("request_id", ""),
+    }
+    if error.errors:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+    response = Response(dumps(body), status=error.status, content_type="application/problem+json")
+    response.headers.update(error.headers)
+    return response
+
+
+class TokenBuckets:
+    """Per-principal token buckets, kept in this process (each API process limits on its own)."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = max(burst, 1)
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def take(self, key: str) -> tuple[bool, int, float]:
+        """(allowed, tokens left, seconds until the next token)."""
+        now = time.monotonic()
+        tokens, stamp = self.buckets.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - stamp) * self.rate)
+        if tokens >= 1:
+            self.buckets[key] = (tokens - 1, now)
+            return True, int(tokens - 1), 0.0
+        self.buckets[key] = (tokens, now)
+        return False, 0, (1 - tokens) / self.rate
+
+
+class Authenticator:
+    """Resolves bearer tokens to principals, caching API keys briefly to keep the hot path off the database."""
+
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+        self.cache: dict[str, tuple[Principal | None, float]] = {}
+        self.last_used: dict[str, datetime] = {}
+
+    def forget(self) -> None:
+        self.cache.clear()
+
+    async def principal(self, token: str) -> Principal | None:
+        bootstrap = self.svc.settings.api_token
+        if bootstrap is not None and tokens_equal(token, bootstrap):
+            return Principal("admin")
+        if not token.startswith("mm_") or len(token) > 200:
+            return None
+        digest = hash_token(token)
+        cached = self.cache.get(digest)
+        if cached is not None and cached[1] > time.monotonic():
+            found = cached[0]
+        else:
+            async with self.svc.engine.connect() as conn:
+                row = (
+                    await conn.execute(select(api_keys.c.id, api_keys.c.inbox_ids).where(api_keys.c.key_hash == digest))
+                ).first()
+            found = None if row is None else Principal(row.id, None if row.inbox_ids is None else frozenset(row.inbox_ids))
+            self.cache[digest] = (found, time.monotonic() + KEY_CACHE_SECONDS)
+        if found is not None:
+            await self._touch(found.id)
+        return found
+
+    async def _touch(self, key_id: str) -> None:
+        now = datetime.now(UTC)
+        if now - self.last_used.get(key_id, datetime.min.replace(tzinfo=UTC)) < LAST_USED_EVERY:
+            return
+        self.last_used[key_id] = now
+        async with self.svc.engine.begin() as conn:
+            await conn.execute(update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=now))
+
+
+def _request_hash() -> str:
+    digest = hashlib.sha256(f"{request.method} {request.path}?{request.query_string.decode()}\n".encode())
+    return digest.hexdigest()
+
+
+def create_app(svc: Services) -> Quart:
+    from . import api_keys as api_keys_bp
+    from . import domains, events, inboxes, messages, suppressions, system, threads, webhooks
+
+    app = Quart("mailman_services")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.extensions["mailman"] = svc
+    authenticator = Authenticator(svc)
+    app.extensions["mailman.auth"] = authenticator
+    limiter = TokenBuckets(svc.settings.rate_limit_per_second, svc.settings.rate_limit_burst)
+
+    for module in (system, domains, inboxes, messages, threads, webhooks, events, suppressions, api_keys_bp):
+        app.register_blueprint(module.blueprint)
+
+    @app.before_request
+    async def start() -> Response | None:
+        g.started = time.perf_counter()
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else new_id("req")
+        if not request.path.startswith("/v1/"):
+            return None
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        found = await authenticator.principal(token.strip()) if scheme.lower() == "bearer" and token else None
+        if found is None:
+            raise APIError(
+                401,
+                "unauthorized",
+                "Send 'Authorization: Bearer <token>' with the bootstrap token or an API key.",
+                headers={"WWW-Authenticate": 'Bearer realm="mailman"'},
+            )
+        g.principal = found
+        if limiter.rate > 0:
+            allowed, left, wait = limiter.take(found.id)
+            if not allowed:
+                retry = max(1, int(wait + 0.999))
+                raise APIError(
+                    429,
+                    "rate_limited",
+                    f"Too many requests for this token; retry in {retry} s.",
+                    headers={
+                        "Retry-After": str(retry),
+                        "RateLimit-Limit": str(limiter.burst),
+                        "RateLimit-Remaining": str(left),
+                        "RateLimit-Reset": str(retry),
+                    },
+                )
+        if request.method == "POST" and "Idempotency-Key" in request.headers:
+            return await _idempotency_start(found)
+        return None
+
+    async def _idempotency_start(found: Principal) -> Response | None:
+        key = request.headers["Idempotency-Key"]
+        if not 1 <= len(key) <= 255:
+            raise APIError(
+                422,
+                "validation_failed",
+                "Idempotency-Key must be 1 to 255 characters long.",
+                [FieldError("Idempotency-Key", "must be 1 to 255 characters long")],
+            )
+        body = await request.get_data(cache=True)
+        request_hash = hashlib.sha256(_request_hash().encode() + body).hexdigest()
+        async with svc.engine.begin() as conn:
+            await conn.execute(
+                delete(idempotency_keys).where(
+                    idempotency_keys.c.principal == found.id,
+                    idempotency_keys.c.key == key,
+                    idempotency_keys.c.created_at < datetime.now(UTC) - IDEMPOTENCY_TTL,
+                )
+            )
+            inserted = await conn.execute(
+                pg_insert(idempotency_keys)
+                .values(principal=found.id, key=key, request_hash=request_hash)
+                .on_conflict_do_nothing()
+                .returning(idempotency_keys.c.key)
+            )
+            if inserted.first() is not None:
+                g.idempotency_key = key
+                return None
+            row = (
+                await conn.execute(
+                    select(idempotency_keys).where(
+                        idempotency_keys.c.principal == found.id, idempotency_keys.c.key == key
+                    )
+                )
+            ).one()
+        if row.request_hash != request_hash:
+            raise APIError(
+                422,
+                "idempotency_key_reused",
+                "This Idempotency-Key was used with a different request; use a new key for a new request.",
+            )
+        if row.response_status is None:
+            raise APIError(409, "idempotency_key_in_use", "A request with this Idempotency-Key is still in progress.")
+        response = Response(row.response_body, status=row.response_status)
+        response.headers.update(row.response_headers)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    @app.after_request
+    async def finish(response: Response) -> Response:
+        key = g.pop("idempotency_key", None)
+        if key is not None:
+            async with svc.engine.begin() as conn:
+                where = (idempotency_keys.c.principal == g.principal.id, idempotency_keys.c.key == key)
+                if response.status_code >= 500:
+                    await conn.execute(delete(idempotency_keys).where(*where))
+                else:
+                    body = await response.get_data()
+                    headers = {
+                        k: v for k, v in response.headers.items() if k.lower() in ("content-type", "location")
+                    }
+                    await conn.execute(
+                        update(idempotency_keys)
+                        .where(*where)
+                        .values(response_status=response.status_code, response_headers=headers, response_body=body)
+                    )
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        access_log.info(
+            "request",
+            extra={
+                "request_id": g.get("request_id"),
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+                "principal": getattr(g.get("principal"), "id", None),
+            },
+        )
+        return response
+
+    @app.errorhandler(APIError)
+    async def api_error(error: APIError) -> Response:
+        return problem(error)
+
+    @app.errorhandler(HTTPException)
+    async def http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        code = _HTTP_CODES.get(status, "http_error")
+        detail = error.description or _STATUS_TITLES.get(status, "Error")
+        if status == 413:
+            detail = f"The request body is larger than {MAX_BODY // (1024 * 1024)} MB."
+        elif status == 404:
+            detail = f"No route for {request.method} {request.path}."
+        headers = {}
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return problem(APIError(status, code, detail, headers=headers))
+
+    @app.errorhandler(Exception)
+    async def unexpected(error: Exception) -> Response:
+        log.exception("unhandled error", extra={"request_id": g.get("request_id")})
+        return problem(APIError(500, "internal_error", "Something went wrong on our side; it has been logged."))
+
+    return app

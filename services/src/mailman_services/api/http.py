@@ -1,0 +1,107 @@
+"""What every blueprint shares: the current services and principal, body/query parsing, JSON responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from quart import Response, current_app, g, request
+
+from ..bootstrap import Services
+from ..domain.errors import APIError, FieldError, forbidden, not_found
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the bootstrap token (``admin``) or an API key, perhaps limited to some inboxes."""
+
+    id: str
+    inbox_ids: frozenset[str] | None = None
+
+    @property
+    def scoped(self) -> bool:
+        return self.inbox_ids is not None
+
+
+def services() -> Services:
+    result: Services = current_app.extensions["mailman"]
+    return result
+
+
+def principal() -> Principal:
+    result: Principal = g.principal
+    return result
+
+
+def require_unscoped() -> None:
+    """Domains, webhooks, keys and suppressions belong to the whole account: scoped keys get 403."""
+    if principal().scoped:
+        raise forbidden()
+
+
+def check_inbox(inbox_id: str, what: str = "inbox", ident: str | None = None) -> None:
+    """A scoped key sees other inboxes' resources as missing (404), never as forbidden."""
+    scope = principal().inbox_ids
+    if scope is not None and inbox_id not in scope:
+        raise not_found(what, ident or inbox_id)
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC)
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    return Response(dumps(value), status=status, content_type="application/json")
+
+
+def empty_response() -> Response:
+    return Response(b"", status=204)
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def validation_error(exc: ValidationError, prefix: str = "") -> APIError:
+    errors = []
+    for item in exc.errors(include_url=False):
+        loc = tuple(part for part in item["loc"] if part not in ("function-after",))
+        path = _field_path(loc)
+        message = item["msg"].removeprefix("Value error, ")
+        errors.append(FieldError(f"{prefix}{path}" if path else prefix.rstrip(".") or "body", message))
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return APIError(422, "validation_failed", detail, errors)
+
+
+async def parse_body(model: type[M], *, optional: bool = False) -> M:
+    """The JSON body as ``model``; an ``optional`` body may be left out entirely."""
+    raw = await request.get_data(cache=True)
+    if optional and not raw.strip():
+        raw = b"{}"
+    try:
+        data = orjson.loads(raw or b"null")
+    except orjson.JSONDecodeError as exc:
+        raise APIError(400, "malformed_json", f"The request body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise APIError(
+            422, "validation_failed", "The request body must be a JSON object.", [FieldError("body", "must be an object")]
+        )
+    try:
+        return model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def parse_query(model: type[M]) -> M:
+    data = {key: request.args.get(key) for key in request.args}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc) from None

@@ -1,0 +1,171 @@
+"""Request bodies and query strings as pydantic models, mirroring openapi.yaml.
+
+Bodies are validated strictly (a string is not a boolean); query strings laxly (they are all strings).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+EventType = Literal[
+    "message.received",
+    "message.sent",
+    "message.delivered",
+    "message.delayed",
+    "message.bounced",
+    "message.complained",
+    "message.rejected",
+    "message.failed",
+    "domain.verified",
+    "webhook.test",
+]
+MessageStatus = Literal[
+    "received", "queued", "sending", "sent", "delivered", "delayed", "bounced", "complained", "rejected", "failed"
+]
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339_text(value: object) -> object:
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("must be an RFC 3339 date-time such as 2025-01-15T10:30:00Z")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_rfc3339_text), AfterValidator(_utc)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(20, ge=1, le=100)
+    cursor: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
+class DomainCreate(Body):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=253)]
+
+
+class InboxCreate(Body):
+    domain_id: Id = Field(default=None)
+    local_part: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(default=None)
+    name: Annotated[str, StringConstraints(max_length=255)] | None = None
+
+
+class InboxUpdate(Body):
+    name: Annotated[str, StringConstraints(max_length=255)] | None = None
+
+
+class InboxQuery(Query):
+    domain_id: Id | None = None
+
+
+class MessageQuery(Query):
+    direction: Literal["inbound", "outbound"] | None = None
+    status: MessageStatus | None = None
+    label: Label | None = None
+    thread_id: Id | None = None
+    q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    after: Timestamp | None = None
+    before: Timestamp | None = None
+
+
+class ThreadQuery(Query):
+    label: Label | None = None
+
+
+class AttachmentInput(Body):
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    content_type: Annotated[str, StringConstraints(min_length=1, max_length=255)] = "application/octet-stream"
+    content: str
+    content_id: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+    inline: bool = False
+
+
+Recipients = Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(max_length=50)]
+
+
+class SendMessage(Body):
+    to: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(min_length=1, max_length=50)]
+    cc: Recipients = []
+    bcc: Recipients = []
+    reply_to: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(max_length=10)] = []
+    subject: Annotated[str, StringConstraints(max_length=998)] = ""
+    text: str | None = None
+    html: str | None = None
+    headers: dict[str, str] = {}
+    attachments: Annotated[list[AttachmentInput], Field(max_length=100)] = []
+    labels: Annotated[list[Label], Field(max_length=50)] = []
+
+
+class Reply(Body):
+    text: str | None = None
+    html: str | None = None
+    reply_all: bool = False
+    cc: Recipients = []
+    attachments: Annotated[list[AttachmentInput], Field(max_length=100)] = []
+    labels: Annotated[list[Label], Field(max_length=50)] = []
+
+
+class Forward(Body):
+    to: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(min_length=1, max_length=50)]
+    text: str | None = None
+    html: str | None = None
+    labels: Annotated[list[Label], Field(max_length=50)] = []
+
+
+class MessageUpdate(Body):
+    add_labels: Annotated[list[Label], Field(max_length=50)] = []
+    remove_labels: Annotated[list[Label], Field(max_length=50)] = []
+
+
+class WebhookCreate(Body):
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+    events: Annotated[list[EventType], Field(min_length=1)]
+    inbox_ids: Annotated[list[Id], Field(max_length=100)] = []
+    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    secret: str = Field(default=None)
+
+
+class WebhookUpdate(Body):
+    # Non-nullable fields default to None only when absent: an explicit null is a validation error.
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)] = Field(default=None)
+    events: Annotated[list[EventType], Field(min_length=1)] = Field(default=None)
+    inbox_ids: Annotated[list[Id], Field(max_length=100)] = Field(default=None)
+    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    enabled: bool = Field(default=None)
+    rotate_secret: bool = False
+
+
+class DeliveryQuery(Query):
+    status: Literal["pending", "succeeded", "failed"] | None = None
+    event_id: Id | None = None
+
+
+class EventQuery(Query):
+    type: EventType | None = None
+    inbox_id: Id | None = None
+    message_id: Id | None = None
+
+
+class SuppressionCreate(Body):
+    address: Annotated[str, StringConstraints(min_length=3, max_length=254)]
+    reason: Literal["bounce", "complaint", "manual"] = "manual"
+
+
+class ApiKeyCreate(Body):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    inbox_ids: Annotated[list[Id], Field(min_length=1, max_length=100)] | None = None

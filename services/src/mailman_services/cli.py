@@ -1,0 +1,211 @@
+"""``mailman-server``: run the local stack (``dev``) or one part of it, migrate, and create API keys."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import click
+
+from . import logs
+from .config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("mailman")
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        click.echo(f"mailman-server: {exc}", err=True)
+        sys.exit(2)
+    return settings.with_overrides(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _database(settings: Settings, *, migrate_embedded: bool = True) -> str:
+    """The database URL, starting the embedded PostgreSQL (and migrating it) when none is configured."""
+    from .adapters.database import database_url, migrate
+
+    url = database_url(settings.database_url, settings.data_dir)
+    if settings.database_url is None and migrate_embedded:
+        migrate(url)
+    return url
+
+
+async def _serve_until_signal(serve: Callable[[anyio.Event], Awaitable[None]]) -> None:
+    stop = anyio.Event()
+    async with anyio.create_task_group() as tg:
+
+        async def watch_signals() -> None:
+            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as received:
+                async for _ in received:
+                    log.info("stopping")
+                    stop.set()
+                    return
+
+        tg.start_soon(watch_signals)
+        await serve(stop)
+        tg.cancel_scope.cancel()
+
+
+async def _run_api(settings: Settings, url: str, host: str, port: int, ready_message: str | None = None) -> None:
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    from .api.app import create_app
+    from .bootstrap import build
+    from .handlers.domains import ensure_default
+
+    services = build(settings, url)
+    if settings.default_domain:
+        async with services.engine.begin() as conn:
+            await ensure_default(conn, services.domains, settings.default_domain)
+    app = create_app(services)
+    config = Config()
+    config.bind = [f"{host}:{port}"]
+    config.accesslog = None
+    config.errorlog = logging.getLogger("hypercorn.error")
+    config.graceful_timeout = 10
+
+    async def run(stop: anyio.Event) -> None:
+        await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+
+    if ready_message:
+        click.echo(ready_message)
+    log.info("api listening", extra={"host": host, "port": port})
+    try:
+        await _serve_until_signal(run)
+    finally:
+        await services.aclose()
+
+
+def _dev_token(data_dir: Path) -> str:
+    """A token kept in the data dir, so restarting ``dev`` keeps working scripts working."""
+    path = data_dir / "api_token"
+    if path.exists():
+        return path.read_text().strip()
+    token = "mm_dev_" + secrets.token_urlsafe(24)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(token + "\n")
+    path.chmod(0o600)
+    return token
+
+
+@click.group()
+def main() -> None:
+    """Run and administer a Mailman deployment."""
+
+
+@main.command()
+@click.option("--api-port", type=int, default=8080, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the API listens on.")
+@click.option("--smtp-port", type=int, default=2525, show_default=True, help="Port for the SMTP listener.")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Local state (default: MAILMAN_DATA_DIR or .mailman).")
+def dev(api_port: int, host: str, smtp_port: int, data_dir: Path | None) -> None:
+    """The whole local stack in one process: embedded PostgreSQL, migrations and the API."""
+    import os
+
+    settings = _settings(data_dir=data_dir)
+    if "MAILMAN_LOG_FORMAT" not in os.environ:
+        settings = settings.with_overrides(log_format="console")
+    logs.configure(settings.log_format)
+    token = settings.api_token or _dev_token(settings.data_dir)
+    settings = settings.with_overrides(api_token=token)
+    url = _database(settings)
+    message = (
+        f"Mailman is running ({settings.backend} backend)\n"
+        f"  API:    http://{host}:{api_port}\n"
+        f"  Token:  {token}\n"
+        f"  Data:   {settings.data_dir}\n"
+        f"  Domain: {settings.default_domain or '(none)'}\n"
+        f"Try: curl -H 'Authorization: Bearer {token}' http://{host}:{api_port}/v1/inboxes\n"
+        "Press Ctrl-C to stop."
+    )
+    anyio.run(_run_api, settings, url, host, api_port, message)
+
+
+@main.command()
+@click.option("--host", default="0.0.0.0", show_default=True)  # noqa: S104 - containers listen on all interfaces
+@click.option("--port", type=int, default=8080, show_default=True)
+def api(host: str, port: int) -> None:
+    """The HTTP API alone (what the API container runs)."""
+    settings = _settings()
+    logs.configure(settings.log_format)
+    url = _database(settings)
+    if settings.database_url is not None:
+        _require_current_schema(url)
+    anyio.run(_run_api, settings, url, host, port)
+
+
+def _require_current_schema(url: str) -> None:
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine, text
+
+    from .adapters.database import MIGRATIONS
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # noqa: BLE001 - any failure here means the schema is not usable
+        current = None
+    finally:
+        engine.dispose()
+    if current != head:
+        click.echo(f"mailman-server: the database schema is at {current or 'nothing'}, not {head}: run `mailman-server migrate`", err=True)
+        sys.exit(2)
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from .adapters.database import migrate as run_migrations
+
+    settings = _settings()
+    logs.configure(settings.log_format)
+    url = _database(settings, migrate_embedded=False)
+    run_migrations(url)
+    click.echo("database schema is up to date")
+
+
+@main.group("api-keys")
+def api_keys() -> None:
+    """Manage API keys from the command line (to bootstrap a deployment)."""
+
+
+@api_keys.command("create")
+@click.option("--name", required=True, help="What the key is for.")
+@click.option("--inbox", "inbox_ids", multiple=True, help="Limit the key to this inbox (repeatable).")
+def api_keys_create(name: str, inbox_ids: tuple[str, ...]) -> None:
+    """Create an API key and print it (it is shown only once)."""
+    from .adapters.database import create_engine
+    from .domain.errors import APIError
+    from .handlers.api_keys import create as create_key
+
+    settings = _settings()
+    logs.configure(settings.log_format)
+    url = _database(settings)
+
+    async def create() -> str:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                key: str = (await create_key(conn, name, list(inbox_ids) or None))["key"]
+        except APIError as exc:
+            raise click.ClickException(exc.detail) from None
+        finally:
+            await engine.dispose()
+        return key
+
+    click.echo(anyio.run(create))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Pure Python rules of Mailman: ids, addresses, MIME, secrets, pagination. No I/O here."""

@@ -1,0 +1,1 @@
+"""Use cases as plain async functions over a database connection and the ports they need."""

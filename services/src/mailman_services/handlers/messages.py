@@ -1,0 +1,380 @@
+"""Messages: reading and labelling, and composing outbound mail (send, reply, forward).
+
+Composing validates, stores the attachments and the raw MIME in the blob store, and writes the message
+as ``queued`` with its thread; the caller hands it to the outbound queue once the transaction commits.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..adapters.tables import domains, inboxes, messages, suppressions, threads
+from ..domain import mime
+from ..domain.addresses import parse_recipient
+from ..domain.errors import APIError, FieldError, invalid, not_found
+from ..domain.ids import new_id
+from ..ports import BlobStore
+from . import views
+
+MAX_RECIPIENTS = 50
+NOT_CHECKED = {v: "not_checked" for v in ("spam", "virus", "spf", "dkim", "dmarc")}
+
+
+def attachment_key(sha256: str) -> str:
+    return f"attachments/{sha256[:2]}/{sha256}"
+
+
+def raw_key(message_id: str) -> str:
+    return f"raw/{message_id}.eml"
+
+
+def list_query(inbox_id: str) -> Select[Any]:
+    return select(*views.MESSAGE_COLUMNS).where(messages.c.inbox_id == inbox_id)
+
+
+async def get_row(conn: AsyncConnection, message_id: str) -> Any:
+    row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
+    if row is None:
+        raise not_found("message", message_id)
+    return row
+
+
+async def update_labels(conn: AsyncConnection, message_id: str, add: list[str], remove: list[str]) -> dict[str, Any]:
+    row = await get_row(conn, message_id)
+    labels = [label for label in row.labels if label not in remove]
+    labels += [label for label in dict.fromkeys(add) if label not in labels]
+    updated = (
+        await conn.execute(update(messages).where(messages.c.id == message_id).values(labels=labels).returning(messages))
+    ).one()
+    await _refresh_thread_labels(conn, row.thread_id)
+    return views.message(updated)
+
+
+async def _refresh_thread_labels(conn: AsyncConnection, thread_id: str) -> None:
+    await conn.execute(
+        text(
+            "UPDATE threads SET labels = (SELECT coalesce(array_agg(DISTINCT l ORDER BY l), '{}') "
+            "FROM messages, unnest(messages.labels) AS l WHERE messages.thread_id = :t) WHERE id = :t"
+        ),
+        {"t": thread_id},
+    )
+
+
+@dataclass
+class Composition:
+    """What the caller asked to send, after the request body was validated."""
+
+    to: list[str]
+    cc: list[str] = field(default_factory=list)
+    bcc: list[str] = field(default_factory=list)
+    reply_to: list[str] = field(default_factory=list)
+    subject: str = ""
+    text: str | None = None
+    html: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Parent:
+    """The message a reply or forward refers to."""
+
+    thread_id: str
+    message_id: str
+    references: list[str]
+    attachments: list[dict[str, Any]]
+
+
+def _recipients(values: list[str], field_name: str) -> list[dict[str, Any]]:
+    parsed, errors = [], []
+    for i, value in enumerate(values):
+        recipient = parse_recipient(value)
+        if recipient is None:
+            errors.append(FieldError(f"{field_name}[{i}]", "is not an email address ('a@b.com' or 'Name <a@b.com>')"))
+        else:
+            parsed.append(recipient)
+    if errors:
+        raise APIError(422, "validation_failed", "; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    return parsed
+
+
+def _decode_attachments(items: list[dict[str, Any]], field_name: str = "attachments") -> list[mime.AttachmentPart]:
+    parts = []
+    for i, item in enumerate(items):
+        try:
+            data = base64.b64decode(item["content"], validate=True)
+        except (binascii.Error, ValueError):
+            raise invalid(f"{field_name}[{i}].content", "is not valid base64") from None
+        if not mime.is_valid_content_type(item["content_type"]):
+            raise invalid(f"{field_name}[{i}].content_type", "is not a MIME type such as application/pdf")
+        if any(c in item["filename"] for c in "\r\n\0/\\"):
+            raise invalid(f"{field_name}[{i}].filename", "must not contain path separators or line breaks")
+        parts.append(
+            mime.AttachmentPart(
+                filename=item["filename"],
+                content_type=item["content_type"].lower(),
+                data=data,
+                content_id=item.get("content_id"),
+                inline=bool(item.get("inline")),
+            )
+        )
+    return parts
+
+
+async def compose(
+    conn: AsyncConnection,
+    blobs: BlobStore,
+    inbox_id: str,
+    request: Composition,
+    parent: Parent | None = None,
+    inherited: list[mime.AttachmentPart] | None = None,
+) -> dict[str, Any]:
+    """Validate and store one outbound message (status ``queued``); returns it as the API shows it."""
+    inbox = (
+        await conn.execute(
+            select(inboxes, domains.c.name.label("domain_name"), domains.c.status.label("domain_status"))
+            .join(domains, domains.c.id == inboxes.c.domain_id)
+            .where(inboxes.c.id == inbox_id)
+        )
+    ).first()
+    if inbox is None:
+        raise not_found("inbox", inbox_id)
+    if request.text is None and request.html is None:
+        raise invalid("text", "give text, html or both")
+    to = _recipients(request.to, "to")
+    cc = _recipients(request.cc, "cc")
+    bcc = _recipients(request.bcc, "bcc")
+    reply_to = _recipients(request.reply_to, "reply_to")
+    if len(to) + len(cc) + len(bcc) > MAX_RECIPIENTS:
+        raise APIError(
+            422, "too_many_recipients", f"A message may have at most {MAX_RECIPIENTS} recipients (to + cc + bcc)."
+        )
+    header_errors = [
+        FieldError(f"headers.{name}", error)
+        for name, value in request.headers.items()
+        if (error := mime.header_error(name, value)) is not None
+    ]
+    if header_errors:
+        raise APIError(422, "validation_failed", "; ".join(f"{e.field}: {e.message}" for e in header_errors), header_errors)
+    parts = _decode_attachments(request.attachments) + (inherited or [])
+    if inbox.domain_status != "verified":
+        raise APIError(
+            422,
+            "domain_not_verified",
+            f"{inbox.domain_name} is not verified yet: publish its DNS records and call verify.",
+        )
+
+    everyone = [r["address"] for r in to + cc + bcc]
+    suppressed = set(
+        (await conn.execute(select(suppressions.c.address).where(suppressions.c.address.in_(everyone)))).scalars()
+    )
+    if suppressed:
+        to, cc, bcc = ([r for r in group if r["address"] not in suppressed] for group in (to, cc, bcc))
+        if not to + cc + bcc:
+            raise APIError(
+                422,
+                "all_recipients_suppressed",
+                f"Every recipient is on the suppression list: {', '.join(sorted(suppressed))}.",
+            )
+        if not to:  # keep a visible recipient: promote the first Cc, else the first Bcc
+            to = [(cc or bcc).pop(0)]
+
+    now = datetime.now(UTC)
+    message_pk = new_id("msg")
+    message_id = mime.message_id_for(message_pk, inbox.domain_name)
+    references = (parent.references + [parent.message_id])[-20:] if parent else []
+    draft = mime.Draft(
+        sender=mime.Mailbox(inbox.name, inbox.address),
+        to=[mime.Mailbox(r["name"], r["address"]) for r in to],
+        cc=[mime.Mailbox(r["name"], r["address"]) for r in cc],
+        reply_to=[mime.Mailbox(r["name"], r["address"]) for r in reply_to],
+        subject=request.subject,
+        message_id=message_id,
+        date=now,
+        text=request.text,
+        html=request.html,
+        in_reply_to=parent.message_id if parent else None,
+        references=references,
+        headers=list(request.headers.items()),
+        attachments=parts,
+    )
+    raw, headers = mime.build(draft)
+
+    attachments = []
+    for part in parts:
+        digest = hashlib.sha256(part.data).hexdigest()
+        await blobs.put(attachment_key(digest), part.data, part.content_type)
+        attachments.append(
+            {
+                "id": new_id("att"),
+                "filename": part.filename,
+                "content_type": part.content_type,
+                "size": len(part.data),
+                "content_id": part.content_id,
+                "inline": part.inline,
+                "sha256": digest,
+            }
+        )
+    await blobs.put(raw_key(message_pk), raw, "message/rfc822")
+
+    participants = list(dict.fromkeys([inbox.address] + [r["address"] for r in to + cc]))
+    labels = list(dict.fromkeys(request.labels))
+    if parent is None:
+        thread_id = new_id("thr")
+        await conn.execute(
+            insert(threads).values(
+                id=thread_id,
+                inbox_id=inbox_id,
+                subject=request.subject,
+                participants=participants,
+                message_count=1,
+                last_message_at=now,
+                labels=sorted(labels),
+                created_at=now,
+            )
+        )
+    else:
+        thread_id = parent.thread_id
+        known = (await conn.execute(select(threads.c.participants).where(threads.c.id == thread_id))).scalar_one()
+        await conn.execute(
+            update(threads)
+            .where(threads.c.id == thread_id)
+            .values(
+                message_count=threads.c.message_count + 1,
+                last_message_at=now,
+                participants=list(dict.fromkeys(known + participants)),
+            )
+        )
+    row = (
+        await conn.execute(
+            insert(messages)
+            .values(
+                id=message_pk,
+                inbox_id=inbox_id,
+                thread_id=thread_id,
+                direction="outbound",
+                status="queued",
+                message_id=message_id,
+                in_reply_to=draft.in_reply_to,
+                references=references,
+                **{"from": {"name": inbox.name, "address": inbox.address}},
+                to=to,
+                cc=cc,
+                bcc=bcc,
+                reply_to=reply_to,
+                subject=request.subject,
+                text=request.text,
+                html=request.html,
+                extracted_text=request.text,
+                preview=mime.preview(request.text, request.html),
+                headers=headers,
+                attachments=attachments,
+                labels=labels,
+                size=len(raw),
+                verdicts=NOT_CHECKED,
+                raw_key=raw_key(message_pk),
+                created_at=now,
+            )
+            .returning(*views.MESSAGE_COLUMNS)
+        )
+    ).one()
+    if parent is not None and labels:
+        await _refresh_thread_labels(conn, thread_id)
+    return views.message(row)
+
+
+async def reply(
+    conn: AsyncConnection,
+    blobs: BlobStore,
+    original: Any,
+    *,
+    text: str | None,
+    html: str | None,
+    reply_all: bool,
+    cc: list[str],
+    attachments: list[dict[str, Any]],
+    labels: list[str],
+) -> dict[str, Any]:
+    inbox_address = (await conn.execute(select(inboxes.c.address).where(inboxes.c.id == original.inbox_id))).scalar_one()
+
+    def formatted(people: list[dict[str, Any]]) -> list[str]:
+        return [mime.Mailbox(p.get("name"), p["address"]).formatted() for p in people if p["address"] != inbox_address]
+
+    if original.direction == "inbound":
+        to = formatted(original.reply_to or [original._mapping["from"]])
+    else:
+        to = formatted(original.to)
+    extra_cc = formatted(original.to + original.cc) if reply_all and original.direction == "inbound" else []
+    if reply_all and original.direction == "outbound":
+        extra_cc = formatted(original.cc)
+    if not to:
+        raise APIError(422, "validation_failed", "The original message has no one to reply to.", [FieldError("to", "empty")])
+    request = Composition(
+        to=to,
+        cc=list(dict.fromkeys(cc + [c for c in extra_cc if c not in to])),
+        subject=mime.reply_subject(original.subject),
+        text=text,
+        html=html,
+        attachments=attachments,
+        labels=labels,
+    )
+    parent = Parent(original.thread_id, original.message_id, list(original.references), original.attachments)
+    return await compose(conn, blobs, original.inbox_id, request, parent)
+
+
+async def forward(
+    conn: AsyncConnection,
+    blobs: BlobStore,
+    original: Any,
+    *,
+    to: list[str],
+    text: str | None,
+    html: str | None,
+    labels: list[str],
+) -> dict[str, Any]:
+    sender = original._mapping["from"]
+    quoted_from = mime.Mailbox(sender.get("name"), sender["address"]).formatted()
+    header = (
+        "---------- Forwarded message ---------\n"
+        f"From: {quoted_from}\n"
+        f"Date: {original.created_at.strftime('%a, %d %b %Y %H:%M:%S +0000')}\n"
+        f"Subject: {original.subject}\n"
+        f"To: {', '.join(r['address'] for r in original.to)}\n\n"
+    )
+    body_text = f"{text or ''}\n\n{header}{original.text or mime.html_to_text(original.html or '')}".lstrip("\n")
+    body_html = None
+    if html is not None or original.html is not None:
+        import html as html_lib
+
+        body_html = (
+            f"{html if html is not None else html_lib.escape(text or '')}<br><br>"
+            f"<div>{html_lib.escape(header).replace(chr(10), '<br>')}</div>"
+            f"{original.html if original.html is not None else html_lib.escape(original.text or '')}"
+        )
+    inherited = []
+    for attachment in original.attachments:
+        data = await blobs.get(attachment_key(attachment["sha256"]))
+        if data is not None:
+            inherited.append(
+                mime.AttachmentPart(
+                    filename=attachment["filename"] or "attachment",
+                    content_type=attachment["content_type"],
+                    data=data,
+                    content_id=attachment["content_id"],
+                    inline=attachment["inline"],
+                )
+            )
+    request = Composition(
+        to=to, subject=mime.forward_subject(original.subject), text=body_text, html=body_html, labels=labels
+    )
+    parent = Parent(original.thread_id, original.message_id, list(original.references), original.attachments)
+    return await compose(conn, blobs, original.inbox_id, request, parent, inherited)

@@ -1,0 +1,135 @@
+"""Shared fixtures: a real `mailman-server dev` (embedded PostgreSQL) and a real DNS server, both on loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from dnslib import QTYPE, RR, DNSRecord
+from dnslib.server import BaseResolver, DNSServer
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "test-bootstrap-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Zone(BaseResolver):  # type: ignore[misc]
+    """An authoritative answer for whatever records a test publishes; NXDOMAIN otherwise."""
+
+    def __init__(self) -> None:
+        self.records: list[str] = []
+
+    def publish(self, *zone_lines: str) -> None:
+        self.records.extend(zone_lines)
+
+    def resolve(self, request: DNSRecord, handler: object) -> DNSRecord:
+        reply = request.reply()
+        qname = str(request.q.qname).rstrip(".").lower()
+        qtype = QTYPE[request.q.qtype]
+        found = False
+        for line in self.records:
+            for rr in RR.fromZone(line):
+                if str(rr.rname).rstrip(".").lower() == qname:
+                    found = True
+                    if QTYPE[rr.rtype] == qtype:
+                        reply.add_answer(rr)
+        if not found:
+            reply.header.rcode = 3  # NXDOMAIN
+        return reply
+
+
+@pytest.fixture(scope="session")
+def dns_zone() -> Iterator[tuple[Zone, int]]:
+    zone = Zone()
+    port = free_port()
+    server = DNSServer(zone, port=port, address="127.0.0.1")
+    server.start_thread()
+    yield zone, port
+    server.stop()
+
+
+@dataclass
+class Stack:
+    url: str
+    token: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+
+    @property
+    def log(self) -> str:
+        return (self.data_dir / "server.log").read_text()
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+
+def start_stack(data_dir: Path, env: dict[str, str] | None = None) -> Stack:
+    """`mailman-server dev` in a subprocess, returned once /health answers 200."""
+    port = free_port()
+    environ = {
+        **os.environ,
+        "MAILMAN_API_TOKEN": TOKEN,
+        "MAILMAN_RATE_LIMIT_PER_SECOND": "0",
+        "MAILMAN_LOG_FORMAT": "json",
+        **(env or {}),
+    }
+    environ.pop("MAILMAN_DATABASE_URL", None)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / "server.log").open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mailman_services.cli", "dev", "--api-port", str(port), "--data-dir", str(data_dir)],
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    stack = Stack(f"http://127.0.0.1:{port}", environ["MAILMAN_API_TOKEN"], data_dir, process)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"mailman-server dev exited with {process.returncode}:\n{stack.log}")
+        try:
+            if httpx.get(f"{stack.url}/health", timeout=1).status_code == 200:
+                return stack
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("mailman-server dev did not become healthy within 60 s")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, dns_zone: tuple[Zone, int]) -> Iterator[Stack]:
+    running = start_stack(
+        tmp_path_factory.mktemp("stack"), {"MAILMAN_DNS_RESOLVER": f"127.0.0.1:{dns_zone[1]}"}
+    )
+    yield running
+    assert running.stop() == 0
+
+
+@pytest.fixture
+def api(stack: Stack) -> Iterator[httpx.Client]:
+    with stack.client() as client:
+        yield client

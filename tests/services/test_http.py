@@ -1,0 +1,104 @@
+"""Cross-cutting HTTP behaviour: problem+json, validation, body limit, request ids, idempotency, rate limits."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import TOKEN, Stack, start_stack
+
+
+def test_bad_query_parameters_get_field_errors(api: httpx.Client) -> None:
+    inbox = api.post("/v1/inboxes").json()
+    for params, field in (
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"cursor": "garbage!"}, "cursor"),
+        ({"direction": "sideways"}, "direction"),
+        ({"after": "yesterday"}, "after"),
+        ({"before": "0.5"}, "before"),
+    ):
+        response = api.get(f"/v1/inboxes/{inbox['id']}/messages", params=params)
+        assert response.status_code == 422, params
+        problem = response.json()
+        assert problem["code"] == "validation_failed"
+        assert [e["field"] for e in problem["errors"]] == [field], params
+
+
+def test_bad_bodies_get_400_or_422(api: httpx.Client) -> None:
+    malformed = api.post("/v1/domains", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert malformed.status_code == 400 and malformed.json()["code"] == "malformed_json"
+    not_object = api.post("/v1/domains", json=["a"])
+    assert not_object.status_code == 422 and not_object.json()["errors"][0]["field"] == "body"
+    missing = api.post("/v1/domains", json={})
+    assert missing.status_code == 422 and missing.json()["errors"] == [{"field": "name", "message": "Field required"}]
+
+
+def test_oversized_body_gets_413(api: httpx.Client) -> None:
+    inbox = api.post("/v1/inboxes").json()
+    body = b'{"to": ["a@example.com"], "text": "' + b"x" * (41 * 1024 * 1024) + b'"}'
+    response = api.post(
+        f"/v1/inboxes/{inbox['id']}/messages", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+
+
+def test_every_response_carries_a_request_id(stack: Stack, api: httpx.Client) -> None:
+    ok = api.get("/v1/domains")
+    assert ok.headers["x-request-id"].startswith("req_")
+    missing = api.get("/v1/domains/dom_missing")
+    assert missing.json()["request_id"] == missing.headers["x-request-id"]
+    echoed = api.get("/v1/domains", headers={"X-Request-Id": "trace-abc-123"})
+    assert echoed.headers["x-request-id"] == "trace-abc-123"
+    assert httpx.get(f"{stack.url}/v1/nothing-here").headers["x-request-id"]
+    unknown_route = api.get("/v1/nothing-here")
+    assert unknown_route.status_code == 404 and unknown_route.json()["code"] == "not_found"
+    wrong_method = api.put("/v1/domains")
+    assert wrong_method.status_code == 405 and "GET" in wrong_method.headers["allow"]
+
+
+def test_idempotency_key_replays_and_refuses_reuse(api: httpx.Client) -> None:
+    key = str(uuid.uuid4())
+    body = {"name": f"idem{uuid.uuid4().hex[:8]}.example.com"}
+    first = api.post("/v1/domains", json=body, headers={"Idempotency-Key": key})
+    assert first.status_code == 201 and "idempotent-replayed" not in first.headers
+    second = api.post("/v1/domains", json=body, headers={"Idempotency-Key": key})
+    assert second.status_code == 201
+    assert second.headers["idempotent-replayed"] == "true"
+    assert second.json() == first.json()
+    other = api.post("/v1/domains", json={"name": "other.example.com"}, headers={"Idempotency-Key": key})
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    too_long = api.post("/v1/domains", json=body, headers={"Idempotency-Key": "k" * 256})
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "Idempotency-Key"
+    # An error is replayed too: the request is not executed a second time.
+    conflict_key = str(uuid.uuid4())
+    again = api.post("/v1/domains", json=body, headers={"Idempotency-Key": conflict_key})
+    assert again.status_code == 409
+    replayed = api.post("/v1/domains", json=body, headers={"Idempotency-Key": conflict_key})
+    assert replayed.status_code == 409 and replayed.headers["idempotent-replayed"] == "true"
+
+
+def test_rate_limit_answers_429_with_headers(stack: Stack, tmp_path: Path) -> None:
+    # A second API process on the same data dir shares the first one's embedded PostgreSQL.
+    limited = start_stack(
+        stack.data_dir, {"MAILMAN_RATE_LIMIT_PER_SECOND": "1", "MAILMAN_RATE_LIMIT_BURST": "3"}
+    )
+    try:
+        with httpx.Client(base_url=limited.url, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+            statuses = [client.get("/v1/domains").status_code for _ in range(5)]
+            assert statuses[:3] == [200, 200, 200] and statuses[-1] == 429
+            blocked = client.get("/v1/domains")
+            assert blocked.status_code == 429
+            assert blocked.json()["code"] == "rate_limited"
+            assert int(blocked.headers["retry-after"]) >= 1
+            assert blocked.headers["ratelimit-limit"] == "3"
+            assert blocked.headers["ratelimit-remaining"] == "0"
+            assert "ratelimit-reset" in blocked.headers
+    finally:
+        assert limited.stop() == 0
+    with stack.client() as client:
+        assert client.get("/v1/domains").status_code == 200  # the shared database outlived the second process

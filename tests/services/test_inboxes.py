@@ -1,0 +1,75 @@
+"""Inboxes: default domain, chosen and random local parts, uniqueness, pagination, updates."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+
+def test_create_inbox_without_domain_uses_the_default_domain(api: httpx.Client) -> None:
+    response = api.post("/v1/inboxes")
+    assert response.status_code == 201
+    inbox = response.json()
+    assert inbox["id"].startswith("inb_")
+    assert inbox["address"] == f"{inbox['local_part']}@mailman.test"
+    assert len(inbox["local_part"]) == 12 and inbox["name"] is None
+
+
+def test_create_inbox_on_a_domain_with_a_chosen_local_part(api: httpx.Client) -> None:
+    domain = api.post("/v1/domains", json={"name": f"i{uuid.uuid4().hex[:8]}.example.net"}).json()
+    inbox = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "Support", "name": "Help"}).json()
+    assert inbox["address"] == f"support@{domain['name']}" and inbox["domain_id"] == domain["id"]
+    taken = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "support"})
+    assert taken.status_code == 409 and taken.json()["code"] == "inbox_address_taken"
+    assert "support@" in taken.json()["detail"]
+
+
+def test_bad_inbox_bodies_name_the_field(api: httpx.Client) -> None:
+    unknown = api.post("/v1/inboxes", json={"domain_id": "dom_nope"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "domain_id"
+    bad_part = api.post("/v1/inboxes", json={"local_part": "has space"})
+    assert bad_part.status_code == 422 and bad_part.json()["errors"][0]["field"] == "local_part"
+    plus = api.post("/v1/inboxes", json={"local_part": "a+b"})
+    assert plus.status_code == 422
+    extra = api.post("/v1/inboxes", json={"colour": "blue"})
+    assert extra.status_code == 422 and extra.json()["errors"][0]["field"] == "colour"
+    wrong_type = api.post("/v1/inboxes", json={"name": 7})
+    assert wrong_type.status_code == 422 and wrong_type.json()["errors"][0]["field"] == "name"
+
+
+def test_page_through_150_inboxes_with_cursor(api: httpx.Client) -> None:
+    domain = api.post("/v1/domains", json={"name": f"p{uuid.uuid4().hex[:8]}.example.net"}).json()
+    created = [
+        api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": f"user{i}"}).json()["id"]
+        for i in range(150)
+    ]
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        params = {"domain_id": domain["id"], "limit": 40, **({"cursor": cursor} if cursor else {})}
+        page = api.get("/v1/inboxes", params=params).json()
+        seen += [inbox["id"] for inbox in page["data"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 4
+    assert seen == list(reversed(created))  # newest first, nothing lost or repeated
+
+
+def test_retrieve_update_delete_inbox(api: httpx.Client) -> None:
+    inbox = api.post("/v1/inboxes", json={"name": "Before"}).json()
+    renamed = api.patch(f"/v1/inboxes/{inbox['id']}", json={"name": "After"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "After"
+    unchanged = api.patch(f"/v1/inboxes/{inbox['id']}", json={})
+    assert unchanged.json()["name"] == "After"
+    cleared = api.patch(f"/v1/inboxes/{inbox['id']}", json={"name": None})
+    assert cleared.json()["name"] is None
+    assert api.delete(f"/v1/inboxes/{inbox['id']}").status_code == 204
+    missing = api.get(f"/v1/inboxes/{inbox['id']}")
+    assert missing.status_code == 404
+    body = missing.json()
+    assert body["code"] == "not_found" and body["type"] == "urn:mailman:error:not_found"
+    assert missing.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,177 @@
+"""Sending, replying, forwarding; reading messages, raw MIME, attachments, threads, labels and filters."""
+
+from __future__ import annotations
+
+import base64
+import email
+import email.policy
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from tests.conftest import Stack
+
+PDF = b"%PDF-1.4\n% a tiny but real-looking attachment\n" + bytes(range(256))
+
+
+@pytest.fixture
+def inbox(api: httpx.Client) -> dict[str, Any]:
+    return api.post("/v1/inboxes", json={"name": "Support Team"}).json()
+
+
+def send(api: httpx.Client, inbox_id: str, **body: Any) -> httpx.Response:
+    return api.post(f"/v1/inboxes/{inbox_id}/messages", json={"to": ["ada@example.com"], "text": "Hello", **body})
+
+
+def outbound_queue(stack: Stack) -> list[str]:
+    socket_dir = stack.data_dir / "postgres"
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres") as conn:
+        return [row[0] for row in conn.execute("SELECT body FROM queue_messages WHERE queue = 'outbound'")]
+
+
+def test_send_stores_a_queued_message_with_mime_and_enqueues_it(
+    stack: Stack, api: httpx.Client, inbox: dict[str, Any]
+) -> None:
+    response = send(
+        api,
+        inbox["id"],
+        to=["Ada Lovelace <Ada@Example.com>"],
+        cc=["bob@example.com"],
+        bcc=["audit@example.com"],
+        subject="Your order",
+        html="<p>Hello <b>Ada</b></p>",
+        headers={"X-Campaign": "spring"},
+        attachments=[{"filename": "invoice.pdf", "content_type": "application/pdf", "content": base64.b64encode(PDF).decode()}],
+        labels=["orders"],
+    )
+    assert response.status_code == 202
+    message = response.json()
+    assert message["status"] == "queued" and message["direction"] == "outbound"
+    assert message["from"] == {"name": "Support Team", "address": inbox["address"]}
+    assert message["to"] == [{"name": "Ada Lovelace", "address": "ada@example.com"}]
+    assert message["bcc"] == [{"name": None, "address": "audit@example.com"}]
+    assert message["message_id"] == f"<{message['id']}@mailman.test>"
+    assert message["preview"] == "Hello" and message["labels"] == ["orders"]
+    assert set(message["verdicts"].values()) == {"not_checked"}
+    [attachment] = message["attachments"]
+    assert attachment["filename"] == "invoice.pdf" and attachment["size"] == len(PDF)
+    assert any(h["name"] == "X-Campaign" and h["value"] == "spring" for h in message["headers"])
+    assert f'"message_id": "{message["id"]}"' in "".join(outbound_queue(stack))
+
+    assert api.get(f"/v1/messages/{message['id']}").json() == message
+    raw = api.get(f"/v1/messages/{message['id']}/raw")
+    assert raw.headers["content-type"] == "message/rfc822" and len(raw.content) == message["size"]
+    parsed = email.message_from_bytes(raw.content, policy=email.policy.default)
+    assert parsed["Message-ID"] == message["message_id"]
+    assert parsed["From"] == f"Support Team <{inbox['address']}>"
+    assert parsed["Bcc"] is None  # Bcc never travels in the headers
+    assert parsed.get_body(("plain",)).get_content().strip() == "Hello"  # type: ignore[union-attr]
+    assert "<b>Ada</b>" in parsed.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    [part] = list(parsed.iter_attachments())
+    assert part.get_filename() == "invoice.pdf" and part.get_content() == PDF
+
+    download = api.get(f"/v1/messages/{message['id']}/attachments/{attachment['id']}")
+    assert download.status_code == 200 and download.content == PDF
+    assert download.headers["content-type"] == "application/pdf"
+    assert "invoice.pdf" in download.headers["content-disposition"]
+    assert api.get(f"/v1/messages/{message['id']}/attachments/att_missing").status_code == 404
+
+
+def test_reply_and_forward_stay_in_the_thread(api: httpx.Client, inbox: dict[str, Any]) -> None:
+    first = send(api, inbox["id"], subject="Question", to=["ada@example.com"], cc=["carl@example.com"]).json()
+    reply = api.post(f"/v1/messages/{first['id']}/reply", json={"text": "Following up", "reply_all": True})
+    assert reply.status_code == 202
+    second = reply.json()
+    assert second["subject"] == "Re: Question"
+    assert second["in_reply_to"] == first["message_id"] and second["references"] == [first["message_id"]]
+    assert second["thread_id"] == first["thread_id"]
+    assert [r["address"] for r in second["to"]] == ["ada@example.com"]
+    assert [r["address"] for r in second["cc"]] == ["carl@example.com"]
+
+    forwarded = api.post(f"/v1/messages/{second['id']}/forward", json={"to": ["dan@example.com"], "text": "FYI"}).json()
+    assert forwarded["subject"] == "Fwd: Re: Question"
+    assert forwarded["references"] == [first["message_id"], second["message_id"]]
+    assert "Forwarded message" in forwarded["text"] and "Following up" in forwarded["text"]
+
+    thread = api.get(f"/v1/threads/{first['thread_id']}").json()
+    assert thread["message_count"] == 3 and thread["subject"] == "Question"
+    assert [m["id"] for m in thread["messages"]] == [first["id"], second["id"], forwarded["id"]]
+    assert {"ada@example.com", "carl@example.com", "dan@example.com", inbox["address"]} <= set(thread["participants"])
+    threads = api.get(f"/v1/inboxes/{inbox['id']}/threads").json()["data"]
+    assert [t["id"] for t in threads] == [first["thread_id"]]
+
+
+def test_labels_filters_and_search(api: httpx.Client, inbox: dict[str, Any]) -> None:
+    a = send(api, inbox["id"], subject="Invoice 42 overdue", labels=["billing"]).json()
+    b = send(api, inbox["id"], subject="Lunch on Friday").json()
+    updated = api.patch(f"/v1/messages/{b['id']}", json={"add_labels": ["social", "todo"], "remove_labels": ["none"]})
+    assert updated.status_code == 200 and updated.json()["labels"] == ["social", "todo"]
+    removed = api.patch(f"/v1/messages/{b['id']}", json={"remove_labels": ["todo"]}).json()
+    assert removed["labels"] == ["social"]
+    thread = api.get(f"/v1/threads/{b['thread_id']}").json()
+    assert thread["labels"] == ["social"]
+
+    def ids(**params: Any) -> list[str]:
+        return [m["id"] for m in api.get(f"/v1/inboxes/{inbox['id']}/messages", params=params).json()["data"]]
+
+    assert ids() == [b["id"], a["id"]]
+    assert ids(label="billing") == [a["id"]]
+    assert ids(label="social") == [b["id"]]
+    assert ids(q="invoice") == [a["id"]]
+    assert ids(q="friday lunch") == [b["id"]]
+    assert ids(direction="inbound") == []
+    assert ids(status="queued") == [b["id"], a["id"]]
+    assert ids(thread_id=a["thread_id"]) == [a["id"]]
+    assert ids(after=a["created_at"]) == [b["id"]]
+    assert ids(before=b["created_at"]) == [a["id"]]
+    labelled_threads = api.get(f"/v1/inboxes/{inbox['id']}/threads", params={"label": "billing"}).json()["data"]
+    assert [t["id"] for t in labelled_threads] == [a["thread_id"]]
+
+
+def test_send_validation(api: httpx.Client, inbox: dict[str, Any]) -> None:
+    def problem(**body: Any) -> dict[str, Any]:
+        response = api.post(f"/v1/inboxes/{inbox['id']}/messages", json=body)
+        assert response.status_code == 422, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    assert problem(to=["ok@example.com"])["errors"][0]["field"] == "text"
+    assert problem(to=["ok@example.com", "not-an-address"], text="x")["errors"][0]["field"] == "to[1]"
+    assert problem(to=[], text="x")["errors"][0]["field"] == "to"
+    many = [f"user{i}@example.com" for i in range(30)]
+    assert problem(to=many, cc=many, text="x")["code"] == "too_many_recipients"
+    assert problem(to=["a@example.com"], text="x", headers={"Message-ID": "<x@y>"})["errors"][0]["field"] == "headers.Message-ID"
+    bad_attachment = [{"filename": "a.txt", "content": "***"}]
+    assert problem(to=["a@example.com"], text="x", attachments=bad_attachment)["errors"][0]["field"] == "attachments[0].content"
+    assert problem(to=["a@example.com"], text="x", labels=[""])["errors"][0]["field"] == "labels[0]"
+    assert api.post("/v1/inboxes/inb_missing/messages", json={"to": ["a@example.com"], "text": "x"}).status_code == 404
+
+
+def test_unverified_domain_and_suppressed_recipients(api: httpx.Client, inbox: dict[str, Any]) -> None:
+    domain = api.post("/v1/domains", json={"name": f"u{uuid.uuid4().hex[:8]}.example.com"}).json()
+    pending = api.post("/v1/inboxes", json={"domain_id": domain["id"]}).json()
+    refused = send(api, pending["id"])
+    assert refused.status_code == 422 and refused.json()["code"] == "domain_not_verified"
+
+    blocked = f"blocked-{uuid.uuid4().hex[:6]}@example.com"
+    created = api.post("/v1/suppressions", json={"address": blocked.upper()})
+    assert created.status_code == 201 and created.json()["address"] == blocked and created.json()["reason"] == "manual"
+    assert api.post("/v1/suppressions", json={"address": blocked}).status_code == 409
+    all_gone = send(api, inbox["id"], to=[blocked])
+    assert all_gone.status_code == 422 and all_gone.json()["code"] == "all_recipients_suppressed"
+    partial = send(api, inbox["id"], to=[blocked], cc=["fine@example.com"]).json()
+    assert [r["address"] for r in partial["to"]] == ["fine@example.com"] and partial["cc"] == []
+    listed = api.get("/v1/suppressions", params={"limit": 100}).json()["data"]
+    assert blocked in [s["address"] for s in listed]
+    assert api.delete(f"/v1/suppressions/{blocked}").status_code == 204
+    assert api.delete(f"/v1/suppressions/{blocked}").status_code == 404
+    assert send(api, inbox["id"], to=[blocked]).status_code == 202
+
+
+def test_blobs_live_under_the_data_dir(stack: Stack, api: httpx.Client, inbox: dict[str, Any]) -> None:
+    message = send(api, inbox["id"]).json()
+    assert (Path(stack.data_dir) / "blobs" / "raw" / f"{message['id']}.eml").is_file()
