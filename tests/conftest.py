@@ -122,9 +122,7 @@ def start_stack(data_dir: Path, env: dict[str, str] | None = None) -> Stack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory, dns_zone: tuple[Zone, int]) -> Iterator[Stack]:
-    running = start_stack(
-        tmp_path_factory.mktemp("stack"), {"MAILMAN_DNS_RESOLVER": f"127.0.0.1:{dns_zone[1]}"}
-    )
+    running = start_stack(tmp_path_factory.mktemp("stack"), {"MAILMAN_DNS_RESOLVER": f"127.0.0.1:{dns_zone[1]}"})
     yield running
     assert running.stop() == 0
 

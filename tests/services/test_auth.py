@@ -61,8 +61,13 @@ def test_inbox_scoped_key_sees_only_its_inboxes(stack: Stack, api: httpx.Client)
             f"/v1/threads/{sent['thread_id']}",
         ):
             assert scoped.get(path).status_code == 404, path
-        assert scoped.post(f"/v1/inboxes/{other['id']}/messages", json={"to": ["x@example.com"], "text": "no"}).status_code == 404
-        assert all(e["data"].get("message", {}).get("inbox_id") != other["id"] for e in scoped.get("/v1/events").json()["data"])
+        assert (
+            scoped.post(f"/v1/inboxes/{other['id']}/messages", json={"to": ["x@example.com"], "text": "no"}).status_code
+            == 404
+        )
+        assert all(
+            e["data"].get("message", {}).get("inbox_id") != other["id"] for e in scoped.get("/v1/events").json()["data"]
+        )
         for method, path in (
             ("GET", "/v1/webhooks"),
             ("POST", "/v1/webhooks"),

@@ -84,9 +84,7 @@ def test_idempotency_key_replays_and_refuses_reuse(api: httpx.Client) -> None:
 
 def test_rate_limit_answers_429_with_headers(stack: Stack, tmp_path: Path) -> None:
     # A second API process on the same data dir shares the first one's embedded PostgreSQL.
-    limited = start_stack(
-        stack.data_dir, {"MAILMAN_RATE_LIMIT_PER_SECOND": "1", "MAILMAN_RATE_LIMIT_BURST": "3"}
-    )
+    limited = start_stack(stack.data_dir, {"MAILMAN_RATE_LIMIT_PER_SECOND": "1", "MAILMAN_RATE_LIMIT_BURST": "3"})
     try:
         with httpx.Client(base_url=limited.url, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
             statuses = [client.get("/v1/domains").status_code for _ in range(5)]

@@ -45,7 +45,9 @@ def test_send_stores_a_queued_message_with_mime_and_enqueues_it(
         subject="Your order",
         html="<p>Hello <b>Ada</b></p>",
         headers={"X-Campaign": "spring"},
-        attachments=[{"filename": "invoice.pdf", "content_type": "application/pdf", "content": base64.b64encode(PDF).decode()}],
+        attachments=[
+            {"filename": "invoice.pdf", "content_type": "application/pdf", "content": base64.b64encode(PDF).decode()}
+        ],
         labels=["orders"],
     )
     assert response.status_code == 202
@@ -144,9 +146,15 @@ def test_send_validation(api: httpx.Client, inbox: dict[str, Any]) -> None:
     assert problem(to=[], text="x")["errors"][0]["field"] == "to"
     many = [f"user{i}@example.com" for i in range(30)]
     assert problem(to=many, cc=many, text="x")["code"] == "too_many_recipients"
-    assert problem(to=["a@example.com"], text="x", headers={"Message-ID": "<x@y>"})["errors"][0]["field"] == "headers.Message-ID"
+    assert (
+        problem(to=["a@example.com"], text="x", headers={"Message-ID": "<x@y>"})["errors"][0]["field"]
+        == "headers.Message-ID"
+    )
     bad_attachment = [{"filename": "a.txt", "content": "***"}]
-    assert problem(to=["a@example.com"], text="x", attachments=bad_attachment)["errors"][0]["field"] == "attachments[0].content"
+    assert (
+        problem(to=["a@example.com"], text="x", attachments=bad_attachment)["errors"][0]["field"]
+        == "attachments[0].content"
+    )
     assert problem(to=["a@example.com"], text="x", labels=[""])["errors"][0]["field"] == "labels[0]"
     assert api.post("/v1/inboxes/inb_missing/messages", json={"to": ["a@example.com"], "text": "x"}).status_code == 404
 

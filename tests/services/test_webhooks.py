@@ -46,14 +46,20 @@ def test_client_supplied_secret_and_validation(api: httpx.Client) -> None:
     assert field_of({"url": "ftp://a.example.com", "events": ["message.sent"]}) == "url"
     assert field_of({"url": "https://a.example.com", "events": ["message.exploded"]}) == "events[0]"
     assert field_of({"url": "https://a.example.com", "events": []}) == "events"
-    assert field_of({"url": "https://a.example.com", "events": ["message.sent"], "inbox_ids": ["inb_x"]}) == "inbox_ids[0]"
+    assert (
+        field_of({"url": "https://a.example.com", "events": ["message.sent"], "inbox_ids": ["inb_x"]}) == "inbox_ids[0]"
+    )
 
 
 def test_update_rotate_and_delete(api: httpx.Client, webhook: dict[str, Any]) -> None:
     inbox = api.post("/v1/inboxes").json()
     updated = api.patch(
         f"/v1/webhooks/{webhook['id']}",
-        json={"events": ["message.sent", "message.sent", "message.bounced"], "inbox_ids": [inbox["id"]], "enabled": False},
+        json={
+            "events": ["message.sent", "message.sent", "message.bounced"],
+            "inbox_ids": [inbox["id"]],
+            "enabled": False,
+        },
     ).json()
     assert updated["events"] == ["message.sent", "message.bounced"]
     assert updated["inbox_ids"] == [inbox["id"]] and updated["enabled"] is False and "secret" not in updated

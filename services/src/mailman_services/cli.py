@@ -74,7 +74,7 @@ async def _run_api(settings: Settings, url: str, host: str, port: int, ready_mes
     config.graceful_timeout = 10
 
     async def run(stop: anyio.Event) -> None:
-        await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+        await serve(app, config, shutdown_trigger=stop.wait)
 
     if ready_message:
         click.echo(ready_message)
@@ -106,7 +106,9 @@ def main() -> None:
 @click.option("--api-port", type=int, default=8080, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the API listens on.")
 @click.option("--smtp-port", type=int, default=2525, show_default=True, help="Port for the SMTP listener.")
-@click.option("--data-dir", type=click.Path(path_type=Path), help="Local state (default: MAILMAN_DATA_DIR or .mailman).")
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path), help="Local state (default: MAILMAN_DATA_DIR or .mailman)."
+)
 def dev(api_port: int, host: str, smtp_port: int, data_dir: Path | None) -> None:
     """The whole local stack in one process: embedded PostgreSQL, migrations and the API."""
     import os
@@ -159,7 +161,11 @@ def _require_current_schema(url: str) -> None:
     finally:
         engine.dispose()
     if current != head:
-        click.echo(f"mailman-server: the database schema is at {current or 'nothing'}, not {head}: run `mailman-server migrate`", err=True)
+        click.echo(
+            f"mailman-server: the database schema is at {current or 'nothing'}, not {head}; "
+            "run `mailman-server migrate`",
+            err=True,
+        )
         sys.exit(2)
 
 

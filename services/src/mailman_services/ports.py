@@ -7,12 +7,15 @@ from typing import Literal, Protocol, TypedDict
 QueueName = Literal["inbound", "outbound", "telemetry", "webhooks"]
 
 
+RecordStatus = Literal["missing", "valid", "invalid"]
+
+
 class DnsRecord(TypedDict):
     type: Literal["MX", "TXT", "CNAME"]
     name: str
     value: str
     priority: int | None
-    status: Literal["missing", "valid", "invalid"]
+    status: RecordStatus
 
 
 class Queue(Protocol):

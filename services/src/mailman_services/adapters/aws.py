@@ -10,7 +10,7 @@ from typing import Any
 
 import anyio
 
-from ..ports import DnsRecord, QueueName
+from ..ports import DnsRecord, QueueName, RecordStatus
 from .dns import DnsDomainAuthority
 
 
@@ -18,7 +18,7 @@ from .dns import DnsDomainAuthority
 def client(service: str) -> Any:
     import boto3
 
-    return boto3.session.Session().client(service)  # type: ignore[no-untyped-call]
+    return boto3.session.Session().client(service)
 
 
 async def call(service: str, method: str, **kwargs: Any) -> Any:
@@ -78,7 +78,7 @@ class SqsQueue:
         await call("sqs", "send_message", **kwargs)
 
 
-_DKIM_STATUS = {"SUCCESS": "valid", "FAILED": "invalid"}
+_DKIM_STATUS: dict[str, RecordStatus] = {"SUCCESS": "valid", "FAILED": "invalid"}
 
 
 class SesDomainAuthority:
@@ -108,17 +108,33 @@ class SesDomainAuthority:
             for token in identity.get("DkimAttributes", {}).get("Tokens", [])
         ]
         records += [
-            {"type": "MX", "name": name, "value": f"inbound-smtp.{region}.amazonaws.com", "priority": 10, "status": "missing"},
-            {"type": "TXT", "name": name, "value": "v=spf1 include:amazonses.com ~all", "priority": None, "status": "missing"},
-            {"type": "TXT", "name": f"_dmarc.{name}", "value": "v=DMARC1; p=none", "priority": None, "status": "missing"},
+            {
+                "type": "MX",
+                "name": name,
+                "value": f"inbound-smtp.{region}.amazonaws.com",
+                "priority": 10,
+                "status": "missing",
+            },
+            {
+                "type": "TXT",
+                "name": name,
+                "value": "v=spf1 include:amazonses.com ~all",
+                "priority": None,
+                "status": "missing",
+            },
+            {
+                "type": "TXT",
+                "name": f"_dmarc.{name}",
+                "value": "v=DMARC1; p=none",
+                "priority": None,
+                "status": "missing",
+            },
         ]
         return records
 
     async def check(self, name: str, records: list[DnsRecord]) -> list[DnsRecord]:
         identity = await call("sesv2", "get_email_identity", EmailIdentity=name)
-        dkim = _DKIM_STATUS.get(identity.get("DkimAttributes", {}).get("Status", ""), "missing")
+        dkim: RecordStatus = _DKIM_STATUS.get(identity.get("DkimAttributes", {}).get("Status", ""), "missing")
         looked_up = await self.dns.check(name, [r for r in records if r["type"] != "CNAME"])
-        dkim_records: list[DnsRecord] = [
-            {**r, "status": dkim} for r in records if r["type"] == "CNAME"  # type: ignore[typeddict-item]
-        ]
+        dkim_records: list[DnsRecord] = [{**r, "status": dkim} for r in records if r["type"] == "CNAME"]
         return dkim_records + looked_up

@@ -58,10 +58,10 @@ class DnsDomainAuthority:
         except _MISSING:
             return None
         if record["type"] == "MX":
-            return [_normalise(str(rr.exchange)) for rr in answer]  # type: ignore[attr-defined]
+            return [_normalise(str(rr.exchange)) for rr in answer]
         if record["type"] == "TXT":
-            return [_normalise(b"".join(rr.strings).decode(errors="replace")) for rr in answer]  # type: ignore[attr-defined]
-        return [_normalise(str(rr.target)) for rr in answer]  # type: ignore[attr-defined]
+            return [_normalise(b"".join(rr.strings).decode(errors="replace")) for rr in answer]
+        return [_normalise(str(rr.target)) for rr in answer]
 
     async def check(self, name: str, records: list[DnsRecord]) -> list[DnsRecord]:
         checked: list[DnsRecord] = []

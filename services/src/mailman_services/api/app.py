@@ -19,7 +19,7 @@ from ..bootstrap import Services
 from ..domain.errors import APIError, FieldError
 from ..domain.ids import new_id
 from ..domain.secrets import hash_token, tokens_equal
-from .http import Principal, dumps, services
+from .http import Principal, dumps, raw_body
 
 log = logging.getLogger("mailman.api")
 access_log = logging.getLogger("mailman.access")
@@ -113,7 +113,9 @@ class Authenticator:
                 row = (
                     await conn.execute(select(api_keys.c.id, api_keys.c.inbox_ids).where(api_keys.c.key_hash == digest))
                 ).first()
-            found = None if row is None else Principal(row.id, None if row.inbox_ids is None else frozenset(row.inbox_ids))
+            found = (
+                None if row is None else Principal(row.id, None if row.inbox_ids is None else frozenset(row.inbox_ids))
+            )
             self.cache[digest] = (found, time.monotonic() + KEY_CACHE_SECONDS)
         if found is not None:
             await self._touch(found.id)
@@ -192,7 +194,7 @@ def create_app(svc: Services) -> Quart:
                 "Idempotency-Key must be 1 to 255 characters long.",
                 [FieldError("Idempotency-Key", "must be 1 to 255 characters long")],
             )
-        body = await request.get_data(cache=True)
+        body = await raw_body()
         request_hash = hashlib.sha256(_request_hash().encode() + body).hexdigest()
         async with svc.engine.begin() as conn:
             await conn.execute(
@@ -241,9 +243,7 @@ def create_app(svc: Services) -> Quart:
                     await conn.execute(delete(idempotency_keys).where(*where))
                 else:
                     body = await response.get_data()
-                    headers = {
-                        k: v for k, v in response.headers.items() if k.lower() in ("content-type", "location")
-                    }
+                    headers = {k: v for k, v in response.headers.items() if k.lower() in ("content-type", "location")}
                     await conn.execute(
                         update(idempotency_keys)
                         .where(*where)

@@ -27,7 +27,9 @@ async def list_() -> Response:
     require_unscoped()
     query = parse_query(Query)
     async with services().engine.connect() as conn:
-        return json_response(await page(conn, domains.list_query(), [table.c.id], query.limit, query.cursor, views.domain))
+        return json_response(
+            await page(conn, domains.list_query(), [table.c.id], query.limit, query.cursor, views.domain)
+        )
 
 
 @blueprint.get("/<domain_id>")

@@ -80,9 +80,14 @@ def validation_error(exc: ValidationError, prefix: str = "") -> APIError:
     return APIError(422, "validation_failed", detail, errors)
 
 
+async def raw_body() -> bytes:
+    data = await request.get_data(cache=True)
+    return data if isinstance(data, bytes) else data.encode()
+
+
 async def parse_body(model: type[M], *, optional: bool = False) -> M:
     """The JSON body as ``model``; an ``optional`` body may be left out entirely."""
-    raw = await request.get_data(cache=True)
+    raw = await raw_body()
     if optional and not raw.strip():
         raw = b"{}"
     try:
@@ -91,7 +96,10 @@ async def parse_body(model: type[M], *, optional: bool = False) -> M:
         raise APIError(400, "malformed_json", f"The request body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise APIError(
-            422, "validation_failed", "The request body must be a JSON object.", [FieldError("body", "must be an object")]
+            422,
+            "validation_failed",
+            "The request body must be a JSON object.",
+            [FieldError("body", "must be an object")],
         )
     try:
         return model.model_validate(data, strict=True)

@@ -39,6 +39,15 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def _not_null(value: object) -> object:
+    if value is None:
+        raise ValueError("must not be null")
+    return value
+
+
+NotNull = AfterValidator(_not_null)
+"""Marks an optional field that may be left out but not sent as null (defaults are not validated)."""
+
 Timestamp = Annotated[datetime, BeforeValidator(_rfc3339_text), AfterValidator(_utc)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=255)]
@@ -60,8 +69,8 @@ class DomainCreate(Body):
 
 
 class InboxCreate(Body):
-    domain_id: Id = Field(default=None)
-    local_part: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(default=None)
+    domain_id: Annotated[Id | None, NotNull] = None
+    local_part: Annotated[Annotated[str, StringConstraints(min_length=1, max_length=64)] | None, NotNull] = None
     name: Annotated[str, StringConstraints(max_length=255)] | None = None
 
 
@@ -99,10 +108,14 @@ Recipients = Annotated[list[Annotated[str, StringConstraints(min_length=1, max_l
 
 
 class SendMessage(Body):
-    to: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(min_length=1, max_length=50)]
+    to: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(min_length=1, max_length=50)
+    ]
     cc: Recipients = []
     bcc: Recipients = []
-    reply_to: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(max_length=10)] = []
+    reply_to: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(max_length=10)
+    ] = []
     subject: Annotated[str, StringConstraints(max_length=998)] = ""
     text: str | None = None
     html: str | None = None
@@ -121,7 +134,9 @@ class Reply(Body):
 
 
 class Forward(Body):
-    to: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(min_length=1, max_length=50)]
+    to: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(min_length=1, max_length=50)
+    ]
     text: str | None = None
     html: str | None = None
     labels: Annotated[list[Label], Field(max_length=50)] = []
@@ -137,16 +152,15 @@ class WebhookCreate(Body):
     events: Annotated[list[EventType], Field(min_length=1)]
     inbox_ids: Annotated[list[Id], Field(max_length=100)] = []
     description: Annotated[str, StringConstraints(max_length=500)] | None = None
-    secret: str = Field(default=None)
+    secret: Annotated[str | None, NotNull] = None
 
 
 class WebhookUpdate(Body):
-    # Non-nullable fields default to None only when absent: an explicit null is a validation error.
-    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)] = Field(default=None)
-    events: Annotated[list[EventType], Field(min_length=1)] = Field(default=None)
-    inbox_ids: Annotated[list[Id], Field(max_length=100)] = Field(default=None)
+    url: Annotated[Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None, NotNull] = None
+    events: Annotated[Annotated[list[EventType], Field(min_length=1)] | None, NotNull] = None
+    inbox_ids: Annotated[Annotated[list[Id], Field(max_length=100)] | None, NotNull] = None
     description: Annotated[str, StringConstraints(max_length=500)] | None = None
-    enabled: bool = Field(default=None)
+    enabled: Annotated[bool | None, NotNull] = None
     rotate_secret: bool = False
 
 

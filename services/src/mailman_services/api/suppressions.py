@@ -25,7 +25,9 @@ async def list_() -> Response:
     c = suppressions.c
     async with services().engine.connect() as conn:
         return json_response(
-            await page(conn, select(suppressions), [c.created_at, c.address], query.limit, query.cursor, views.suppression)
+            await page(
+                conn, select(suppressions), [c.created_at, c.address], query.limit, query.cursor, views.suppression
+            )
         )
 
 

@@ -52,7 +52,9 @@ async def create() -> Response:
 async def list_() -> Response:
     query = parse_query(Query)
     async with services().engine.connect() as conn:
-        return json_response(await page(conn, select(webhooks), [webhooks.c.id], query.limit, query.cursor, views.webhook))
+        return json_response(
+            await page(conn, select(webhooks), [webhooks.c.id], query.limit, query.cursor, views.webhook)
+        )
 
 
 @blueprint.get("/<webhook_id>")

@@ -10,7 +10,7 @@ import re
 import secrets
 
 API_KEY_PREFIX = "mm_"
-WEBHOOK_SECRET_PREFIX = "whsec_"
+WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 _WHSEC_RE = re.compile(r"^whsec_[A-Za-z0-9+/]+={0,2}$")
 
 

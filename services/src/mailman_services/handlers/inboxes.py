@@ -49,7 +49,8 @@ async def create(
         local_part = local_part.lower()
         if not LOCAL_PART_RE.match(local_part):
             raise invalid(
-                "local_part", "use lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit"
+                "local_part",
+                "use lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit",
             )
     for _ in range(5):
         part = local_part or random_local_part()
@@ -75,7 +76,9 @@ async def create(
 
 
 async def rename(conn: AsyncConnection, inbox_id: str, name: str | None) -> dict[str, Any]:
-    row = (await conn.execute(update(inboxes).where(inboxes.c.id == inbox_id).values(name=name).returning(inboxes))).first()
+    row = (
+        await conn.execute(update(inboxes).where(inboxes.c.id == inbox_id).values(name=name).returning(inboxes))
+    ).first()
     if row is None:
         raise not_found("inbox", inbox_id)
     return views.inbox(row)

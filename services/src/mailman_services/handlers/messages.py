@@ -25,7 +25,7 @@ from ..ports import BlobStore
 from . import views
 
 MAX_RECIPIENTS = 50
-NOT_CHECKED = {v: "not_checked" for v in ("spam", "virus", "spf", "dkim", "dmarc")}
+NOT_CHECKED = dict.fromkeys(("spam", "virus", "spf", "dkim", "dmarc"), "not_checked")
 
 
 def attachment_key(sha256: str) -> str:
@@ -52,7 +52,9 @@ async def update_labels(conn: AsyncConnection, message_id: str, add: list[str], 
     labels = [label for label in row.labels if label not in remove]
     labels += [label for label in dict.fromkeys(add) if label not in labels]
     updated = (
-        await conn.execute(update(messages).where(messages.c.id == message_id).values(labels=labels).returning(messages))
+        await conn.execute(
+            update(messages).where(messages.c.id == message_id).values(labels=labels).returning(messages)
+        )
     ).one()
     await _refresh_thread_labels(conn, row.thread_id)
     return views.message(updated)
@@ -164,7 +166,9 @@ async def compose(
         if (error := mime.header_error(name, value)) is not None
     ]
     if header_errors:
-        raise APIError(422, "validation_failed", "; ".join(f"{e.field}: {e.message}" for e in header_errors), header_errors)
+        raise APIError(
+            422, "validation_failed", "; ".join(f"{e.field}: {e.message}" for e in header_errors), header_errors
+        )
     parts = _decode_attachments(request.attachments) + (inherited or [])
     if inbox.domain_status != "verified":
         raise APIError(
@@ -191,7 +195,7 @@ async def compose(
     now = datetime.now(UTC)
     message_pk = new_id("msg")
     message_id = mime.message_id_for(message_pk, inbox.domain_name)
-    references = (parent.references + [parent.message_id])[-20:] if parent else []
+    references = [*parent.references, parent.message_id][-20:] if parent else []
     draft = mime.Draft(
         sender=mime.Mailbox(inbox.name, inbox.address),
         to=[mime.Mailbox(r["name"], r["address"]) for r in to],
@@ -304,7 +308,9 @@ async def reply(
     attachments: list[dict[str, Any]],
     labels: list[str],
 ) -> dict[str, Any]:
-    inbox_address = (await conn.execute(select(inboxes.c.address).where(inboxes.c.id == original.inbox_id))).scalar_one()
+    inbox_address = (
+        await conn.execute(select(inboxes.c.address).where(inboxes.c.id == original.inbox_id))
+    ).scalar_one()
 
     def formatted(people: list[dict[str, Any]]) -> list[str]:
         return [mime.Mailbox(p.get("name"), p["address"]).formatted() for p in people if p["address"] != inbox_address]
@@ -317,7 +323,9 @@ async def reply(
     if reply_all and original.direction == "outbound":
         extra_cc = formatted(original.cc)
     if not to:
-        raise APIError(422, "validation_failed", "The original message has no one to reply to.", [FieldError("to", "empty")])
+        raise APIError(
+            422, "validation_failed", "The original message has no one to reply to.", [FieldError("to", "empty")]
+        )
     request = Composition(
         to=to,
         cc=list(dict.fromkeys(cc + [c for c in extra_cc if c not in to])),

@@ -66,7 +66,9 @@ async def get_row(conn: AsyncConnection, webhook_id: str) -> Any:
 
 
 async def enqueue_delivery(queue: Queue, delivery: dict[str, Any], inbox_id: str | None) -> None:
-    body = json.dumps({"delivery_id": delivery["id"], "event_id": delivery["event_id"], "webhook_id": delivery["webhook_id"]})
+    body = json.dumps(
+        {"delivery_id": delivery["id"], "event_id": delivery["event_id"], "webhook_id": delivery["webhook_id"]}
+    )
     await queue.send(
         "webhooks",
         body,
