@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from dnslib import QTYPE, RR, DNSRecord
-from dnslib.server import BaseResolver, DNSServer
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-bootstrap-token-0123456789"
@@ -56,7 +56,7 @@ class Zone(BaseResolver):  # type: ignore[misc]
 def dns_zone() -> Iterator[tuple[Zone, int]]:
     zone = Zone()
     port = free_port()
-    server = DNSServer(zone, port=port, address="127.0.0.1")
+    server = DNSServer(zone, port=port, address="127.0.0.1", logger=DNSLogger(logf=lambda _: None))
     server.start_thread()
     yield zone, port
     server.stop()

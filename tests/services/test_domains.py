@@ -80,5 +80,7 @@ def test_default_domain_is_verified_and_cannot_be_deleted(api: httpx.Client) -> 
     domains = api.get("/v1/domains", params={"limit": 100}).json()["data"]
     default = next(d for d in domains if d["name"] == "mailman.test")
     assert default["status"] == "verified"
+    # Public DNS knows nothing of mailman.test; verifying it must not un-verify it.
+    assert api.post(f"/v1/domains/{default['id']}/verify").json()["status"] == "verified"
     refused = api.delete(f"/v1/domains/{default['id']}")
     assert refused.status_code == 409 and refused.json()["code"] == "domain_in_use"

@@ -100,3 +100,15 @@ def test_rate_limit_answers_429_with_headers(stack: Stack, tmp_path: Path) -> No
         assert limited.stop() == 0
     with stack.client() as client:
         assert client.get("/v1/domains").status_code == 200  # the shared database outlived the second process
+
+
+def test_text_postgresql_cannot_store_is_refused_not_crashed_on(api: httpx.Client) -> None:
+    assert api.get("/v1/messages/msg%00x").status_code == 404
+    inbox = api.post("/v1/inboxes").json()
+    response = api.patch(f"/v1/inboxes/{inbox['id']}", json={"name": "bad\u0000name"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "name", "message": "must not contain NUL characters or unpaired surrogates"}
+    ]
+    query = api.get(f"/v1/inboxes/{inbox['id']}/messages", params={"q": "a\x00b"})
+    assert query.status_code == 422 and query.json()["errors"][0]["field"] == "q"

@@ -19,7 +19,7 @@ from ..bootstrap import Services
 from ..domain.errors import APIError, FieldError
 from ..domain.ids import new_id
 from ..domain.secrets import hash_token, tokens_equal
-from .http import Principal, dumps, raw_body
+from .http import Principal, dumps, raw_body, unstorable_text
 
 log = logging.getLogger("mailman.api")
 access_log = logging.getLogger("mailman.access")
@@ -156,6 +156,8 @@ def create_app(svc: Services) -> Quart:
         g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else new_id("req")
         if not request.path.startswith("/v1/"):
             return None
+        if unstorable_text(request.view_args or {}) is not None:
+            raise APIError(404, "not_found", "No such resource: the path holds characters no id contains.")
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         found = await authenticator.principal(token.strip()) if scheme.lower() == "bearer" and token else None
         if found is None:

@@ -53,4 +53,4 @@ async def verify(domain_id: str) -> Response:
     require_unscoped()
     svc = services()
     async with svc.engine.begin() as conn:
-        return json_response(await domains.verify(conn, svc.domains, domain_id))
+        return json_response(await domains.verify(conn, svc.domains, domain_id, svc.settings.default_domain))

@@ -62,6 +62,37 @@ def empty_response() -> Response:
     return Response(b"", status=204)
 
 
+def unstorable_text(value: object, path: str = "") -> str | None:
+    """The path of the first string PostgreSQL cannot store (NUL, unpaired surrogates), or None."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = unstorable_text(key, f"{path}.{key}" if path else str(key))
+            found = found or unstorable_text(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = unstorable_text(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _reject_unstorable(value: object) -> None:
+    where = unstorable_text(value)
+    if where is not None:
+        message = "must not contain NUL characters or unpaired surrogates"
+        raise APIError(422, "validation_failed", f"{where or 'body'}: {message}", [FieldError(where or "body", message)])
+
+
 def _field_path(loc: tuple[int | str, ...]) -> str:
     path = ""
     for part in loc:
@@ -94,6 +125,7 @@ async def parse_body(model: type[M], *, optional: bool = False) -> M:
         data = orjson.loads(raw or b"null")
     except orjson.JSONDecodeError as exc:
         raise APIError(400, "malformed_json", f"The request body is not valid JSON: {exc}") from None
+    _reject_unstorable(data)
     if not isinstance(data, dict):
         raise APIError(
             422,
@@ -109,6 +141,7 @@ async def parse_body(model: type[M], *, optional: bool = False) -> M:
 
 def parse_query(model: type[M]) -> M:
     data = {key: request.args.get(key) for key in request.args}
+    _reject_unstorable({k: v for k, v in data.items() if k in model.model_fields})
     try:
         return model.model_validate(data)
     except ValidationError as exc:
