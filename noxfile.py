@@ -15,6 +15,7 @@ TEST_REQUIREMENTS = [
     "httpx>=0.27",
     "schemathesis>=4.1",
     "openapi-spec-validator>=0.7",
+    "dnslib>=0.9.24",
 ]
 
 

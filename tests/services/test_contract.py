@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from openapi_spec_validator import validate
-
 from mailman_services.api.app import create_app
 from mailman_services.bootstrap import build
 from mailman_services.config import Settings
+from openapi_spec_validator import validate
+
 from tests.conftest import ROOT, Stack
 
 SPEC_PATH = ROOT / "openapi.yaml"
@@ -58,9 +58,7 @@ def test_every_operation_has_a_route_and_every_route_an_operation(spec: dict[str
             continue
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         routes |= {(method.lower(), path) for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
-    operations = {
-        (method, path) for path, item in spec["paths"].items() for method in item if method in METHODS
-    }
+    operations = {(method, path) for path, item in spec["paths"].items() for method in item if method in METHODS}
     assert routes == operations
 
 

@@ -90,7 +90,9 @@ def _reject_unstorable(value: object) -> None:
     where = unstorable_text(value)
     if where is not None:
         message = "must not contain NUL characters or unpaired surrogates"
-        raise APIError(422, "validation_failed", f"{where or 'body'}: {message}", [FieldError(where or "body", message)])
+        raise APIError(
+            422, "validation_failed", f"{where or 'body'}: {message}", [FieldError(where or "body", message)]
+        )
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:

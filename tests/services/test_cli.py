@@ -1,0 +1,59 @@
+"""mailman-server as an operator runs it: start-up errors, migrate, api-keys create."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+import psycopg
+
+from tests.conftest import Stack
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MAILMAN_")}
+    return subprocess.run(
+        [sys.executable, "-m", "mailman_services.cli", *args],
+        env={**environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_bad_setting_stops_the_process_with_one_line() -> None:
+    result = run("api", env={"MAILMAN_BACKEND": "gcp"})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "mailman-server: MAILMAN_BACKEND must be one of local, aws (got 'gcp')"
+    ]
+
+
+def test_api_refuses_an_unmigrated_database_until_migrate(stack: Stack) -> None:
+    socket_dir = stack.data_dir / "postgres"
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS cli_empty")
+        conn.execute("CREATE DATABASE cli_empty")
+    url = f"postgresql://postgres@/cli_empty?host={socket_dir}"
+
+    refused = run("api", "--port", "1", env={"MAILMAN_DATABASE_URL": url})
+    assert refused.returncode == 2
+    assert "run `mailman-server migrate`" in refused.stderr
+
+    migrated = run("migrate", env={"MAILMAN_DATABASE_URL": url})
+    assert migrated.returncode == 0 and "up to date" in migrated.stdout
+    created = run("api-keys", "create", "--name", "bootstrap", env={"MAILMAN_DATABASE_URL": url})
+    assert created.returncode == 0
+    assert created.stdout.strip().startswith("mm_")
+    unknown = run("api-keys", "create", "--name", "x", "--inbox", "inb_nope", env={"MAILMAN_DATABASE_URL": url})
+    assert unknown.returncode == 1 and "inbox_ids[0]" in unknown.stderr
+
+
+def test_api_keys_create_on_the_dev_data_dir_makes_a_working_key(stack: Stack) -> None:
+    created = run("api-keys", "create", "--name", "ops", env={"MAILMAN_DATA_DIR": str(stack.data_dir)})
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip()
+    response = httpx.get(f"{stack.url}/v1/domains", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200
