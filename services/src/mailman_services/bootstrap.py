@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .adapters.database import create_engine
+from .adapters.fastread import FastReads
 from .config import Settings
 from .ports import BlobStore, DomainAuthority, Queue
 
@@ -18,8 +20,15 @@ class Services:
     queue: Queue
     blobs: BlobStore
     domains: DomainAuthority
+    fast: FastReads
+
+    @functools.cached_property
+    def reads(self) -> AsyncEngine:
+        """The same pool in autocommit mode: a read is one round trip, with no ROLLBACK when it returns."""
+        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     async def aclose(self) -> None:
+        await self.fast.aclose()
         await self.engine.dispose()
 
 
@@ -34,6 +43,7 @@ def build(settings: Settings, database_url: str) -> Services:
             queue=SqsQueue(settings.queue_urls),
             blobs=S3BlobStore(settings.raw_bucket or "", settings.attachments_bucket or ""),
             domains=SesDomainAuthority(settings.ses_configuration_set),
+            fast=FastReads(database_url),
         )
     from .adapters.dns import DnsDomainAuthority
     from .adapters.files import FileBlobStore
@@ -45,4 +55,5 @@ def build(settings: Settings, database_url: str) -> Services:
         queue=PgQueue(engine),
         blobs=FileBlobStore(settings.data_dir / "blobs"),
         domains=DnsDomainAuthority(settings.smtp_hostname, settings.dns_resolver),
+        fast=FastReads(database_url),
     )

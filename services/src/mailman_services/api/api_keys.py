@@ -29,7 +29,7 @@ async def create() -> Response:
 async def list_() -> Response:
     require_unscoped()
     query = parse_query(Query)
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         return json_response(
             await page(conn, select(api_keys), [api_keys.c.id], query.limit, query.cursor, views.api_key)
         )

@@ -4,30 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quart import Quart, Response, g, request
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from .. import logs
 from ..adapters.tables import api_keys, idempotency_keys
 from ..bootstrap import Services
 from ..domain.errors import APIError, FieldError
-from ..domain.ids import new_id
 from ..domain.secrets import hash_token, tokens_equal
 from .http import Principal, dumps, raw_body, unstorable_text
 
 log = logging.getLogger("mailman.api")
-access_log = logging.getLogger("mailman.access")
 
 MAX_BODY = 40 * 1024 * 1024
 IDEMPOTENCY_TTL = timedelta(hours=24)
 KEY_CACHE_SECONDS = 10.0
-LAST_USED_EVERY = timedelta(minutes=1)
+LAST_USED_EVERY = 60.0  # seconds between last_used_at writes for one key
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _STATUS_TITLES = {
     400: "Bad Request",
@@ -90,10 +90,12 @@ class TokenBuckets:
 class Authenticator:
     """Resolves bearer tokens to principals, caching API keys briefly to keep the hot path off the database."""
 
+    MAX_CACHED = 10_000  # random tokens must not grow the cache without bound
+
     def __init__(self, svc: Services) -> None:
         self.svc = svc
         self.cache: dict[str, tuple[Principal | None, float]] = {}
-        self.last_used: dict[str, datetime] = {}
+        self.last_used: dict[str, float] = {}
 
     def forget(self) -> None:
         self.cache.clear()
@@ -104,30 +106,28 @@ class Authenticator:
             return Principal("admin")
         if not token.startswith("mm_") or len(token) > 200:
             return None
-        digest = hash_token(token)
-        cached = self.cache.get(digest)
-        if cached is not None and cached[1] > time.monotonic():
+        now = time.monotonic()
+        cached = self.cache.get(token)
+        if cached is not None and cached[1] > now:
             found = cached[0]
         else:
-            async with self.svc.engine.connect() as conn:
+            async with self.svc.reads.connect() as conn:
                 row = (
-                    await conn.execute(select(api_keys.c.id, api_keys.c.inbox_ids).where(api_keys.c.key_hash == digest))
+                    await conn.execute(
+                        select(api_keys.c.id, api_keys.c.inbox_ids).where(api_keys.c.key_hash == hash_token(token))
+                    )
                 ).first()
             found = (
                 None if row is None else Principal(row.id, None if row.inbox_ids is None else frozenset(row.inbox_ids))
             )
-            self.cache[digest] = (found, time.monotonic() + KEY_CACHE_SECONDS)
-        if found is not None:
-            await self._touch(found.id)
+            if len(self.cache) >= self.MAX_CACHED:
+                self.cache.clear()
+            self.cache[token] = (found, now + KEY_CACHE_SECONDS)
+        if found is not None and now - self.last_used.get(found.id, -LAST_USED_EVERY) >= LAST_USED_EVERY:
+            self.last_used[found.id] = now
+            async with self.svc.engine.begin() as conn:
+                await conn.execute(update(api_keys).where(api_keys.c.id == found.id).values(last_used_at=func.now()))
         return found
-
-    async def _touch(self, key_id: str) -> None:
-        now = datetime.now(UTC)
-        if now - self.last_used.get(key_id, datetime.min.replace(tzinfo=UTC)) < LAST_USED_EVERY:
-            return
-        self.last_used[key_id] = now
-        async with self.svc.engine.begin() as conn:
-            await conn.execute(update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=now))
 
 
 def _request_hash() -> str:
@@ -153,7 +153,7 @@ def create_app(svc: Services) -> Quart:
     async def start() -> Response | None:
         g.started = time.perf_counter()
         incoming = request.headers.get("X-Request-Id", "")
-        g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else new_id("req")
+        g.request_id = incoming if incoming and _REQUEST_ID_RE.match(incoming) else f"req_{os.urandom(12).hex()}"
         if not request.path.startswith("/v1/"):
             return None
         if unstorable_text(request.view_args or {}) is not None:
@@ -251,17 +251,18 @@ def create_app(svc: Services) -> Quart:
                         .where(*where)
                         .values(response_status=response.status_code, response_headers=headers, response_body=body)
                     )
-        response.headers["X-Request-Id"] = g.get("request_id", "")
-        access_log.info(
-            "request",
-            extra={
-                "request_id": g.get("request_id"),
+        request_id = g.get("request_id", "")
+        response.headers["X-Request-Id"] = request_id
+        logs.access.write(
+            {
+                "message": "request",
+                "request_id": request_id,
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
                 "principal": getattr(g.get("principal"), "id", None),
-            },
+            }
         )
         return response
 

@@ -26,7 +26,7 @@ async def create() -> Response:
 async def list_() -> Response:
     require_unscoped()
     query = parse_query(Query)
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         return json_response(
             await page(conn, domains.list_query(), [table.c.id], query.limit, query.cursor, views.domain)
         )
@@ -35,7 +35,7 @@ async def list_() -> Response:
 @blueprint.get("/<domain_id>")
 async def retrieve(domain_id: str) -> Response:
     require_unscoped()
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         return json_response(await domains.get(conn, domain_id))
 
 

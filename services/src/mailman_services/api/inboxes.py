@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 from quart import Blueprint, Response
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..adapters.tables import inboxes as table
 from ..adapters.tables import messages as messages_table
 from ..adapters.tables import threads as threads_table
+from ..domain.errors import not_found
 from ..handlers import inboxes, messages, views
 from ..handlers.pages import page
 from .http import (
@@ -52,15 +53,20 @@ async def list_() -> Response:
     scope = principal().inbox_ids
     if scope is not None:
         select_ = select_.where(table.c.id.in_(scope))
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         return json_response(await page(conn, select_, [table.c.id], query.limit, query.cursor, views.inbox))
+
+
+BY_ID = select(table).where(table.c.id == bindparam("id"))
 
 
 @blueprint.get("/<inbox_id>")
 async def retrieve(inbox_id: str) -> Response:
     check_inbox(inbox_id)
-    async with services().engine.connect() as conn:
-        return json_response(await inboxes.get(conn, inbox_id))
+    row = await services().fast.one(BY_ID, id=inbox_id)
+    if row is None:
+        raise not_found("inbox", inbox_id)
+    return json_response(views.inbox(row))
 
 
 @blueprint.patch("/<inbox_id>")
@@ -101,7 +107,7 @@ async def list_messages(inbox_id: str) -> Response:
         select_ = select_.where(c.created_at > query.after)
     if query.before is not None:
         select_ = select_.where(c.created_at < query.before)
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         await inboxes.get(conn, inbox_id)
         return json_response(await page(conn, select_, [c.id], query.limit, query.cursor, views.message))
 
@@ -137,7 +143,7 @@ async def list_threads(inbox_id: str) -> Response:
     select_ = select(threads_table).where(c.inbox_id == inbox_id)
     if query.label is not None:
         select_ = select_.where(c.labels.contains([query.label]))
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         await inboxes.get(conn, inbox_id)
         return json_response(
             await page(conn, select_, [c.last_message_at, c.id], query.limit, query.cursor, views.thread)

@@ -7,7 +7,9 @@ from typing import Any
 from urllib.parse import quote
 
 from quart import Blueprint, Response, redirect
+from sqlalchemy import bindparam, select
 
+from ..adapters.tables import messages as messages_table
 from ..domain.errors import APIError, not_found
 from ..handlers import messages, views
 from .http import check_inbox, json_response, parse_body, services
@@ -17,15 +19,22 @@ blueprint = Blueprint("messages", __name__, url_prefix="/v1/messages")
 
 
 async def _message(message_id: str) -> Any:
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         row = await messages.get_row(conn, message_id)
     check_inbox(row.inbox_id, "message", message_id)
     return row
 
 
+BY_ID = select(*views.MESSAGE_COLUMNS).where(messages_table.c.id == bindparam("id"))
+
+
 @blueprint.get("/<message_id>")
 async def retrieve(message_id: str) -> Response:
-    return json_response(views.message(await _message(message_id)))
+    row = await services().fast.one(BY_ID, id=message_id)
+    if row is None:
+        raise not_found("message", message_id)
+    check_inbox(row["inbox_id"], "message", message_id)
+    return json_response(views.message(row))
 
 
 @blueprint.patch("/<message_id>")

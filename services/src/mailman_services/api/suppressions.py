@@ -23,7 +23,7 @@ async def list_() -> Response:
     require_unscoped()
     query = parse_query(Query)
     c = suppressions.c
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         return json_response(
             await page(
                 conn, select(suppressions), [c.created_at, c.address], query.limit, query.cursor, views.suppression

@@ -23,7 +23,7 @@ def openapi_document() -> bytes:
 @blueprint.get("/health")
 async def health() -> Response:
     try:
-        async with services().engine.connect() as conn:
+        async with services().reads.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError):
         raise APIError(503, "unavailable", "The database is not reachable.") from None

@@ -15,7 +15,7 @@ blueprint = Blueprint("threads", __name__, url_prefix="/v1/threads")
 
 @blueprint.get("/<thread_id>")
 async def retrieve(thread_id: str) -> Response:
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         row = (await conn.execute(select(threads).where(threads.c.id == thread_id))).first()
         if row is None:
             raise not_found("thread", thread_id)

@@ -51,7 +51,7 @@ async def create() -> Response:
 @blueprint.get("")
 async def list_() -> Response:
     query = parse_query(Query)
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         return json_response(
             await page(conn, select(webhooks), [webhooks.c.id], query.limit, query.cursor, views.webhook)
         )
@@ -59,7 +59,7 @@ async def list_() -> Response:
 
 @blueprint.get("/<webhook_id>")
 async def retrieve(webhook_id: str) -> Response:
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         return json_response(views.webhook(await handlers.get_row(conn, webhook_id)))
 
 
@@ -119,7 +119,7 @@ async def list_deliveries(webhook_id: str) -> Response:
         select_ = select_.where(c.status == query.status)
     if query.event_id is not None:
         select_ = select_.where(c.event_id == query.event_id)
-    async with services().engine.connect() as conn:
+    async with services().reads.connect() as conn:
         await handlers.get_row(conn, webhook_id)
         return json_response(await page(conn, select_, [c.id], query.limit, query.cursor, views.delivery))
 

@@ -11,7 +11,7 @@ import threading
 import time
 
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-PREFIXES = frozenset({"dom", "inb", "msg", "thr", "att", "whk", "dlv", "evt", "key", "req"})
+PREFIXES = frozenset({"dom", "inb", "msg", "thr", "att", "whk", "dlv", "evt", "key"})
 
 _lock = threading.Lock()
 _last_ms = 0
