@@ -16,6 +16,7 @@ TEST_REQUIREMENTS = [
     "schemathesis>=4.1",
     "openapi-spec-validator>=0.7",
     "dnslib>=0.9.24",
+    "moto[server]>=5",
 ]
 
 

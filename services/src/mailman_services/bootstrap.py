@@ -42,7 +42,7 @@ def build(settings: Settings, database_url: str) -> Services:
             engine=engine,
             queue=SqsQueue(settings.queue_urls),
             blobs=S3BlobStore(settings.raw_bucket or "", settings.attachments_bucket or ""),
-            domains=SesDomainAuthority(settings.ses_configuration_set),
+            domains=SesDomainAuthority(settings.dns_resolver),
             fast=FastReads(database_url),
         )
     from .adapters.dns import DnsDomainAuthority

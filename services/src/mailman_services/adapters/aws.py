@@ -87,9 +87,8 @@ class SesDomainAuthority:
     DKIM status comes from SES; the MX and TXT records are looked up in DNS.
     """
 
-    def __init__(self, configuration_set: str | None) -> None:
-        self.configuration_set = configuration_set
-        self.dns = DnsDomainAuthority("", None)
+    def __init__(self, resolver: tuple[str, int] | None) -> None:
+        self.dns = DnsDomainAuthority("", resolver)
 
     async def records(self, name: str, verification_token: str) -> list[DnsRecord]:
         try:

@@ -1,0 +1,152 @@
+"""The API on the aws backend: SES identities, S3 blobs and SQS queues, against a moto server on loopback."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import httpx
+import psycopg
+import pytest
+from moto.server import ThreadedMotoServer
+
+from tests.conftest import TOKEN, Stack, Zone, free_port
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def moto() -> Iterator[dict[str, str]]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    yield env
+    server.stop()
+
+
+def aws(service: str, moto_env: dict[str, str]) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=moto_env["AWS_ENDPOINT_URL"],
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+@pytest.fixture(scope="module")
+def aws_api(
+    stack: Stack, moto: dict[str, str], dns_zone: tuple[Zone, int]
+) -> Iterator[tuple[httpx.Client, dict[str, Any]]]:
+    """`mailman-server api` with MAILMAN_BACKEND=aws, on its own migrated database."""
+    socket_dir = stack.data_dir / "postgres"
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS aws_backend")
+        conn.execute("CREATE DATABASE aws_backend")
+    s3, sqs = aws("s3", moto), aws("sqs", moto)
+    for bucket in ("mailman-raw", "mailman-attachments"):
+        s3.create_bucket(Bucket=bucket)
+    queues = {name: sqs.create_queue(QueueName=name)["QueueUrl"] for name in ("inbound", "outbound", "telemetry")}
+    queues["webhooks"] = sqs.create_queue(
+        QueueName="webhooks.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"}
+    )["QueueUrl"]
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MAILMAN_")},
+        **moto,
+        "MAILMAN_BACKEND": "aws",
+        "MAILMAN_DATABASE_URL": f"postgresql://postgres@/aws_backend?host={socket_dir}",
+        "MAILMAN_API_TOKEN": TOKEN,
+        "MAILMAN_RAW_BUCKET": "mailman-raw",
+        "MAILMAN_ATTACHMENTS_BUCKET": "mailman-attachments",
+        "MAILMAN_SES_CONFIGURATION_SET": "mailman",
+        "MAILMAN_DNS_RESOLVER": f"127.0.0.1:{dns_zone[1]}",
+        "MAILMAN_RATE_LIMIT_PER_SECOND": "0",
+        **{f"MAILMAN_{name.upper()}_QUEUE_URL": url for name, url in queues.items()},
+    }
+    cli = [sys.executable, "-m", "mailman_services.cli"]
+    subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
+    port = free_port()
+    log = (stack.data_dir / "aws-api.log").open("wb")
+    process = subprocess.Popen(
+        [*cli, "api", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, (stack.data_dir / "aws-api.log").read_text()
+            time.sleep(0.1)
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as client:
+        yield client, {"queues": queues, "s3": s3, "sqs": sqs, "sesv2": aws("sesv2", moto)}
+    process.terminate()
+    assert process.wait(timeout=30) == 0
+
+
+def test_aws_backend_end_to_end(aws_api: tuple[httpx.Client, dict[str, Any]], dns_zone: tuple[Zone, int]) -> None:
+    api, clients = aws_api
+    name = f"aws{uuid.uuid4().hex[:8]}.example.com"
+    domain = api.post("/v1/domains", json={"name": name}).json()
+    assert clients["sesv2"].get_email_identity(EmailIdentity=name)["IdentityType"] == "DOMAIN"
+    records = {(r["type"], r["name"]): r["value"] for r in domain["records"]}
+    assert records[("MX", name)] == f"inbound-smtp.{REGION}.amazonaws.com"
+    assert records[("TXT", name)] == "v=spf1 include:amazonses.com ~all"
+    assert records[("TXT", f"_dmarc.{name}")].startswith("v=DMARC1")
+
+    no_default = api.post("/v1/inboxes", json={})
+    assert no_default.status_code == 422 and no_default.json()["errors"][0]["field"] == "domain_id"
+    inbox = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "support"}).json()
+    refused = api.post(f"/v1/inboxes/{inbox['id']}/messages", json={"to": ["a@example.com"], "text": "x"})
+    assert refused.json()["code"] == "domain_not_verified"
+
+    zone, _ = dns_zone
+    for record in domain["records"]:
+        if record["type"] == "MX":
+            zone.publish(f"{record['name']}. 60 IN MX 10 {record['value']}.")
+        else:
+            zone.publish(f'{record["name"]}. 60 IN TXT "{record["value"]}"')
+    assert api.post(f"/v1/domains/{domain['id']}/verify").json()["status"] == "verified"
+
+    pdf = b"%PDF-1.4 aws backend attachment"
+    attachment = {"filename": "a.pdf", "content_type": "application/pdf", "content": base64.b64encode(pdf).decode()}
+    sent = api.post(
+        f"/v1/inboxes/{inbox['id']}/messages",
+        json={"to": ["a@example.com"], "subject": "From SES", "text": "hi", "attachments": [attachment]},
+    ).json()
+    assert sent["status"] == "queued"
+    raw = clients["s3"].get_object(Bucket="mailman-raw", Key=f"raw/{sent['id']}.eml")["Body"].read()
+    assert f"Message-ID: {sent['message_id']}".encode() in raw
+    assert api.get(f"/v1/messages/{sent['id']}/raw").content == raw
+    sha = sent["attachments"][0]["sha256"]
+    stored = clients["s3"].get_object(Bucket="mailman-attachments", Key=f"attachments/{sha[:2]}/{sha}")
+    assert stored["Body"].read() == pdf
+    download = api.get(f"/v1/messages/{sent['id']}/attachments/{sent['attachments'][0]['id']}")
+    assert download.status_code == 302
+    assert httpx.get(download.headers["location"]).content == pdf  # the presigned URL works
+
+    outbound = clients["sqs"].receive_message(QueueUrl=clients["queues"]["outbound"], MaxNumberOfMessages=10)
+    assert [json.loads(m["Body"]) for m in outbound["Messages"]] == [{"message_id": sent["id"]}]
+
+    webhook = api.post("/v1/webhooks", json={"url": "https://example.com/h", "events": ["webhook.test"]}).json()
+    delivery = api.post(f"/v1/webhooks/{webhook['id']}/test").json()
+    fifo = clients["sqs"].receive_message(
+        QueueUrl=clients["queues"]["webhooks"], AttributeNames=["All"], MaxNumberOfMessages=10
+    )["Messages"]
+    assert [json.loads(m["Body"])["delivery_id"] for m in fifo] == [delivery["id"]]
+    assert fifo[0]["Attributes"]["MessageGroupId"] == f"{webhook['id']}:account"
