@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import psycopg
 
-from tests.conftest import Stack
+from tests.conftest import Stack, start_stack
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -57,3 +59,14 @@ def test_api_keys_create_on_the_dev_data_dir_makes_a_working_key(stack: Stack) -
     key = created.stdout.strip()
     response = httpx.get(f"{stack.url}/v1/domains", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200
+
+
+def test_dev_prints_url_and_token_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    running = start_stack(tmp_path / "dev", {"MAILMAN_API_TOKEN": "a-token-chosen-by-the-user"})
+    with running.client() as client:
+        assert client.get("/v1/inboxes").status_code == 200
+    running.process.send_signal(signal.SIGINT)
+    assert running.process.wait(timeout=30) == 0
+    assert f"API:    {running.url}" in running.log
+    assert "Token:  a-token-chosen-by-the-user" in running.log
+    assert not (tmp_path / "dev" / "postgres" / "postmaster.pid").exists()  # the embedded server stopped too
