@@ -107,11 +107,10 @@ def main() -> None:
 @main.command()
 @click.option("--api-port", type=int, default=8080, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the API listens on.")
-@click.option("--smtp-port", type=int, default=2525, show_default=True, help="Port for the SMTP listener.")
 @click.option(
     "--data-dir", type=click.Path(path_type=Path), help="Local state (default: MAILMAN_DATA_DIR or .mailman)."
 )
-def dev(api_port: int, host: str, smtp_port: int, data_dir: Path | None) -> None:
+def dev(api_port: int, host: str, data_dir: Path | None) -> None:
     """The whole local stack in one process: embedded PostgreSQL, migrations and the API."""
     import os
 

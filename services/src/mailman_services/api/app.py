@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quart import Quart, Response, g, request
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -26,6 +26,7 @@ log = logging.getLogger("mailman.api")
 
 MAX_BODY = 40 * 1024 * 1024
 IDEMPOTENCY_TTL = timedelta(hours=24)
+ABANDONED_CLAIM = timedelta(minutes=5)
 KEY_CACHE_SECONDS = 10.0
 LAST_USED_EVERY = 60.0  # seconds between last_used_at writes for one key
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -199,11 +200,19 @@ def create_app(svc: Services) -> Quart:
         body = await raw_body()
         request_hash = hashlib.sha256(_request_hash().encode() + body).hexdigest()
         async with svc.engine.begin() as conn:
+            now = datetime.now(UTC)
+            # Forget keys past their 24 h, and claims whose request died without an answer (a crashed process).
             await conn.execute(
                 delete(idempotency_keys).where(
                     idempotency_keys.c.principal == found.id,
                     idempotency_keys.c.key == key,
-                    idempotency_keys.c.created_at < datetime.now(UTC) - IDEMPOTENCY_TTL,
+                    or_(
+                        idempotency_keys.c.created_at < now - IDEMPOTENCY_TTL,
+                        and_(
+                            idempotency_keys.c.response_status.is_(None),
+                            idempotency_keys.c.created_at < now - ABANDONED_CLAIM,
+                        ),
+                    ),
                 )
             )
             inserted = await conn.execute(

@@ -39,11 +39,3 @@ def new_id(prefix: str) -> str:
             _last_random = int.from_bytes(os.urandom(10), "big") >> 1
         _last_ms = now_ms
         return f"{prefix}_{_encode(now_ms, 10)}{_encode(_last_random & ((1 << 80) - 1), 16)}"
-
-
-def id_time_ms(value: str) -> int:
-    """The millisecond timestamp inside an id."""
-    result = 0
-    for char in value.split("_", 1)[1][:10]:
-        result = result * 32 + ALPHABET.index(char)
-    return result

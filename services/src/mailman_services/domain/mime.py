@@ -6,7 +6,6 @@ import html as html_lib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
@@ -156,7 +155,3 @@ def forward_subject(subject: str) -> str:
 
 def message_id_for(message_id: str, domain: str) -> str:
     return f"<{message_id}@{domain}>"
-
-
-def address_header(address: str, name: str | None) -> str:
-    return str(Address(display_name=name or "", addr_spec=address))
