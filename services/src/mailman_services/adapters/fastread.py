@@ -24,7 +24,7 @@ class FastReads:
     def __init__(self, url: str, size: int = 4) -> None:
         self.conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
         self.size = size
-        self.idle: list[psycopg.AsyncConnection[DictRow]] = []
+        self.idle: list[psycopg.AsyncCursor[DictRow]] = []
         self._slots: asyncio.Semaphore | None = None
         self._sql: dict[int, str] = {}
 
@@ -34,10 +34,12 @@ class FastReads:
             sql = self._sql[id(statement)] = str(statement.compile(dialect=_DIALECT))
         return sql
 
-    async def _connect(self) -> psycopg.AsyncConnection[DictRow]:
-        return await psycopg.AsyncConnection.connect(
+    async def _connect(self) -> psycopg.AsyncCursor[DictRow]:
+        """A cursor on a new connection: one cursor per connection, reused for every query."""
+        conn = await psycopg.AsyncConnection.connect(
             self.conninfo, autocommit=True, options="-c timezone=UTC", row_factory=dict_row
         )
+        return conn.cursor(binary=True)
 
     async def one(self, statement: Select[Any], **params: Any) -> dict[str, Any] | None:
         """The first row of ``statement`` as a dict, or None."""
@@ -45,16 +47,16 @@ class FastReads:
             self._slots = asyncio.Semaphore(self.size)
         sql = self._compiled(statement)
         async with self._slots:
-            conn = self.idle.pop() if self.idle else await self._connect()
+            cursor = self.idle.pop() if self.idle else await self._connect()
             try:
-                cursor = await conn.execute(sql, params, binary=True)
+                await cursor.execute(sql, params)
                 row = await cursor.fetchone()
             except psycopg.OperationalError:
-                await conn.close()  # a broken connection is dropped, never handed out again
+                await cursor.connection.close()  # a broken connection is dropped, never handed out again
                 raise
-            self.idle.append(conn)
+            self.idle.append(cursor)
             return row
 
     async def aclose(self) -> None:
         while self.idle:
-            await self.idle.pop().close()
+            await self.idle.pop().connection.close()
