@@ -65,6 +65,9 @@ def problem(error: APIError) -> Response:
         body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
     response = Response(dumps(body), status=error.status, content_type="application/problem+json")
     response.headers.update(error.headers)
+    if error.status == 409:
+        # Only an in-flight idempotent request is worth retrying; a taken address stays taken.
+        response.headers["X-Should-Retry"] = "true" if error.code == "idempotency_key_in_use" else "false"
     return response
 
 

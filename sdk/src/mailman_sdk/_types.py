@@ -1,0 +1,52 @@
+"""Small shared types: the NOT_GIVEN sentinel, timeouts and per-call options."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["NOT_GIVEN", "Headers", "NotGiven", "Query", "Timeout"]
+
+_T = TypeVar("_T")
+
+
+class NotGiven:
+    """Marks an argument that was not passed, so that ``None`` can still mean JSON ``null``."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+
+Timeout = Union[float, "httpx.Timeout", None]
+Headers = dict[str, str]
+Query = dict[str, Any]
+
+
+def given(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` without the arguments that were not passed."""
+    return {key: value for key, value in values.items() if not isinstance(value, NotGiven)}
+
+
+def query(values: dict[str, Any]) -> dict[str, Any]:
+    """Query parameters that were passed, with datetimes as RFC 3339 strings."""
+    from datetime import datetime
+
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in values.items()
+        if not isinstance(value, NotGiven)
+    }

@@ -1,0 +1,300 @@
+# Generated from openapi.yaml by sdk/generator/generate.py (`nox -s generate`); do not edit.
+
+"""The `inboxes.messages` resource."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from typing import List
+
+from .._base_client import RequestOptions
+from .._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
+from .._resource import AsyncAPIResource, SyncAPIResource, path_param
+from .._response import async_raw_wrapper, raw_wrapper
+from .._types import NOT_GIVEN, Headers, NotGiven, Timeout, given, query
+from ..types import AttachmentInputParam, Message, MessageDirection, MessageStatus
+
+__all__ = ["AsyncInboxesMessages", "InboxesMessages"]
+
+
+class InboxesMessages(SyncAPIResource):
+    @cached_property
+    def with_raw_response(self) -> InboxesMessagesWithRawResponse:
+        """The same calls, returning an APIResponse (headers, status, `.parse()`)."""
+        return InboxesMessagesWithRawResponse(self)
+
+    def list(
+        self,
+        inbox_id: str,
+        *,
+        direction: MessageDirection | NotGiven = NOT_GIVEN,
+        status: MessageStatus | NotGiven = NOT_GIVEN,
+        label: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        q: str | NotGiven = NOT_GIVEN,
+        after: datetime | NotGiven = NOT_GIVEN,
+        before: datetime | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> SyncCursorPage[Message]:
+        """List an inbox's messages
+
+        Lists the inbox's messages, newest first. Filters combine with AND.
+
+        Args:
+          inbox_id: Inbox id (`inb_…`).
+          direction: Only inbound or only outbound messages.
+          status: Only messages with this status.
+          label: Only messages with this label.
+          thread_id: Only messages of this thread (`thr_…`).
+          q: Full-text search: words matched against subject, sender and body.
+          after: Only messages created strictly after this time.
+          before: Only messages created strictly before this time.
+          limit: Maximum number of items to return.
+          cursor: Opaque cursor from a previous page's `next_cursor`.
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return self._list(
+            RequestOptions(
+                "GET",
+                f"/v1/inboxes/{path_param('inbox_id', inbox_id)}/messages",
+                params=query(
+                    {
+                        "direction": direction,
+                        "status": status,
+                        "label": label,
+                        "thread_id": thread_id,
+                        "q": q,
+                        "after": after,
+                        "before": before,
+                        "limit": limit,
+                        "cursor": cursor,
+                    }
+                ),
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            SyncCursorPage[Message],
+        )
+
+    def send(
+        self,
+        inbox_id: str,
+        *,
+        to: List[str],
+        cc: List[str] | NotGiven = NOT_GIVEN,
+        bcc: List[str] | NotGiven = NOT_GIVEN,
+        reply_to: List[str] | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        text: str | NotGiven | None = NOT_GIVEN,
+        html: str | NotGiven | None = NOT_GIVEN,
+        headers: dict[str, str] | NotGiven = NOT_GIVEN,
+        attachments: List[AttachmentInputParam] | NotGiven = NOT_GIVEN,
+        labels: List[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+    ) -> Message:
+        """Send a message
+
+        Sends a message from the inbox. It is validated, stored with `status: queued` and sent
+        asynchronously; follow it with `message.sent`, `message.delivered`, `message.bounced` … events. From
+        is the inbox address with the inbox name; the Message-ID is `<msg_…@domain>`. At least one of `text`
+        and `html` is required; at most 50 recipients; suppressed recipients are dropped (422
+        `all_recipients_suppressed` when none remain); 422 `domain_not_verified` when the inbox's domain is
+        not verified.
+
+        Args:
+          inbox_id: Inbox id (`inb_…`).
+          to: To recipients.
+          cc: Cc recipients.
+          bcc: Bcc recipients.
+          reply_to: Reply-To addresses.
+          subject: Subject line.
+          text: Plain-text body.
+          html: HTML body.
+          headers: Extra headers to add, name → value.
+          attachments: Attachments.
+          labels: Labels to set on the sent message.
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+          idempotency_key: reuse to make a repeated call safe; one is generated otherwise.
+        """
+        return self._request(
+            RequestOptions(
+                "POST",
+                f"/v1/inboxes/{path_param('inbox_id', inbox_id)}/messages",
+                json=given(
+                    {
+                        "to": to,
+                        "cc": cc,
+                        "bcc": bcc,
+                        "reply_to": reply_to,
+                        "subject": subject,
+                        "text": text,
+                        "html": html,
+                        "headers": headers,
+                        "attachments": attachments,
+                        "labels": labels,
+                    }
+                ),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+            ),
+            Message,
+        )
+
+
+class InboxesMessagesWithRawResponse:
+    def __init__(self, resource: InboxesMessages) -> None:
+        self._resource = resource
+        self.list = raw_wrapper(resource.list)
+        self.send = raw_wrapper(resource.send)
+
+
+class AsyncInboxesMessages(AsyncAPIResource):
+    @cached_property
+    def with_raw_response(self) -> AsyncInboxesMessagesWithRawResponse:
+        """The same calls, returning an APIResponse (headers, status, `.parse()`)."""
+        return AsyncInboxesMessagesWithRawResponse(self)
+
+    def list(
+        self,
+        inbox_id: str,
+        *,
+        direction: MessageDirection | NotGiven = NOT_GIVEN,
+        status: MessageStatus | NotGiven = NOT_GIVEN,
+        label: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        q: str | NotGiven = NOT_GIVEN,
+        after: datetime | NotGiven = NOT_GIVEN,
+        before: datetime | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncPaginator[Message]:
+        """List an inbox's messages
+
+        Lists the inbox's messages, newest first. Filters combine with AND.
+
+        Args:
+          inbox_id: Inbox id (`inb_…`).
+          direction: Only inbound or only outbound messages.
+          status: Only messages with this status.
+          label: Only messages with this label.
+          thread_id: Only messages of this thread (`thr_…`).
+          q: Full-text search: words matched against subject, sender and body.
+          after: Only messages created strictly after this time.
+          before: Only messages created strictly before this time.
+          limit: Maximum number of items to return.
+          cursor: Opaque cursor from a previous page's `next_cursor`.
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return self._list(
+            RequestOptions(
+                "GET",
+                f"/v1/inboxes/{path_param('inbox_id', inbox_id)}/messages",
+                params=query(
+                    {
+                        "direction": direction,
+                        "status": status,
+                        "label": label,
+                        "thread_id": thread_id,
+                        "q": q,
+                        "after": after,
+                        "before": before,
+                        "limit": limit,
+                        "cursor": cursor,
+                    }
+                ),
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            AsyncCursorPage[Message],
+        )
+
+    async def send(
+        self,
+        inbox_id: str,
+        *,
+        to: List[str],
+        cc: List[str] | NotGiven = NOT_GIVEN,
+        bcc: List[str] | NotGiven = NOT_GIVEN,
+        reply_to: List[str] | NotGiven = NOT_GIVEN,
+        subject: str | NotGiven = NOT_GIVEN,
+        text: str | NotGiven | None = NOT_GIVEN,
+        html: str | NotGiven | None = NOT_GIVEN,
+        headers: dict[str, str] | NotGiven = NOT_GIVEN,
+        attachments: List[AttachmentInputParam] | NotGiven = NOT_GIVEN,
+        labels: List[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+    ) -> Message:
+        """Send a message
+
+        Sends a message from the inbox. It is validated, stored with `status: queued` and sent
+        asynchronously; follow it with `message.sent`, `message.delivered`, `message.bounced` … events. From
+        is the inbox address with the inbox name; the Message-ID is `<msg_…@domain>`. At least one of `text`
+        and `html` is required; at most 50 recipients; suppressed recipients are dropped (422
+        `all_recipients_suppressed` when none remain); 422 `domain_not_verified` when the inbox's domain is
+        not verified.
+
+        Args:
+          inbox_id: Inbox id (`inb_…`).
+          to: To recipients.
+          cc: Cc recipients.
+          bcc: Bcc recipients.
+          reply_to: Reply-To addresses.
+          subject: Subject line.
+          text: Plain-text body.
+          html: HTML body.
+          headers: Extra headers to add, name → value.
+          attachments: Attachments.
+          labels: Labels to set on the sent message.
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+          idempotency_key: reuse to make a repeated call safe; one is generated otherwise.
+        """
+        return await self._request(
+            RequestOptions(
+                "POST",
+                f"/v1/inboxes/{path_param('inbox_id', inbox_id)}/messages",
+                json=given(
+                    {
+                        "to": to,
+                        "cc": cc,
+                        "bcc": bcc,
+                        "reply_to": reply_to,
+                        "subject": subject,
+                        "text": text,
+                        "html": html,
+                        "headers": headers,
+                        "attachments": attachments,
+                        "labels": labels,
+                    }
+                ),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+            ),
+            Message,
+        )
+
+
+class AsyncInboxesMessagesWithRawResponse:
+    def __init__(self, resource: AsyncInboxesMessages) -> None:
+        self._resource = resource
+        self.list = async_raw_wrapper(resource.list)
+        self.send = async_raw_wrapper(resource.send)

@@ -1,0 +1,482 @@
+# Generated from openapi.yaml by sdk/generator/generate.py (`nox -s generate`); do not edit.
+
+"""The `messages` resource: Received and sent mail: list, read, label, download raw mail and attachments, send, reply and forward.."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import List
+
+from .._base_client import RequestOptions
+from .._resource import AsyncAPIResource, SyncAPIResource, path_param
+from .._response import async_raw_wrapper, raw_wrapper
+from .._types import NOT_GIVEN, Headers, NotGiven, Timeout, given
+from ..types import AttachmentInputParam, Message
+
+__all__ = ["AsyncMessages", "Messages"]
+
+
+class Messages(SyncAPIResource):
+    """Received and sent mail: list, read, label, download raw mail and attachments, send, reply and
+    forward."""
+
+    @cached_property
+    def with_raw_response(self) -> MessagesWithRawResponse:
+        """The same calls, returning an APIResponse (headers, status, `.parse()`)."""
+        return MessagesWithRawResponse(self)
+
+    def retrieve(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Message:
+        """Retrieve a message
+
+        Returns a message with its bodies, headers and attachment metadata.
+
+        Args:
+          message_id: Message id (`msg_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return self._request(
+            RequestOptions(
+                "GET",
+                f"/v1/messages/{path_param('message_id', message_id)}",
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            Message,
+        )
+
+    def update(
+        self,
+        message_id: str,
+        *,
+        add_labels: List[str] | NotGiven = NOT_GIVEN,
+        remove_labels: List[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Message:
+        """Update a message's labels
+
+        Adds and removes labels. Removing a label the message does not have is not an error.
+
+        Args:
+          message_id: Message id (`msg_…`).
+          add_labels: Labels to add.
+          remove_labels: Labels to remove.
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return self._request(
+            RequestOptions(
+                "PATCH",
+                f"/v1/messages/{path_param('message_id', message_id)}",
+                json=given({"add_labels": add_labels, "remove_labels": remove_labels}),
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            Message,
+        )
+
+    def raw(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> bytes:
+        """Download the raw message
+
+        Returns the message exactly as received or sent (RFC 5322).
+
+        Args:
+          message_id: Message id (`msg_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return self._request(
+            RequestOptions(
+                "GET",
+                f"/v1/messages/{path_param('message_id', message_id)}/raw",
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            bytes,
+        )
+
+    def download(
+        self,
+        message_id: str,
+        attachment_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> bytes:
+        """Download an attachment
+
+        Returns the attachment's bytes (local backend) or redirects to a short-lived S3 URL (aws backend).
+
+        Args:
+          message_id: Message id (`msg_…`).
+          attachment_id: Attachment id (`att_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return self._request(
+            RequestOptions(
+                "GET",
+                f"/v1/messages/{path_param('message_id', message_id)}/attachments/{path_param('attachment_id', attachment_id)}",
+                extra_headers=extra_headers,
+                timeout=timeout,
+                follow_redirects=True,
+            ),
+            bytes,
+        )
+
+    def reply(
+        self,
+        message_id: str,
+        *,
+        text: str | NotGiven | None = NOT_GIVEN,
+        html: str | NotGiven | None = NOT_GIVEN,
+        reply_all: bool | NotGiven = NOT_GIVEN,
+        cc: List[str] | NotGiven = NOT_GIVEN,
+        attachments: List[AttachmentInputParam] | NotGiven = NOT_GIVEN,
+        labels: List[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+    ) -> Message:
+        """Reply to a message
+
+        Replies from the message's inbox, in its thread: to the original sender (Reply-To when present),
+        plus the original To and Cc recipients except the inbox itself with `reply_all`. The subject gets a
+        `Re:` prefix and In-Reply-To/References are set. Same recipient, suppression and domain rules as
+        sending.
+
+        Args:
+          message_id: Message id (`msg_…`).
+          text: Plain-text body of the reply.
+          html: HTML body of the reply.
+          reply_all: Also address the original To and Cc recipients (except this inbox).
+          cc: Additional Cc recipients.
+          attachments: Attachments.
+          labels: Labels to set on the reply.
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+          idempotency_key: reuse to make a repeated call safe; one is generated otherwise.
+        """
+        return self._request(
+            RequestOptions(
+                "POST",
+                f"/v1/messages/{path_param('message_id', message_id)}/reply",
+                json=given(
+                    {
+                        "text": text,
+                        "html": html,
+                        "reply_all": reply_all,
+                        "cc": cc,
+                        "attachments": attachments,
+                        "labels": labels,
+                    }
+                ),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+            ),
+            Message,
+        )
+
+    def forward(
+        self,
+        message_id: str,
+        *,
+        to: List[str],
+        text: str | NotGiven | None = NOT_GIVEN,
+        html: str | NotGiven | None = NOT_GIVEN,
+        labels: List[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+    ) -> Message:
+        """Forward a message
+
+        Forwards the message from its inbox to new recipients, with `text`/`html` as a note above the
+        original. The subject gets a `Fwd:` prefix and In-Reply-To/References are set. Same recipient,
+        suppression and domain rules as sending.
+
+        Args:
+          message_id: Message id (`msg_…`).
+          to: Recipients to forward to.
+          text: Plain-text note placed above the forwarded message.
+          html: HTML note placed above the forwarded message.
+          labels: Labels to set on the forward.
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+          idempotency_key: reuse to make a repeated call safe; one is generated otherwise.
+        """
+        return self._request(
+            RequestOptions(
+                "POST",
+                f"/v1/messages/{path_param('message_id', message_id)}/forward",
+                json=given({"to": to, "text": text, "html": html, "labels": labels}),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+            ),
+            Message,
+        )
+
+
+class MessagesWithRawResponse:
+    def __init__(self, resource: Messages) -> None:
+        self._resource = resource
+        self.retrieve = raw_wrapper(resource.retrieve)
+        self.update = raw_wrapper(resource.update)
+        self.raw = raw_wrapper(resource.raw)
+        self.download = raw_wrapper(resource.download)
+        self.reply = raw_wrapper(resource.reply)
+        self.forward = raw_wrapper(resource.forward)
+
+
+class AsyncMessages(AsyncAPIResource):
+    """Received and sent mail: list, read, label, download raw mail and attachments, send, reply and
+    forward."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncMessagesWithRawResponse:
+        """The same calls, returning an APIResponse (headers, status, `.parse()`)."""
+        return AsyncMessagesWithRawResponse(self)
+
+    async def retrieve(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Message:
+        """Retrieve a message
+
+        Returns a message with its bodies, headers and attachment metadata.
+
+        Args:
+          message_id: Message id (`msg_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return await self._request(
+            RequestOptions(
+                "GET",
+                f"/v1/messages/{path_param('message_id', message_id)}",
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            Message,
+        )
+
+    async def update(
+        self,
+        message_id: str,
+        *,
+        add_labels: List[str] | NotGiven = NOT_GIVEN,
+        remove_labels: List[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Message:
+        """Update a message's labels
+
+        Adds and removes labels. Removing a label the message does not have is not an error.
+
+        Args:
+          message_id: Message id (`msg_…`).
+          add_labels: Labels to add.
+          remove_labels: Labels to remove.
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return await self._request(
+            RequestOptions(
+                "PATCH",
+                f"/v1/messages/{path_param('message_id', message_id)}",
+                json=given({"add_labels": add_labels, "remove_labels": remove_labels}),
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            Message,
+        )
+
+    async def raw(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> bytes:
+        """Download the raw message
+
+        Returns the message exactly as received or sent (RFC 5322).
+
+        Args:
+          message_id: Message id (`msg_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return await self._request(
+            RequestOptions(
+                "GET",
+                f"/v1/messages/{path_param('message_id', message_id)}/raw",
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            bytes,
+        )
+
+    async def download(
+        self,
+        message_id: str,
+        attachment_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> bytes:
+        """Download an attachment
+
+        Returns the attachment's bytes (local backend) or redirects to a short-lived S3 URL (aws backend).
+
+        Args:
+          message_id: Message id (`msg_…`).
+          attachment_id: Attachment id (`att_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return await self._request(
+            RequestOptions(
+                "GET",
+                f"/v1/messages/{path_param('message_id', message_id)}/attachments/{path_param('attachment_id', attachment_id)}",
+                extra_headers=extra_headers,
+                timeout=timeout,
+                follow_redirects=True,
+            ),
+            bytes,
+        )
+
+    async def reply(
+        self,
+        message_id: str,
+        *,
+        text: str | NotGiven | None = NOT_GIVEN,
+        html: str | NotGiven | None = NOT_GIVEN,
+        reply_all: bool | NotGiven = NOT_GIVEN,
+        cc: List[str] | NotGiven = NOT_GIVEN,
+        attachments: List[AttachmentInputParam] | NotGiven = NOT_GIVEN,
+        labels: List[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+    ) -> Message:
+        """Reply to a message
+
+        Replies from the message's inbox, in its thread: to the original sender (Reply-To when present),
+        plus the original To and Cc recipients except the inbox itself with `reply_all`. The subject gets a
+        `Re:` prefix and In-Reply-To/References are set. Same recipient, suppression and domain rules as
+        sending.
+
+        Args:
+          message_id: Message id (`msg_…`).
+          text: Plain-text body of the reply.
+          html: HTML body of the reply.
+          reply_all: Also address the original To and Cc recipients (except this inbox).
+          cc: Additional Cc recipients.
+          attachments: Attachments.
+          labels: Labels to set on the reply.
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+          idempotency_key: reuse to make a repeated call safe; one is generated otherwise.
+        """
+        return await self._request(
+            RequestOptions(
+                "POST",
+                f"/v1/messages/{path_param('message_id', message_id)}/reply",
+                json=given(
+                    {
+                        "text": text,
+                        "html": html,
+                        "reply_all": reply_all,
+                        "cc": cc,
+                        "attachments": attachments,
+                        "labels": labels,
+                    }
+                ),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+            ),
+            Message,
+        )
+
+    async def forward(
+        self,
+        message_id: str,
+        *,
+        to: List[str],
+        text: str | NotGiven | None = NOT_GIVEN,
+        html: str | NotGiven | None = NOT_GIVEN,
+        labels: List[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+    ) -> Message:
+        """Forward a message
+
+        Forwards the message from its inbox to new recipients, with `text`/`html` as a note above the
+        original. The subject gets a `Fwd:` prefix and In-Reply-To/References are set. Same recipient,
+        suppression and domain rules as sending.
+
+        Args:
+          message_id: Message id (`msg_…`).
+          to: Recipients to forward to.
+          text: Plain-text note placed above the forwarded message.
+          html: HTML note placed above the forwarded message.
+          labels: Labels to set on the forward.
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+          idempotency_key: reuse to make a repeated call safe; one is generated otherwise.
+        """
+        return await self._request(
+            RequestOptions(
+                "POST",
+                f"/v1/messages/{path_param('message_id', message_id)}/forward",
+                json=given({"to": to, "text": text, "html": html, "labels": labels}),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+            ),
+            Message,
+        )
+
+
+class AsyncMessagesWithRawResponse:
+    def __init__(self, resource: AsyncMessages) -> None:
+        self._resource = resource
+        self.retrieve = async_raw_wrapper(resource.retrieve)
+        self.update = async_raw_wrapper(resource.update)
+        self.raw = async_raw_wrapper(resource.raw)
+        self.download = async_raw_wrapper(resource.download)
+        self.reply = async_raw_wrapper(resource.reply)
+        self.forward = async_raw_wrapper(resource.forward)

@@ -1,0 +1,93 @@
+# Generated from openapi.yaml by sdk/generator/generate.py (`nox -s generate`); do not edit.
+
+"""The `threads` resource: Conversations: messages of one inbox linked by In-Reply-To and References.."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from .._base_client import RequestOptions
+from .._resource import AsyncAPIResource, SyncAPIResource, path_param
+from .._response import async_raw_wrapper, raw_wrapper
+from .._types import NOT_GIVEN, Headers, NotGiven, Timeout
+from ..types import ThreadWithMessages
+
+__all__ = ["AsyncThreads", "Threads"]
+
+
+class Threads(SyncAPIResource):
+    """Conversations: messages of one inbox linked by In-Reply-To and References."""
+
+    @cached_property
+    def with_raw_response(self) -> ThreadsWithRawResponse:
+        """The same calls, returning an APIResponse (headers, status, `.parse()`)."""
+        return ThreadsWithRawResponse(self)
+
+    def retrieve(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> ThreadWithMessages:
+        """Retrieve a thread
+
+        Returns a thread with all its messages, oldest first.
+
+        Args:
+          thread_id: Thread id (`thr_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return self._request(
+            RequestOptions(
+                "GET", f"/v1/threads/{path_param('thread_id', thread_id)}", extra_headers=extra_headers, timeout=timeout
+            ),
+            ThreadWithMessages,
+        )
+
+
+class ThreadsWithRawResponse:
+    def __init__(self, resource: Threads) -> None:
+        self._resource = resource
+        self.retrieve = raw_wrapper(resource.retrieve)
+
+
+class AsyncThreads(AsyncAPIResource):
+    """Conversations: messages of one inbox linked by In-Reply-To and References."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncThreadsWithRawResponse:
+        """The same calls, returning an APIResponse (headers, status, `.parse()`)."""
+        return AsyncThreadsWithRawResponse(self)
+
+    async def retrieve(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> ThreadWithMessages:
+        """Retrieve a thread
+
+        Returns a thread with all its messages, oldest first.
+
+        Args:
+          thread_id: Thread id (`thr_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        return await self._request(
+            RequestOptions(
+                "GET", f"/v1/threads/{path_param('thread_id', thread_id)}", extra_headers=extra_headers, timeout=timeout
+            ),
+            ThreadWithMessages,
+        )
+
+
+class AsyncThreadsWithRawResponse:
+    def __init__(self, resource: AsyncThreads) -> None:
+        self._resource = resource
+        self.retrieve = async_raw_wrapper(resource.retrieve)

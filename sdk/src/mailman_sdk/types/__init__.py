@@ -1,0 +1,597 @@
+# Generated from openapi.yaml by sdk/generator/generate.py (`nox -s generate`); do not edit.
+
+
+"""Models of the Mailman API, one class per schema of openapi.yaml."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, NotRequired
+
+from pydantic import Field
+from typing_extensions import TypedDict
+
+from .._models import BaseModel
+
+
+class Health(BaseModel):
+    """Health status."""
+
+    status: Literal["ok"]
+    """Always `ok` when healthy."""
+
+
+class DnsRecord(BaseModel):
+    """A DNS record the domain needs for receiving, sending and authentication."""
+
+    type: Literal["MX", "TXT", "CNAME"]
+    """Record type."""
+    name: str
+    """Fully qualified record name."""
+    value: str
+    """Expected record value."""
+    priority: int | None
+    """MX priority; null for other types."""
+    status: Literal["missing", "valid", "invalid"]
+    """Result of the last check: `missing` (not found), `valid`, or `invalid` (found with another value)."""
+
+
+class Domain(BaseModel):
+    """A sending and receiving domain."""
+
+    id: str
+    """Domain id (`dom_…`)."""
+    name: str
+    """The domain name, e.g. `mail.acme.com`."""
+    status: Literal["pending", "verified", "failed"]
+    """`pending` until verified, `verified` once every required record checks out, `failed` when
+    verification failed."""
+    records: list[DnsRecord]
+    """DNS records to publish (MX, SPF and DMARC TXT, DKIM CNAMEs)."""
+    created_at: datetime
+    """When the domain was registered."""
+    verified_at: datetime | None
+    """When the domain was last verified; null if never."""
+
+
+class Inbox(BaseModel):
+    """An email inbox. Mail to `local_part@domain` (and `local_part+tag@domain`) lands here."""
+
+    id: str
+    """Inbox id (`inb_…`)."""
+    domain_id: str
+    """The domain the inbox lives on (`dom_…`)."""
+    local_part: str
+    """The part of the address before `@`."""
+    address: str
+    """The full address, `local_part@domain`."""
+    name: str | None
+    """Display name used in the From header of sent mail."""
+    created_at: datetime
+    """When the inbox was created."""
+
+
+class EmailAddress(BaseModel):
+    """A mailbox: optional display name and address."""
+
+    name: str | None
+    """Display name, if any."""
+    address: str
+    """The email address."""
+
+
+class MessageHeader(BaseModel):
+    """One header of the message."""
+
+    name: str
+    """Header name as it appeared."""
+    value: str
+    """Decoded header value."""
+
+
+class Attachment(BaseModel):
+    """Metadata of an attachment; download the bytes with `messages.download`."""
+
+    id: str
+    """Attachment id (`att_…`)."""
+    filename: str | None
+    """File name, decoded; null when the part had none."""
+    content_type: str
+    """MIME type, e.g. `application/pdf`."""
+    size: int
+    """Size in bytes (decoded)."""
+    content_id: str | None
+    """Content-ID of an inline part referenced from HTML (`cid:`)."""
+    inline: bool
+    """Whether the part is inline (Content-Disposition: inline)."""
+    sha256: str
+    """Hex SHA-256 of the content."""
+
+
+Verdict = Literal["pass", "fail", "gray", "processing_failed", "not_checked"]
+
+
+class Verdicts(BaseModel):
+    """Spam, virus and authentication verdicts (`not_checked` when no check ran)."""
+
+    spam: Verdict
+    """Result of a check: `pass`, `fail`, `gray` (inconclusive), `processing_failed`, or `not_checked`."""
+    virus: Verdict
+    """Result of a check: `pass`, `fail`, `gray` (inconclusive), `processing_failed`, or `not_checked`."""
+    spf: Verdict
+    """Result of a check: `pass`, `fail`, `gray` (inconclusive), `processing_failed`, or `not_checked`."""
+    dkim: Verdict
+    """Result of a check: `pass`, `fail`, `gray` (inconclusive), `processing_failed`, or `not_checked`."""
+    dmarc: Verdict
+    """Result of a check: `pass`, `fail`, `gray` (inconclusive), `processing_failed`, or `not_checked`."""
+
+
+MessageDirection = Literal["inbound", "outbound"]
+
+
+MessageStatus = Literal[
+    "received", "queued", "sending", "sent", "delivered", "delayed", "bounced", "complained", "rejected", "failed"
+]
+
+
+class Message(BaseModel):
+    """A received or sent email."""
+
+    id: str
+    """Message id (`msg_…`)."""
+    inbox_id: str
+    """Inbox the message belongs to (`inb_…`)."""
+    thread_id: str
+    """Thread the message belongs to (`thr_…`)."""
+    direction: MessageDirection
+    """`inbound` (received) or `outbound` (sent)."""
+    status: MessageStatus
+    """Lifecycle status. Inbound: `received`. Outbound: `queued` → `sending` → `sent` → `delivered`, or
+    `delayed`, `bounced`, `complained`, `rejected`, `failed`."""
+    message_id: str
+    """The RFC 5322 Message-ID, with angle brackets, e.g. `<msg_…@mail.acme.com>`."""
+    in_reply_to: str | None
+    """The In-Reply-To Message-ID, if any."""
+    references: list[str]
+    """Message-IDs from the References header, oldest first."""
+    from_: EmailAddress = Field(alias="from")
+    """A mailbox: optional display name and address."""
+    to: list[EmailAddress]
+    """To recipients."""
+    cc: list[EmailAddress]
+    """Cc recipients."""
+    bcc: list[EmailAddress]
+    """Bcc recipients (outbound only; always empty for inbound)."""
+    reply_to: list[EmailAddress]
+    """Reply-To addresses."""
+    subject: str
+    """Subject, decoded; empty string when absent."""
+    text: str | None
+    """Plain-text body."""
+    html: str | None
+    """HTML body."""
+    extracted_text: str | None
+    """The new part of a reply, with quoted history and signature removed."""
+    preview: str
+    """Short plain-text preview (at most 200 characters)."""
+    headers: list[MessageHeader]
+    """All headers, in their original order."""
+    attachments: list[Attachment]
+    """Attachments and inline parts."""
+    labels: list[str]
+    """Labels set on the message."""
+    size: int
+    """Size of the raw message in bytes."""
+    provider_message_id: str | None
+    """Outbound: the id SES or the SMTP relay returned."""
+    verdicts: Verdicts
+    """Spam, virus and authentication verdicts (`not_checked` when no check ran)."""
+    warnings: list[str]
+    """Parse warnings for malformed inbound mail; empty otherwise."""
+    created_at: datetime
+    """When the message was received or queued."""
+    sent_at: datetime | None
+    """When the message was handed to SES or the relay."""
+    delivered_at: datetime | None
+    """When delivery was confirmed."""
+
+
+class Thread(BaseModel):
+    """A conversation: messages of one inbox linked by In-Reply-To/References."""
+
+    id: str
+    """Thread id (`thr_…`)."""
+    inbox_id: str
+    """Inbox the thread belongs to (`inb_…`)."""
+    subject: str
+    """Subject of the thread's first message."""
+    participants: list[str]
+    """Addresses that appear in the thread's messages."""
+    message_count: int
+    """Number of messages in the thread."""
+    last_message_at: datetime
+    """Creation time of the newest message."""
+    labels: list[str]
+    """Union of its messages' labels."""
+    created_at: datetime
+    """When the thread started."""
+
+
+class ThreadWithMessages(BaseModel):
+    """A thread with its messages."""
+
+    id: str
+    """Thread id (`thr_…`)."""
+    inbox_id: str
+    """Inbox the thread belongs to (`inb_…`)."""
+    subject: str
+    """Subject of the thread's first message."""
+    participants: list[str]
+    """Addresses that appear in the thread's messages."""
+    message_count: int
+    """Number of messages in the thread."""
+    last_message_at: datetime
+    """Creation time of the newest message."""
+    labels: list[str]
+    """Union of its messages' labels."""
+    created_at: datetime
+    """When the thread started."""
+    messages: list[Message]
+    """The thread's messages, oldest first."""
+
+
+EventType = Literal[
+    "message.received",
+    "message.sent",
+    "message.delivered",
+    "message.delayed",
+    "message.bounced",
+    "message.complained",
+    "message.rejected",
+    "message.failed",
+    "domain.verified",
+    "webhook.test",
+]
+
+
+class Webhook(BaseModel):
+    """An endpoint that receives signed event deliveries (Standard Webhooks)."""
+
+    id: str
+    """Webhook id (`whk_…`)."""
+    url: str
+    """Endpoint that receives the events."""
+    events: list[EventType]
+    """Event types delivered to the endpoint."""
+    inbox_ids: list[str]
+    """Inboxes whose events are delivered; empty means all inboxes."""
+    description: str | None
+    """Free-form description."""
+    enabled: bool
+    """Whether events are delivered. Set to false automatically when the endpoint answers 410."""
+    secret: str | None = None
+    """Signing secret (`whsec_…`). Present only in the create response and after `rotate_secret`."""
+    created_at: datetime
+    """When the webhook was created."""
+
+
+DeliveryStatus = Literal["pending", "succeeded", "failed"]
+
+
+class Delivery(BaseModel):
+    """One delivery attempt of an event to a webhook."""
+
+    id: str
+    """Delivery id (`dlv_…`)."""
+    webhook_id: str
+    """Webhook id (`whk_…`)."""
+    event_id: str
+    """Event id (`evt_…`); also the `webhook-id` header of the request."""
+    attempt: int
+    """Attempt number, starting at 1."""
+    status: DeliveryStatus
+    """`pending` (waiting or being attempted), `succeeded` (2xx), `failed` (the attempt failed)."""
+    response_status: int | None
+    """HTTP status the endpoint answered; null if no answer (yet)."""
+    response_body: str | None
+    """First 1 KB of the endpoint's response body."""
+    duration_ms: int | None
+    """Request duration in milliseconds."""
+    next_attempt_at: datetime | None
+    """When the next attempt is scheduled; null when none is."""
+    created_at: datetime
+    """When the attempt was recorded."""
+
+
+class MessageEventData(BaseModel):
+    """The message (bodies included) and its thread."""
+
+    message: Message
+    """A received or sent email."""
+    thread: Thread
+    """A conversation: messages of one inbox linked by In-Reply-To/References."""
+
+
+class DeliveryEventDataBounce(BaseModel):
+    """Bounce details (`message.bounced`); null otherwise."""
+
+    type: Literal["permanent", "transient", "undetermined"]
+    """Bounce type; a `permanent` bounce suppresses the recipients."""
+    sub_type: str
+    """Bounce sub-type, e.g. `General`, `NoEmail`, `MailboxFull`."""
+    diagnostic: str | None
+    """Diagnostic code from the remote server."""
+
+
+class DeliveryEventDataComplaint(BaseModel):
+    """Complaint details (`message.complained`); null otherwise. A complaint suppresses the recipients."""
+
+    feedback_type: str | None
+    """Feedback type reported, e.g. `abuse`."""
+
+
+class DeliveryEventData(BaseModel):
+    """Message data plus delivery details from SES or the SMTP relay."""
+
+    message: Message
+    """A received or sent email."""
+    thread: Thread
+    """A conversation: messages of one inbox linked by In-Reply-To/References."""
+    recipients: list[str]
+    """Recipient addresses this event concerns."""
+    smtp_response: str | None
+    """SMTP response from the receiving server, e.g. `250 2.0.0 OK`."""
+    bounce: DeliveryEventDataBounce | None
+    """Bounce details (`message.bounced`); null otherwise."""
+    complaint: DeliveryEventDataComplaint | None
+    """Complaint details (`message.complained`); null otherwise. A complaint suppresses the recipients."""
+
+
+class DomainVerifiedEventData(BaseModel):
+    """The domain that became verified."""
+
+    domain: Domain
+    """A sending and receiving domain."""
+
+
+class WebhookTestEventData(BaseModel):
+    """Payload of a test event."""
+
+    webhook_id: str
+    """The webhook being tested."""
+    message: str
+    """A human-readable test message."""
+
+
+class MessageReceivedEvent(BaseModel):
+    """`message.received`: An inbound message was stored."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["message.received"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: MessageEventData
+    """The message (bodies included) and its thread."""
+
+
+class MessageSentEvent(BaseModel):
+    """`message.sent`: An outbound message was handed to SES or the relay."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["message.sent"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: MessageEventData
+    """The message (bodies included) and its thread."""
+
+
+class MessageDeliveredEvent(BaseModel):
+    """`message.delivered`: The receiving server accepted the message."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["message.delivered"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: DeliveryEventData
+    """Message data plus delivery details from SES or the SMTP relay."""
+
+
+class MessageDelayedEvent(BaseModel):
+    """`message.delayed`: Delivery was temporarily delayed."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["message.delayed"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: DeliveryEventData
+    """Message data plus delivery details from SES or the SMTP relay."""
+
+
+class MessageBouncedEvent(BaseModel):
+    """`message.bounced`: The message bounced."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["message.bounced"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: DeliveryEventData
+    """Message data plus delivery details from SES or the SMTP relay."""
+
+
+class MessageComplainedEvent(BaseModel):
+    """`message.complained`: A recipient marked the message as spam."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["message.complained"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: DeliveryEventData
+    """Message data plus delivery details from SES or the SMTP relay."""
+
+
+class MessageRejectedEvent(BaseModel):
+    """`message.rejected`: The provider refused to send the message."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["message.rejected"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: DeliveryEventData
+    """Message data plus delivery details from SES or the SMTP relay."""
+
+
+class MessageFailedEvent(BaseModel):
+    """`message.failed`: Sending failed permanently."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["message.failed"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: DeliveryEventData
+    """Message data plus delivery details from SES or the SMTP relay."""
+
+
+class DomainVerifiedEvent(BaseModel):
+    """`domain.verified`: A domain became verified."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["domain.verified"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: DomainVerifiedEventData
+    """The domain that became verified."""
+
+
+class WebhookTestEvent(BaseModel):
+    """`webhook.test`: A test event sent with `webhooks.test`."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["webhook.test"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: WebhookTestEventData
+    """Payload of a test event."""
+
+
+Event = Annotated[
+    MessageReceivedEvent
+    | MessageSentEvent
+    | MessageDeliveredEvent
+    | MessageDelayedEvent
+    | MessageBouncedEvent
+    | MessageComplainedEvent
+    | MessageRejectedEvent
+    | MessageFailedEvent
+    | DomainVerifiedEvent
+    | WebhookTestEvent,
+    Field(discriminator="type"),
+]
+
+
+class Suppression(BaseModel):
+    """An address that outgoing mail is never sent to."""
+
+    address: str
+    """The suppressed address."""
+    reason: Literal["bounce", "complaint", "manual"]
+    """Why: a permanent `bounce`, a `complaint`, or added `manual`ly."""
+    message_id: str | None
+    """The message (`msg_…`) that caused the suppression, if any."""
+    created_at: datetime
+    """When the address was suppressed."""
+
+
+class ApiKey(BaseModel):
+    """An API key. The key itself is stored only as a SHA-256 hash."""
+
+    id: str
+    """API key id (`key_…`)."""
+    name: str
+    """Name given at creation."""
+    prefix: str
+    """First 8 characters of the key, e.g. `mm_Ab3dE`, to recognise it."""
+    inbox_ids: list[str] | None
+    """Inboxes the key is restricted to; null means all inboxes."""
+    created_at: datetime
+    """When the key was created."""
+    last_used_at: datetime | None
+    """When the key last authenticated a request."""
+    key: str | None = None
+    """The secret key (`mm_…`). Present only in the create response; store it safely."""
+
+
+class AttachmentInputParam(TypedDict):
+    """A file to attach to an outgoing message."""
+
+    filename: str
+    """File name shown to recipients."""
+    content_type: NotRequired[str]
+    """MIME type."""
+    content: str
+    """The file content, base64-encoded."""
+    content_id: NotRequired[str | None]
+    """Content-ID for inline parts referenced from HTML as `cid:<content_id>`."""
+    inline: NotRequired[bool]
+    """Send as an inline part."""
+
+
+__all__ = [
+    "ApiKey",
+    "Attachment",
+    "AttachmentInputParam",
+    "Delivery",
+    "DeliveryEventData",
+    "DeliveryEventDataBounce",
+    "DeliveryEventDataComplaint",
+    "DeliveryStatus",
+    "DnsRecord",
+    "Domain",
+    "DomainVerifiedEvent",
+    "DomainVerifiedEventData",
+    "EmailAddress",
+    "Event",
+    "EventType",
+    "Health",
+    "Inbox",
+    "Message",
+    "MessageBouncedEvent",
+    "MessageComplainedEvent",
+    "MessageDelayedEvent",
+    "MessageDeliveredEvent",
+    "MessageDirection",
+    "MessageEventData",
+    "MessageFailedEvent",
+    "MessageHeader",
+    "MessageReceivedEvent",
+    "MessageRejectedEvent",
+    "MessageSentEvent",
+    "MessageStatus",
+    "Suppression",
+    "Thread",
+    "ThreadWithMessages",
+    "Verdict",
+    "Verdicts",
+    "Webhook",
+    "WebhookTestEvent",
+    "WebhookTestEventData",
+]
