@@ -485,6 +485,101 @@ def render_client_resources(top: list[str]) -> str:
     return "\n".join(lines)
 
 
+def cli_option(p: Param, models: Models) -> tuple[list[str], str, str]:
+    """Click decorator lines, the callback's parameter annotation, and the expression for the SDK."""
+    flag = "--" + p.name.replace("_", "-")
+    name = py_name(p.name)
+    annotation = p.annotation.replace(" | None", "")
+    help_text = repr(" ".join((p.description or "").split()))
+    required = ", required=True" if p.required else ""
+
+    def choices(type_name: str) -> str | None:
+        literal = models.aliases.get(type_name, type_name)
+        if literal.startswith("Literal["):
+            return "click.Choice([" + literal[len("Literal[") : -1] + "])"
+        return None
+
+    if annotation == "list[AttachmentInputParam]":
+        return [f'@click.option("--attach", "{name}", multiple=True, metavar="FILE", help="File to attach (repeatable).")'], "tuple[str, ...]", f"read_attachments({name})"
+    if annotation.startswith("list["):
+        inner = annotation[len("list[") : -1]
+        kind = choices(inner)
+        typ = f", type={kind}" if kind else ""
+        return [f'@click.option("{flag}", "{name}", multiple=True{typ}{required}, help={help_text} + " (repeatable)")'], "tuple[str, ...]", f"list({name})"
+    if annotation.startswith("dict["):
+        return [f'@click.option("--header", "{name}", multiple=True, metavar="NAME=VALUE", help={help_text})'], "tuple[str, ...]", f'pairs({name}, "--header")'
+    if annotation == "bool":
+        return [f'@click.option("{flag}/--no-{flag[2:]}", "{name}", default=None, help={help_text})'], "bool | None", name
+    if annotation == "int":
+        return [f'@click.option("{flag}", "{name}", type=int{required}, help={help_text})'], "int | None", name
+    if annotation == "datetime":
+        return [f'@click.option("{flag}", "{name}", type=TIMESTAMP{required}, help={help_text})'], "datetime | None", name
+    kind = choices(annotation)
+    typ = f", type={kind}" if kind else ""
+    return [f'@click.option("{flag}", "{name}"{typ}{required}, help={help_text})'], "str | None", name
+
+
+def render_cli(operations: list[Operation], models: Models, tags: dict[str, str], tag_of: dict[str, str]) -> str:
+    groups: dict[str, list[Operation]] = defaultdict(list)
+    for op in operations:
+        groups[op.resource.rsplit(".", 1)[-1]].append(op)
+    lines = [HEADER, '"""The `mailman` commands, one group per resource and one command per operation."""\n']
+    lines.append("from __future__ import annotations\n\nfrom datetime import datetime\n\nimport click\n")
+    lines.append("from ._cli import TIMESTAMP, given_options, pairs, read_attachments, run")
+    lines.append("from ._version import __version__\n")
+    lines.append(
+        "\n@click.group()\n"
+        '@click.version_option(__version__, prog_name="mailman")\n'
+        "def cli() -> None:\n"
+        '    """Mailman from the command line (MAILMAN_API_URL and MAILMAN_API_TOKEN say where and who)."""\n'
+    )
+    for group, ops in groups.items():
+        group_fn = f"{group}_group"
+        description = tags.get(tag_of[ops[0].resource], "").split("\n\n")[0]
+        lines.append(
+            f'\n@cli.group("{group.replace("_", "-")}")\ndef {group_fn}() -> None:\n    """{doc(description, "    ").strip()}"""\n'
+        )
+        for op in ops:
+            fn = f"{group}_{op.method}"
+            path_order = re.findall(r"{(\w+)}", op.path)
+            path_params = sorted((p for p in op.params if p.location == "path"), key=lambda p: path_order.index(p.name))
+            decorators = [f'@{group_fn}.command("{op.method}")']
+            params_sig = []
+            for p in path_params:
+                decorators.append(f'@click.argument("{p.name}")')
+                params_sig.append(f"{p.name}: str")
+            kwargs = []
+            for p in op.params:
+                if p.location == "path":
+                    continue
+                option_lines, annotation, expression = cli_option(p, models)
+                decorators += option_lines
+                params_sig.append(f"{py_name(p.name)}: {annotation}")
+                kwargs.append(f"{py_name(p.name)!r}: {expression}")
+            extra = []
+            if op.returns.startswith("page:"):
+                decorators.append('@click.option("--all", "everything", is_flag=True, help="Every page, not just the first.")')
+                params_sig.append("everything: bool")
+                extra.append("everything=everything")
+            if op.returns == "bytes":
+                decorators.append('@click.option("--output", "-o", "to_file", metavar="FILE", help="Write the bytes to FILE.")')
+                params_sig.append("to_file: str | None")
+                extra.append("to_file=to_file")
+            decorators.append('@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")')
+            params_sig.append("as_json: bool")
+            call_args = [p.name for p in path_params]
+            if kwargs:
+                call_args.append("**given_options({" + ", ".join(kwargs) + "})")
+            call = f"api.{op.resource}.{op.method}({', '.join(call_args)})"
+            lines.append(
+                "\n".join(decorators)
+                + f"\ndef {fn}({', '.join(params_sig)}) -> None:\n"
+                + f'    """{doc(op.summary, "    ").strip()}"""\n'
+                + f"    run(lambda api: {call}, as_json{''.join(', ' + e for e in extra)})\n"
+            )
+    return "\n".join(lines)
+
+
 def generate(out: Path) -> list[Path]:
     spec = yaml.safe_load(SPEC.read_text())
     models, operations = load(spec)
@@ -499,6 +594,7 @@ def generate(out: Path) -> list[Path]:
                 tag_of.setdefault(item[m]["x-mailman-resource"], item[m]["tags"][0])
     written = []
     types_dir, resources_dir = out / "types", out / "resources"
+    out.mkdir(parents=True, exist_ok=True)
     for folder in (types_dir, resources_dir):
         if folder.exists():
             shutil.rmtree(folder)
@@ -515,6 +611,8 @@ def generate(out: Path) -> list[Path]:
     top = [r for r in by_resource if "." not in r]
     (resources_dir / "__init__.py").write_text(render_client_resources(top))
     written.append(resources_dir / "__init__.py")
+    (out / "_cli_commands.py").write_text(render_cli(operations, models, tags, tag_of))
+    written.append(out / "_cli_commands.py")
     ruff = [sys.executable, "-m", "ruff"]
     files = [str(path) for path in written]
     config = ["--config", str(ROOT / "pyproject.toml")]
