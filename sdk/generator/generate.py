@@ -500,20 +500,42 @@ def cli_option(p: Param, models: Models) -> tuple[list[str], str, str]:
         return None
 
     if annotation == "list[AttachmentInputParam]":
-        return [f'@click.option("--attach", "{name}", multiple=True, metavar="FILE", help="File to attach (repeatable).")'], "tuple[str, ...]", f"read_attachments({name})"
+        return (
+            [
+                f'@click.option("--attach", "{name}", multiple=True, metavar="FILE", help="File to attach (repeatable).")'
+            ],
+            "tuple[str, ...]",
+            f"read_attachments({name})",
+        )
     if annotation.startswith("list["):
         inner = annotation[len("list[") : -1]
         kind = choices(inner)
         typ = f", type={kind}" if kind else ""
-        return [f'@click.option("{flag}", "{name}", multiple=True{typ}{required}, help={help_text} + " (repeatable)")'], "tuple[str, ...]", f"list({name})"
+        return (
+            [f'@click.option("{flag}", "{name}", multiple=True{typ}{required}, help={help_text} + " (repeatable)")'],
+            "tuple[str, ...]",
+            f"list({name})",
+        )
     if annotation.startswith("dict["):
-        return [f'@click.option("--header", "{name}", multiple=True, metavar="NAME=VALUE", help={help_text})'], "tuple[str, ...]", f'pairs({name}, "--header")'
+        return (
+            [f'@click.option("--header", "{name}", multiple=True, metavar="NAME=VALUE", help={help_text})'],
+            "tuple[str, ...]",
+            f'pairs({name}, "--header")',
+        )
     if annotation == "bool":
-        return [f'@click.option("{flag}/--no-{flag[2:]}", "{name}", default=None, help={help_text})'], "bool | None", name
+        return (
+            [f'@click.option("{flag}/--no-{flag[2:]}", "{name}", default=None, help={help_text})'],
+            "bool | None",
+            name,
+        )
     if annotation == "int":
         return [f'@click.option("{flag}", "{name}", type=int{required}, help={help_text})'], "int | None", name
     if annotation == "datetime":
-        return [f'@click.option("{flag}", "{name}", type=TIMESTAMP{required}, help={help_text})'], "datetime | None", name
+        return (
+            [f'@click.option("{flag}", "{name}", type=TIMESTAMP{required}, help={help_text})'],
+            "datetime | None",
+            name,
+        )
     kind = choices(annotation)
     typ = f", type={kind}" if kind else ""
     return [f'@click.option("{flag}", "{name}"{typ}{required}, help={help_text})'], "str | None", name
@@ -558,11 +580,15 @@ def render_cli(operations: list[Operation], models: Models, tags: dict[str, str]
                 kwargs.append(f"{py_name(p.name)!r}: {expression}")
             extra = []
             if op.returns.startswith("page:"):
-                decorators.append('@click.option("--all", "everything", is_flag=True, help="Every page, not just the first.")')
+                decorators.append(
+                    '@click.option("--all", "everything", is_flag=True, help="Every page, not just the first.")'
+                )
                 params_sig.append("everything: bool")
                 extra.append("everything=everything")
             if op.returns == "bytes":
-                decorators.append('@click.option("--output", "-o", "to_file", metavar="FILE", help="Write the bytes to FILE.")')
+                decorators.append(
+                    '@click.option("--output", "-o", "to_file", metavar="FILE", help="Write the bytes to FILE.")'
+                )
                 params_sig.append("to_file: str | None")
                 extra.append("to_file=to_file")
             decorators.append('@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")')
