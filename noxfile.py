@@ -17,6 +17,12 @@ TEST_REQUIREMENTS = [
     "openapi-spec-validator>=0.7",
     "dnslib>=0.9.24",
     "moto[server]>=5",
+    "standardwebhooks>=1.0",
+    "pytest-recording>=0.13",
+    "nbclient>=0.10",
+    "nbformat>=5.10",
+    "ipykernel>=6.29",
+    "ruff>=0.6",
 ]
 
 
@@ -54,7 +60,21 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over both packages."""
     install_project(session, "mypy>=1.11", "types-PyYAML")
-    session.run("mypy", "services/src", "sdk/src")
+    session.run("mypy", "services/src", "sdk/src", "tests/sdk/typed_usage.py")
+
+
+@nox.session(python=PYTHON)
+def generate(session: nox.Session) -> None:
+    """Regenerate the SDK's types, resources and CLI commands from openapi.yaml."""
+    session.install("pyyaml>=6", "ruff>=0.6")
+    session.run("python", "sdk/generator/generate.py")
+
+
+@nox.session(python=PYTHON)
+def record(session: nox.Session) -> None:
+    """Re-record the SDK's HTTP cassettes from a real local API (tests replay them offline)."""
+    install_project(session, *TEST_REQUIREMENTS)
+    session.run("pytest", "tests/sdk/test_recorded.py", "--record-mode=rewrite", *session.posargs)
 
 
 @nox.session(python=PYTHON)

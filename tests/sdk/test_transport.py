@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-
 from mailman_sdk import (
     APIConnectionError,
     APIStatusError,

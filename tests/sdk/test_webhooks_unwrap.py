@@ -8,10 +8,9 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from standardwebhooks.webhooks import Webhook
-
 from mailman_sdk import Mailman, WebhookVerificationError
 from mailman_sdk.types import WebhookTestEvent
+from standardwebhooks.webhooks import Webhook
 
 SECRET = "whsec_" + base64.b64encode(os.urandom(32)).decode()
 BODY = json.dumps(

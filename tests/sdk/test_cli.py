@@ -1,0 +1,61 @@
+"""The `mailman` command against a live stack: tables, --json, attachments and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from mailman_sdk._cli_commands import cli
+
+from tests.conftest import Stack
+
+
+@pytest.fixture
+def run(stack: Stack, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MAILMAN_API_URL", stack.url)
+    monkeypatch.setenv("MAILMAN_API_TOKEN", stack.token)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(cli, list(args))
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke
+
+
+def test_create_send_and_list(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run("inboxes", "create", "--name", "Support", "--json")
+    assert code == 0
+    inbox = json.loads(out)
+    attachment = tmp_path / "notes.txt"
+    attachment.write_text("remember the milk")
+    code, out, _ = run(
+        "messages", "send", inbox["id"], "--to", "ada@example.com", "--subject", "From the CLI",
+        "--text", "Hello", "--attach", str(attachment), "--header", "X-Source=cli", "--json",
+    )  # fmt: skip
+    assert code == 0
+    sent = json.loads(out)
+    assert sent["attachments"][0]["filename"] == "notes.txt" and sent["attachments"][0]["content_type"] == "text/plain"
+
+    code, out, _ = run("messages", "list", inbox["id"])
+    assert code == 0
+    header, row = out.splitlines()[:2]
+    assert header.split()[:4] == ["ID", "DIRECTION", "STATUS", "FROM"]
+    assert sent["id"] in row and "From the CLI" in row
+
+    code, out, _ = run("messages", "download", sent["id"], sent["attachments"][0]["id"])
+    assert code == 0 and out == "remember the milk"
+    code, out, _ = run("inboxes", "retrieve", inbox["id"])
+    assert f"address     {inbox['address']}" in out
+
+
+def test_api_errors_exit_1_with_the_problem_detail(run) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run("inboxes", "retrieve", "inb_nope")
+    assert code == 1 and "404 not_found" in err
+    _, out, _ = run("inboxes", "create", "--json")
+    code, _, err = run("messages", "send", json.loads(out)["id"], "--to", "bad", "--text", "x")
+    assert code == 1 and "to[0]: is not an email address" in err
+    code, _, err = run("webhooks", "create", "--url", "https://x.example.com", "--events", "nonsense")
+    assert code == 2 and "nonsense" in err  # refused by click before any request
