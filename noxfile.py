@@ -79,6 +79,7 @@ def record(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks that print numbers (requests/s, latency percentiles); never pass/fail."""
-    install_project(session)
+    """Benchmarks that print numbers (requests/s, latencies, import times); never pass/fail."""
+    install_project(session, "openai")  # only to compare import times with
     session.run("python", "bench/run.py", *session.posargs)
+    session.run("python", "bench/sdk.py")

@@ -86,9 +86,9 @@ class Stack:
             raise
 
 
-def start_stack(data_dir: Path, env: dict[str, str] | None = None) -> Stack:
+def start_stack(data_dir: Path, env: dict[str, str] | None = None, port: int | None = None) -> Stack:
     """`mailman-server dev` in a subprocess, returned once /health answers 200."""
-    port = free_port()
+    port = port or free_port()
     environ = {
         **os.environ,
         "MAILMAN_API_TOKEN": TOKEN,

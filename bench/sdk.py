@@ -1,0 +1,95 @@
+"""SDK benchmarks for `nox -s bench`: cold import time and per-call overhead over raw httpx.
+
+* ``python -c "import mailman_sdk"``: median of 10 cold runs (target <= 150 ms), beside ``pass``,
+  ``from mailman_sdk import Mailman`` and ``import openai`` measured the same way;
+* ``client.inboxes.retrieve(id)`` against ``httpx.Client.get`` of the same URL on a local server,
+  interleaved, as a ratio of medians (target <= 1.15).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from run import TOKEN, free_port, wait_for  # noqa: E402
+
+
+def cold_import_ms(code: str, runs: int = 10) -> float | None:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True)
+        samples.append((time.perf_counter() - started) * 1000)
+        if result.returncode != 0:
+            return None
+    return statistics.median(samples)
+
+
+def main() -> None:
+    print("cold imports, median of 10 runs (whole `python -c` process):")
+    for label, code in (
+        ("python -c pass", "pass"),
+        ("import mailman_sdk", "import mailman_sdk"),
+        ("from mailman_sdk import Mailman", "from mailman_sdk import Mailman"),
+        ("import openai", "import openai"),
+    ):
+        ms = cold_import_ms(code)
+        shown = f"{ms:7.1f} ms" if ms is not None else "   not installed"
+        target = "  (target <= 150 ms)" if code == "import mailman_sdk" else ""
+        print(f"  {label:34s}{shown}{target}")
+
+    data_dir = Path(tempfile.mkdtemp(prefix="mailman-sdk-bench-"))
+    port = free_port()
+    env = {**os.environ, "MAILMAN_API_TOKEN": TOKEN, "MAILMAN_RATE_LIMIT_PER_SECOND": "0"}
+    log = (data_dir / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mailman_services.cli", "dev", "--api-port", str(port), "--data-dir", str(data_dir)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/health", server)
+        from mailman_sdk import Mailman
+
+        client = Mailman(base_url=base, api_key=TOKEN)
+        inbox = client.inboxes.create(name="Bench")
+        raw = httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"})
+        url = f"{base}/v1/inboxes/{inbox.id}"
+        sdk_ms, raw_ms = [], []
+        for _ in range(200):  # warm both connections
+            client.inboxes.retrieve(inbox.id)
+            raw.get(url).json()
+        for _ in range(2000):
+            started = time.perf_counter()
+            raw.get(url).json()
+            raw_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            client.inboxes.retrieve(inbox.id)
+            sdk_ms.append((time.perf_counter() - started) * 1000)
+        sdk, plain = statistics.median(sdk_ms), statistics.median(raw_ms)
+        print("\nper call against a local server, median of 2000 interleaved calls:")
+        print(f"  httpx.Client.get(...).json()      {plain:7.3f} ms")
+        print(f"  client.inboxes.retrieve(id)       {sdk:7.3f} ms   ratio {sdk / plain:.3f}  (target <= 1.15)")
+        client.close()
+        raw.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
