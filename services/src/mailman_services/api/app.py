@@ -29,6 +29,7 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 ABANDONED_CLAIM = timedelta(minutes=5)
 KEY_CACHE_SECONDS = 10.0
 LAST_USED_EVERY = 60.0  # seconds between last_used_at writes for one key
+_NOT_REPLAYED = frozenset({"x-request-id", "content-length", "date", "server"})  # per response, not per request
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _STATUS_TITLES = {
     400: "Bad Request",
@@ -257,7 +258,7 @@ def create_app(svc: Services) -> Quart:
                     await conn.execute(delete(idempotency_keys).where(*where))
                 else:
                     body = await response.get_data()
-                    headers = {k: v for k, v in response.headers.items() if k.lower() in ("content-type", "location")}
+                    headers = {k: v for k, v in response.headers.items() if k.lower() not in _NOT_REPLAYED}
                     await conn.execute(
                         update(idempotency_keys)
                         .where(*where)
