@@ -183,7 +183,7 @@ class SyncAPIClient(BaseClient):
                 time.sleep(retry_delay(retries_done, None))
             except httpx.TransportError as exc:
                 if retries_done >= self.max_retries:
-                    raise APIConnectionError(request=request) from exc
+                    raise APIConnectionError(f"Could not reach {request.url}: {exc}", request=request) from exc
                 time.sleep(retry_delay(retries_done, None))
             else:
                 if response.is_success or response.is_redirect:
@@ -222,7 +222,7 @@ class AsyncAPIClient(BaseClient):
                 await anyio.sleep(retry_delay(retries_done, None))
             except httpx.TransportError as exc:
                 if retries_done >= self.max_retries:
-                    raise APIConnectionError(request=request) from exc
+                    raise APIConnectionError(f"Could not reach {request.url}: {exc}", request=request) from exc
                 await anyio.sleep(retry_delay(retries_done, None))
             else:
                 if response.is_success or response.is_redirect:
