@@ -6,8 +6,10 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 from quart import Blueprint, Response, redirect
-from sqlalchemy import bindparam, select
+from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from ..adapters.tables import messages as messages_table
 from ..domain.errors import APIError, not_found
@@ -25,7 +27,11 @@ async def _message(message_id: str) -> Any:
     return row
 
 
-BY_ID = select(*views.MESSAGE_COLUMNS).where(messages_table.c.id == bindparam("id"))
+# jsonb columns come back as text and go out verbatim (orjson.Fragment): no parse and re-serialise.
+JSON_FIELDS = [str(c.name) for c in views.MESSAGE_COLUMNS if isinstance(c.type, JSONB)]
+BY_ID = select(*(cast(c, Text).label(c.name) if c.name in JSON_FIELDS else c for c in views.MESSAGE_COLUMNS)).where(
+    messages_table.c.id == bindparam("id")
+)
 
 
 @blueprint.get("/<message_id>")
@@ -34,6 +40,8 @@ async def retrieve(message_id: str) -> Response:
     if row is None:
         raise not_found("message", message_id)
     check_inbox(row["inbox_id"], "message", message_id)
+    for name in JSON_FIELDS:
+        row[name] = orjson.Fragment(row[name])
     return json_response(views.message(row))
 
 
