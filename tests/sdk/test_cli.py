@@ -59,3 +59,32 @@ def test_api_errors_exit_1_with_the_problem_detail(run) -> None:  # type: ignore
     assert code == 1 and "to[0]: is not an email address" in err
     code, _, err = run("webhooks", "create", "--url", "https://x.example.com", "--events", "nonsense")
     assert code == 2 and "nonsense" in err  # refused by click before any request
+
+
+def test_tail_prints_new_messages_as_they_arrive(stack: Stack) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from mailman_sdk import Mailman
+
+    with Mailman(base_url=stack.url, api_key=stack.token) as client:
+        inbox = client.inboxes.create(name="Tail")
+        client.inboxes.messages.send(inbox.id, to=["old@example.com"], subject="Before tail", text="x")
+        env = {**os.environ, "MAILMAN_API_URL": stack.url, "MAILMAN_API_TOKEN": stack.token}
+        code = "from mailman_sdk._cli import main; main()"
+        tail = subprocess.Popen(
+            [sys.executable, "-c", code, "messages", "tail", inbox.id, "--interval", "0.2"],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.5)  # let it take its first look before anything new arrives
+        client.inboxes.messages.send(inbox.id, to=["new@example.com"], subject="After tail", text="y")
+        time.sleep(1.5)
+        tail.send_signal(signal.SIGINT)
+        out, _ = tail.communicate(timeout=10)
+    assert tail.returncode == 0
+    assert "After tail" in out and "Before tail" not in out
