@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal, Protocol, TypedDict
 
 QueueName = Literal["inbound", "outbound", "telemetry", "webhooks"]
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """How a queue behaves (SPEC §5): both adapters honour the same settings."""
+
+    name: QueueName
+    visibility_timeout: int  # seconds a received message stays hidden before it is delivered again
+    max_receives: int  # receives before the message moves to the queue's dead-letter queue
+    wait_seconds: int  # long polling: how long an empty receive waits for a message (0 = short polling)
+    fifo: bool = False  # ordered per message group, deduplicated by deduplication id for 5 minutes
+
+
+QUEUES: dict[QueueName, QueueSpec] = {
+    "inbound": QueueSpec("inbound", visibility_timeout=60, max_receives=5, wait_seconds=0),
+    "outbound": QueueSpec("outbound", visibility_timeout=300, max_receives=3, wait_seconds=20),
+    "telemetry": QueueSpec("telemetry", visibility_timeout=60, max_receives=10, wait_seconds=0),
+    "webhooks": QueueSpec("webhooks", visibility_timeout=60, max_receives=7, wait_seconds=20, fifo=True),
+}
+
+
+@dataclass(frozen=True)
+class QueueMessage:
+    """One received message; ``receipt`` deletes it or changes its visibility (valid for this receive only)."""
+
+    body: str
+    receipt: str
+    receive_count: int
+    group_id: str | None = None
 
 
 RecordStatus = Literal["missing", "valid", "invalid"]
@@ -28,6 +58,16 @@ class Queue(Protocol):
         deduplication_id: str | None = None,
         delay_seconds: int = 0,
     ) -> None: ...
+
+    async def receive(self, queue: QueueName, *, max_messages: int = 10, wait_seconds: float = 0) -> list[QueueMessage]:
+        """Up to ``max_messages`` visible messages, waiting up to ``wait_seconds`` when there are none."""
+        ...
+
+    async def delete(self, queue: QueueName, receipt: str) -> None: ...
+
+    async def change_visibility(self, queue: QueueName, receipt: str, timeout_seconds: int) -> None:
+        """Hide the received message for ``timeout_seconds`` more (0 makes it visible again now)."""
+        ...
 
 
 class BlobStore(Protocol):
