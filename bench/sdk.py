@@ -54,7 +54,18 @@ def main() -> None:
     env = {**os.environ, "MAILMAN_API_TOKEN": TOKEN, "MAILMAN_RATE_LIMIT_PER_SECOND": "0"}
     log = (data_dir / "server.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "mailman_services.cli", "dev", "--api-port", str(port), "--data-dir", str(data_dir)],
+        [
+            sys.executable,
+            "-m",
+            "mailman_services.cli",
+            "dev",
+            "--api-port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            "--smtp-port",
+            str(free_port()),
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

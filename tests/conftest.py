@@ -68,6 +68,7 @@ class Stack:
     token: str
     data_dir: Path
     process: subprocess.Popen[bytes]
+    smtp_port: int
 
     @property
     def log(self) -> str:
@@ -89,6 +90,7 @@ class Stack:
 def start_stack(data_dir: Path, env: dict[str, str] | None = None, port: int | None = None) -> Stack:
     """`mailman-server dev` in a subprocess, returned once /health answers 200."""
     port = port or free_port()
+    smtp_port = free_port()
     environ = {
         **os.environ,
         "MAILMAN_API_TOKEN": TOKEN,
@@ -100,12 +102,15 @@ def start_stack(data_dir: Path, env: dict[str, str] | None = None, port: int | N
     data_dir.mkdir(parents=True, exist_ok=True)
     with (data_dir / "server.log").open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "mailman_services.cli", "dev", "--api-port", str(port), "--data-dir", str(data_dir)],
+            [
+                *(sys.executable, "-m", "mailman_services.cli", "dev", "--data-dir", str(data_dir)),
+                *("--api-port", str(port), "--smtp-port", str(smtp_port)),
+            ],
             env=environ,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    stack = Stack(f"http://127.0.0.1:{port}", environ["MAILMAN_API_TOKEN"], data_dir, process)
+    stack = Stack(f"http://127.0.0.1:{port}", environ["MAILMAN_API_TOKEN"], data_dir, process, smtp_port)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

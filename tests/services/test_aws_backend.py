@@ -84,6 +84,7 @@ def aws_api(
     process = subprocess.Popen(
         [*cli, "api", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=log
     )
+    worker = subprocess.Popen([*cli, "worker"], env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -94,9 +95,11 @@ def aws_api(
             assert time.monotonic() < deadline, (stack.data_dir / "aws-api.log").read_text()
             time.sleep(0.1)
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as client:
-        yield client, {"queues": queues, "s3": s3, "sqs": sqs, "sesv2": aws("sesv2", moto)}
+        yield client, {"queues": queues, "s3": s3, "sqs": sqs, "sesv2": aws("sesv2", moto), "moto": moto}
     process.terminate()
+    worker.terminate()
     assert process.wait(timeout=30) == 0
+    assert worker.wait(timeout=30) == 0
 
 
 def test_aws_backend_end_to_end(aws_api: tuple[httpx.Client, dict[str, Any]], dns_zone: tuple[Zone, int]) -> None:
@@ -140,13 +143,68 @@ def test_aws_backend_end_to_end(aws_api: tuple[httpx.Client, dict[str, Any]], dn
     assert download.status_code == 302
     assert httpx.get(download.headers["location"]).content == pdf  # the presigned URL works
 
-    outbound = clients["sqs"].receive_message(QueueUrl=clients["queues"]["outbound"], MaxNumberOfMessages=10)
-    assert [json.loads(m["Body"]) for m in outbound["Messages"]] == [{"message_id": sent["id"]}]
+    # The worker takes the outbound job and sends through SES v2 (moto records it).
+    deadline = time.monotonic() + 30
+    while (current := api.get(f"/v1/messages/{sent['id']}").json())["status"] in ("queued", "sending"):
+        assert time.monotonic() < deadline, current
+        time.sleep(0.2)
+    assert current["status"] == "sent" and current["provider_message_id"]
 
     webhook = api.post("/v1/webhooks", json={"url": "https://example.com/h", "events": ["webhook.test"]}).json()
     delivery = api.post(f"/v1/webhooks/{webhook['id']}/test").json()
-    fifo = clients["sqs"].receive_message(
+    fifo = clients["sqs"].receive_message(  # nothing consumes webhooks.fifo yet, so the job is there
         QueueUrl=clients["queues"]["webhooks"], AttributeNames=["All"], MaxNumberOfMessages=10
     )["Messages"]
     assert [json.loads(m["Body"])["delivery_id"] for m in fifo] == [delivery["id"]]
     assert fifo[0]["Attributes"]["MessageGroupId"] == f"{webhook['id']}:account"
+
+
+def test_aws_inbound_from_ses_through_sns(aws_api: tuple[httpx.Client, dict[str, Any]]) -> None:
+    api, clients = aws_api
+    moto_env = clients["moto"]
+    domain = api.post("/v1/domains", json={"name": f"in{uuid.uuid4().hex[:8]}.example.com"}).json()
+    inbox = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "support"}).json()
+    sns = aws("sns", moto_env)
+    topic = sns.create_topic(Name="inbound_notification")["TopicArn"]
+    queue_arn = clients["sqs"].get_queue_attributes(QueueUrl=clients["queues"]["inbound"], AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+
+    raw = (
+        f"From: Ada <ada@example.com>\r\nTo: {inbox['address']}\r\nSubject: Via SES\r\n"
+        "Message-ID: <via-ses@example.com>\r\n\r\nHello from SES\r\n"
+    ).encode()
+    key = f"raw/inbound/{uuid.uuid4().hex}"
+    clients["s3"].put_object(Bucket="mailman-raw", Key=key, Body=raw)
+    notification = {
+        "notificationType": "Received",
+        "mail": {"messageId": uuid.uuid4().hex, "source": "ada@example.com", "destination": [inbox["address"]]},
+        "receipt": {
+            "recipients": [inbox["address"]],
+            "spamVerdict": {"status": "PASS"},
+            "virusVerdict": {"status": "PASS"},
+            "spfVerdict": {"status": "GRAY"},
+            "dkimVerdict": {"status": "FAIL"},
+            "dmarcVerdict": {"status": "PROCESSING_FAILED"},
+            "action": {"type": "S3", "topicArn": topic, "bucketName": "mailman-raw", "objectKey": key},
+        },
+    }
+    for _ in range(2):  # SNS may deliver twice: the message is stored once
+        sns.publish(TopicArn=topic, Message=json.dumps(notification))
+
+    deadline = time.monotonic() + 30
+    while not (stored := api.get(f"/v1/inboxes/{inbox['id']}/messages").json()["data"]):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    time.sleep(1)
+    [message] = api.get(f"/v1/inboxes/{inbox['id']}/messages").json()["data"]
+    assert message["id"] == stored[0]["id"] and message["subject"] == "Via SES"
+    assert message["text"].strip() == "Hello from SES"
+    assert message["verdicts"] == {
+        "spam": "pass",
+        "virus": "pass",
+        "spf": "gray",
+        "dkim": "fail",
+        "dmarc": "processing_failed",
+    }

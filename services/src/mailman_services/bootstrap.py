@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from .adapters.database import create_engine
 from .adapters.fastread import FastReads
 from .config import Settings
-from .ports import BlobStore, DomainAuthority, Queue
+from .ports import BlobStore, DomainAuthority, MailTransport, Queue
 
 
 @dataclass
@@ -20,6 +20,7 @@ class Services:
     queue: Queue
     blobs: BlobStore
     domains: DomainAuthority
+    transport: MailTransport
     fast: FastReads
 
     @functools.cached_property
@@ -28,6 +29,7 @@ class Services:
         return self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     async def aclose(self) -> None:
+        await self.queue.aclose()
         await self.fast.aclose()
         await self.engine.dispose()
 
@@ -35,7 +37,7 @@ class Services:
 def build(settings: Settings, database_url: str) -> Services:
     engine = create_engine(database_url)
     if settings.backend == "aws":
-        from .adapters.aws import S3BlobStore, SesDomainAuthority, SqsQueue
+        from .adapters.aws import S3BlobStore, SesDomainAuthority, SesTransport, SqsQueue
 
         return Services(
             settings=settings,
@@ -43,10 +45,12 @@ def build(settings: Settings, database_url: str) -> Services:
             queue=SqsQueue(settings.queue_urls),
             blobs=S3BlobStore(settings.raw_bucket or "", settings.attachments_bucket or ""),
             domains=SesDomainAuthority(settings.dns_resolver),
+            transport=SesTransport(settings.ses_configuration_set),
             fast=FastReads(database_url),
         )
     from .adapters.dns import DnsDomainAuthority
     from .adapters.files import FileBlobStore
+    from .adapters.mail import CaptureTransport, RelayTransport
     from .adapters.pgqueue import PgQueue
 
     return Services(
@@ -55,5 +59,6 @@ def build(settings: Settings, database_url: str) -> Services:
         queue=PgQueue(engine),
         blobs=FileBlobStore(settings.data_dir / "blobs"),
         domains=DnsDomainAuthority(settings.smtp_hostname, settings.dns_resolver),
+        transport=RelayTransport(settings.smtp_relay) if settings.smtp_relay else CaptureTransport(),
         fast=FastReads(database_url),
     )

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import click
 
 from . import logs
 from .config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from .bootstrap import Services
 
 log = logging.getLogger("mailman")
 # uvloop where it is installed (Linux, macOS): a faster event loop for the same code.
@@ -56,11 +60,16 @@ async def _serve_until_signal(serve: Callable[[anyio.Event], Awaitable[None]]) -
         tg.cancel_scope.cancel()
 
 
-async def _run_api(settings: Settings, url: str, host: str, port: int, ready_message: str | None = None) -> None:
-    from hypercorn.asyncio import serve
-    from hypercorn.config import Config
-
-    from .api.app import create_app
+async def _run(
+    settings: Settings,
+    url: str,
+    *,
+    api: tuple[str, int] | None = None,
+    worker: bool = False,
+    smtp: tuple[str, int] | None = None,
+    ready_message: str | None = None,
+) -> None:
+    """Run the chosen parts in one event loop until SIGINT or SIGTERM, then stop them cleanly."""
     from .bootstrap import build
     from .handlers.domains import ensure_default
 
@@ -68,23 +77,45 @@ async def _run_api(settings: Settings, url: str, host: str, port: int, ready_mes
     if settings.default_domain:
         async with services.engine.begin() as conn:
             await ensure_default(conn, services.domains, settings.default_domain)
-    app = create_app(services)
-    config = Config()
-    config.bind = [f"{host}:{port}"]
-    config.accesslog = None
-    config.errorlog = logging.getLogger("hypercorn.error")
-    config.graceful_timeout = 10
+    servers = []
+    if smtp is not None:
+        from .smtp import start_smtp
+
+        servers.append(await start_smtp(services.engine, services.blobs, services.queue, *smtp, settings.smtp_hostname))
+        log.info("smtp listening", extra={"host": smtp[0], "port": smtp[1]})
 
     async def run(stop: anyio.Event) -> None:
-        await serve(app, config, shutdown_trigger=stop.wait)
+        async with anyio.create_task_group() as parts:
+            if api is not None:
+                parts.start_soon(_serve_api, services, api, stop)
+            if worker:
+                from .worker import run_worker
 
-    if ready_message:
-        click.echo(ready_message)
-    log.info("api listening", extra={"host": host, "port": port})
+                parts.start_soon(run_worker, services, stop)
+            if ready_message:
+                click.echo(ready_message)
+
     try:
         await _serve_until_signal(run)
     finally:
+        for server in servers:
+            server.close()
         await services.aclose()
+
+
+async def _serve_api(services: Services, bind: tuple[str, int], stop: anyio.Event) -> None:
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    from .api.app import create_app
+
+    config = Config()
+    config.bind = [f"{bind[0]}:{bind[1]}"]
+    config.accesslog = None
+    config.errorlog = logging.getLogger("hypercorn.error")
+    config.graceful_timeout = 10
+    log.info("api listening", extra={"host": bind[0], "port": bind[1]})
+    await serve(create_app(services), config, shutdown_trigger=stop.wait)
 
 
 def _dev_token(data_dir: Path) -> str:
@@ -106,12 +137,13 @@ def main() -> None:
 
 @main.command()
 @click.option("--api-port", type=int, default=8080, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address the API listens on.")
+@click.option("--smtp-port", type=int, default=2525, show_default=True, help="Port of the SMTP listener.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the API and SMTP listen on.")
 @click.option(
     "--data-dir", type=click.Path(path_type=Path), help="Local state (default: MAILMAN_DATA_DIR or .mailman)."
 )
-def dev(api_port: int, host: str, data_dir: Path | None) -> None:
-    """The whole local stack in one process: embedded PostgreSQL, migrations and the API."""
+def dev(api_port: int, smtp_port: int, host: str, data_dir: Path | None) -> None:
+    """The whole local stack in one process: embedded PostgreSQL, migrations, API, worker, SMTP."""
     import os
 
     settings = _settings(data_dir=data_dir)
@@ -124,13 +156,17 @@ def dev(api_port: int, host: str, data_dir: Path | None) -> None:
     message = (
         f"Mailman is running ({settings.backend} backend)\n"
         f"  API:    http://{host}:{api_port}\n"
+        f"  SMTP:   {host}:{smtp_port}\n"
         f"  Token:  {token}\n"
         f"  Data:   {settings.data_dir}\n"
         f"  Domain: {settings.default_domain or '(none)'}\n"
         f"Try: curl -H 'Authorization: Bearer {token}' http://{host}:{api_port}/v1/inboxes\n"
         "Press Ctrl-C to stop."
     )
-    anyio.run(_run_api, settings, url, host, api_port, message, backend_options=EVENT_LOOP)
+    run = functools.partial(
+        _run, settings, url, api=(host, api_port), worker=True, smtp=(host, smtp_port), ready_message=message
+    )
+    anyio.run(run, backend_options=EVENT_LOOP)
 
 
 @main.command()
@@ -143,7 +179,29 @@ def api(host: str, port: int) -> None:
     url = _database(settings)
     if settings.database_url is not None:
         _require_current_schema(url)
-    anyio.run(_run_api, settings, url, host, port, backend_options=EVENT_LOOP)
+    anyio.run(functools.partial(_run, settings, url, api=(host, port)), backend_options=EVENT_LOOP)
+
+
+@main.command()
+def worker() -> None:
+    """The worker alone: consumes the queues (what the worker container runs)."""
+    settings = _settings()
+    logs.configure(settings.log_format)
+    url = _database(settings)
+    if settings.database_url is not None:
+        _require_current_schema(url)
+    anyio.run(functools.partial(_run, settings, url, worker=True), backend_options=EVENT_LOOP)
+
+
+@main.command()
+@click.option("--host", default="0.0.0.0", show_default=True)  # noqa: S104 - a mail server listens widely
+@click.option("--port", type=int, default=2525, show_default=True)
+def smtp(host: str, port: int) -> None:
+    """The SMTP ingress alone (local backend): accepts mail for known inboxes."""
+    settings = _settings()
+    logs.configure(settings.log_format)
+    url = _database(settings)
+    anyio.run(functools.partial(_run, settings, url, smtp=(host, port)), backend_options=EVENT_LOOP)
 
 
 def _require_current_schema(url: str) -> None:

@@ -45,6 +45,7 @@ class Settings:
     log_format: LogFormat = "json"
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 100
+    outbound_retry_seconds: int = 60
     raw_bucket: str | None = None
     attachments_bucket: str | None = None
     queue_urls: Mapping[str, str] = field(default_factory=dict)
@@ -144,6 +145,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_format=_choice(env, "MAILMAN_LOG_FORMAT", ("json", "console"), "json"),  # type: ignore[arg-type]
         rate_limit_per_second=_number(env, "MAILMAN_RATE_LIMIT_PER_SECOND", 50.0),
         rate_limit_burst=int(_number(env, "MAILMAN_RATE_LIMIT_BURST", 100)),
+        outbound_retry_seconds=max(1, int(_number(env, "MAILMAN_OUTBOUND_RETRY_SECONDS", 60))),
         raw_bucket=_get(env, "MAILMAN_RAW_BUCKET"),
         attachments_bucket=_get(env, "MAILMAN_ATTACHMENTS_BUCKET"),
         queue_urls={

@@ -69,6 +69,8 @@ class Queue(Protocol):
         """Hide the received message for ``timeout_seconds`` more (0 makes it visible again now)."""
         ...
 
+    async def aclose(self) -> None: ...
+
 
 class BlobStore(Protocol):
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
@@ -77,6 +79,32 @@ class BlobStore(Protocol):
 
     async def download_url(self, key: str, filename: str | None, content_type: str) -> str | None:
         """A short-lived URL the client can fetch the blob from, or None to stream it through the API."""
+        ...
+
+
+class TemporaryFailure(Exception):
+    """The transport could not send now (throttled, 4xx): retry later through the queue."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of some recipients, when the transport knows at once."""
+
+    outcome: Literal["delivered", "bounced", "failed"]
+    recipients: list[str]
+    smtp_response: str | None
+    bounce: dict[str, str | None] | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_message_id: str | None
+    deliveries: list[Delivery]
+
+
+class MailTransport(Protocol):
+    async def send(self, sender: str, recipients: list[str], raw: bytes) -> SendResult:
+        """Send ``raw`` to ``recipients``; raises TemporaryFailure when it may work later."""
         ...
 
 

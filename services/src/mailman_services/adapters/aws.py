@@ -10,7 +10,7 @@ from typing import Any
 
 import anyio
 
-from ..ports import DnsRecord, QueueName, RecordStatus
+from ..ports import Delivery, DnsRecord, QueueMessage, QueueName, RecordStatus, SendResult, TemporaryFailure
 from .dns import DnsDomainAuthority
 
 
@@ -56,6 +56,8 @@ class S3BlobStore:
 
 
 class SqsQueue:
+    """Each queue is an SQS queue; dead-lettering is its redrive policy (terraform), not code."""
+
     def __init__(self, queue_urls: dict[str, str] | Any) -> None:
         self.queue_urls = dict(queue_urls)
 
@@ -76,6 +78,41 @@ class SqsQueue:
         if delay_seconds and group_id is None:  # FIFO queues refuse per-message delays
             kwargs["DelaySeconds"] = min(delay_seconds, 900)
         await call("sqs", "send_message", **kwargs)
+
+    async def receive(self, queue: QueueName, *, max_messages: int = 10, wait_seconds: float = 0) -> list[QueueMessage]:
+        # SQS's own limits: at most 10 messages and 20 seconds of long polling per call.
+        response = await call(
+            "sqs",
+            "receive_message",
+            QueueUrl=self.queue_urls[queue],
+            MaxNumberOfMessages=max(1, min(max_messages, 10)),
+            WaitTimeSeconds=max(0, min(int(wait_seconds), 20)),
+            MessageSystemAttributeNames=["ApproximateReceiveCount", "MessageGroupId"],
+        )
+        return [
+            QueueMessage(
+                body=received["Body"],
+                receipt=received["ReceiptHandle"],
+                receive_count=int(received["Attributes"]["ApproximateReceiveCount"]),
+                group_id=received["Attributes"].get("MessageGroupId"),
+            )
+            for received in response.get("Messages", [])
+        ]
+
+    async def delete(self, queue: QueueName, receipt: str) -> None:
+        await call("sqs", "delete_message", QueueUrl=self.queue_urls[queue], ReceiptHandle=receipt)
+
+    async def change_visibility(self, queue: QueueName, receipt: str, timeout_seconds: int) -> None:
+        await call(
+            "sqs",
+            "change_message_visibility",
+            QueueUrl=self.queue_urls[queue],
+            ReceiptHandle=receipt,
+            VisibilityTimeout=timeout_seconds,
+        )
+
+    async def aclose(self) -> None:
+        """Nothing to close: boto3 clients are shared and thread-safe."""
 
 
 _DKIM_STATUS: dict[str, RecordStatus] = {"SUCCESS": "valid", "FAILED": "invalid"}
@@ -137,3 +174,34 @@ class SesDomainAuthority:
         looked_up = await self.dns.check(name, [r for r in records if r["type"] != "CNAME"])
         dkim_records: list[DnsRecord] = [{**r, "status": dkim} for r in records if r["type"] == "CNAME"]
         return dkim_records + looked_up
+
+
+_THROTTLED = {"TooManyRequestsException", "LimitExceededException", "Throttling", "ThrottlingException"}
+
+
+class SesTransport:
+    """SES v2 SendEmail with the raw MIME and the configuration set; outcomes arrive later as SES events."""
+
+    def __init__(self, configuration_set: str | None) -> None:
+        self.configuration_set = configuration_set
+
+    async def send(self, sender: str, recipients: list[str], raw: bytes) -> SendResult:
+        from botocore.exceptions import ClientError
+
+        kwargs: dict[str, Any] = {
+            "FromEmailAddress": sender,
+            # The envelope: Bcc recipients are not in the headers, so every recipient is listed here.
+            "Destination": {"ToAddresses": recipients},
+            "Content": {"Raw": {"Data": raw}},
+        }
+        if self.configuration_set:
+            kwargs["ConfigurationSetName"] = self.configuration_set
+        try:
+            response = await call("sesv2", "send_email", **kwargs)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            text = f"{error.get('Code')}: {error.get('Message')}"
+            if error.get("Code") in _THROTTLED:
+                raise TemporaryFailure(text) from exc
+            return SendResult(None, [Delivery("failed", list(recipients), text)])
+        return SendResult(str(response["MessageId"]), [])

@@ -219,6 +219,10 @@ queue_messages = Table(
     Column("visible_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Column("receipt", Text),
     _created_at(),
+    # A deleted message that carries a deduplication id stays until its 5-minute window is over.
+    Column("deleted_at", DateTime(timezone=True)),
     Index(None, "queue", "visible_at", "id"),
     Index(None, "queue", "deduplication_id"),
+    Index(None, "queue", "group_id", "id"),
+    Index(None, "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),
 )

@@ -1,0 +1,555 @@
+"""Reading inbound mail: raw RFC 5322 bytes into a ParsedMessage, keeping whatever can be read.
+
+``parse`` never raises: every problem it meets becomes a plain-words entry in ``warnings``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import email.errors
+import email.utils
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.feedparser import BytesFeedParser
+from email.generator import BytesGenerator
+from email.headerregistry import AddressHeader
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser
+from typing import Any, TypeVar
+
+# Deeper MIME trees are kept as one unparsed attachment: real mail nests a handful of levels, and the
+# stdlib parser recurses once per level, so an unbounded tree would end in RecursionError.
+MAX_DEPTH = 100
+# A hostile message can produce one problem per part; past this many the rest are only counted.
+MAX_WARNINGS = 50
+
+_T = TypeVar("_T")
+_Mailbox = dict[str, str | None]
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_WHITESPACE_ONLY = re.compile(r"[ \t]+")
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
+# Any other lone surrogate cannot be encoded as UTF-8, so neither JSON nor PostgreSQL would take it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_MSG_ID = re.compile(r"<([^<>]*)>")
+
+_DEFECT_WORDS: dict[type[email.errors.MessageDefect], str | None] = {
+    email.errors.NoBoundaryInMultipartDefect: "is multipart but declares no boundary",
+    email.errors.StartBoundaryNotFoundDefect: "is multipart but its boundary never appears",
+    email.errors.CloseBoundaryNotFoundDefect: "ends without its closing MIME boundary (the message may be truncated)",
+    email.errors.FirstHeaderLineIsContinuationDefect: "starts with a folded header line",
+    email.errors.MisplacedEnvelopeHeaderDefect: "has a 'From ' envelope line among its headers",
+    email.errors.MissingHeaderBodySeparatorDefect: "has a malformed header line; what follows was read as body",
+    email.errors.InvalidMultipartContentTransferEncodingDefect: "is multipart but has a transfer encoding",
+    email.errors.InvalidBase64PaddingDefect: "has base64 content with bad padding",
+    email.errors.InvalidBase64CharactersDefect: "has invalid characters in its base64 content",
+    email.errors.InvalidBase64LengthDefect: "has truncated base64 content",
+    # Always reported together with one of the boundary defects above; saying it again adds nothing.
+    email.errors.MultipartInvariantViolationDefect: None,
+}
+
+
+@dataclass
+class ParsedAttachment:
+    filename: str | None
+    content_type: str
+    data: bytes
+    content_id: str | None
+    inline: bool
+
+
+@dataclass
+class ParsedMessage:
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    from_: _Mailbox | None = None
+    to: list[_Mailbox] = field(default_factory=list)
+    cc: list[_Mailbox] = field(default_factory=list)
+    reply_to: list[_Mailbox] = field(default_factory=list)
+    subject: str = ""
+    date: datetime | None = None
+    text: str | None = None
+    html: str | None = None
+    headers: list[dict[str, str]] = field(default_factory=list)
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse(raw: bytes) -> ParsedMessage:
+    """Everything readable in ``raw``; what could not be read is listed in ``warnings``."""
+    result = ParsedMessage()
+    warnings: list[str] = []
+    try:
+        _parse_into(bytes(raw), result, warnings)
+    except Exception as exc:  # noqa: BLE001 - parse() promises never to raise; keep what was read so far
+        warnings.append(f"the message could not be read completely ({type(exc).__name__}); some content may be missing")
+    result.warnings = _summarised(warnings)
+    # Bodies travel with CRLF line ends; readers of the API expect plain newlines.
+    result.text = result.text.replace("\r\n", "\n") if result.text is not None else None
+    result.html = result.html.replace("\r\n", "\n") if result.html is not None else None
+    return result
+
+
+def _summarised(warnings: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(warnings))
+    if len(unique) <= MAX_WARNINGS:
+        return unique
+    return [*unique[:MAX_WARNINGS], f"... and {len(unique) - MAX_WARNINGS} more problems"]
+
+
+def _parse_into(raw: bytes, result: ParsedMessage, warnings: list[str]) -> None:
+    if not raw.strip():
+        warnings.append("the message is empty")
+        return
+    msg = _read_mime(raw, warnings)
+    if msg is None:
+        return
+    _read_headers(msg, result, warnings)
+    linesep = "\r\n" if b"\r\n" in raw[:65536] else "\n"
+    _read_parts(msg, result, warnings, linesep)
+
+
+# --- MIME structure -------------------------------------------------------------------------------
+
+
+class _ModernPart(EmailMessage):
+    # Set by the parser on parts deeper than MAX_DEPTH so it reads their body as opaque text.
+    too_deep = False
+
+    def get_content_maintype(self) -> str:
+        return "application" if self.too_deep else super().get_content_maintype()
+
+
+class _LegacyPart(Message):
+    too_deep = False
+
+    def get_content_maintype(self) -> str:
+        return "application" if self.too_deep else super().get_content_maintype()
+
+
+class _DepthLimitedParser(BytesFeedParser):
+    # ``_new_message`` and ``_msgstack`` are the feed parser's internals; if a future Python renames them,
+    # the depth limit silently stops applying and the RecursionError fallback in _read_mime takes over.
+    def _new_message(self) -> None:
+        super()._new_message()  # type: ignore[misc]
+        stack: list[Any] = getattr(self, "_msgstack", [])
+        if len(stack) - 1 > MAX_DEPTH:
+            stack[-1].too_deep = True
+
+
+def _read_mime(raw: bytes, warnings: list[str]) -> Message | None:
+    attempts: list[tuple[policy.Policy, Callable[..., Message]]] = [
+        (policy.default, _ModernPart),
+        (policy.compat32, _LegacyPart),
+    ]
+    for mime_policy, factory in attempts:
+        try:
+            parser = _DepthLimitedParser(factory, policy=mime_policy)
+            parser.feed(raw)
+            msg: Message = parser.close()
+            return msg
+        except RecursionError:
+            break
+        except Exception:  # noqa: BLE001, S112 - the next, more lenient policy gets its chance
+            continue
+    warnings.append("the MIME structure could not be read; only the headers were, and the body is kept as is")
+    try:
+        headers_only: Message = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        return headers_only
+    except Exception:  # noqa: BLE001 - nothing of the message is readable
+        warnings.append("the message headers could not be read")
+        return None
+
+
+def _defect_warnings(part: Message, label: str) -> list[str]:
+    out = []
+    for defect in part.defects:
+        words = _DEFECT_WORDS.get(type(defect), f"has a MIME defect ({type(defect).__name__})")
+        if words is not None:
+            out.append(f"{label} {words}")
+    return out
+
+
+def _safe(read: Callable[[], _T], fallback: Callable[[], _T], default: _T) -> _T:
+    """``read()``, else ``fallback()`` (the lenient compat32 reading), else ``default``."""
+    for attempt in (read, fallback):
+        try:
+            return attempt()
+        except Exception:  # noqa: BLE001, S112 - header parsing can fail on hostile input in many ways
+            continue
+    return default
+
+
+def _legacy_view(part: Message) -> Message:
+    """The same headers read with the compat32 policy, whose parsing is simpler and more forgiving."""
+    legacy = Message(policy=policy.compat32)
+    for name, value in part.raw_items():
+        legacy[name] = value
+    return legacy
+
+
+@dataclass
+class _Node:
+    part: Message
+    path: str
+    may_be_body: bool
+    in_alternative: bool
+
+    @property
+    def label(self) -> str:
+        return f"part {self.path}" if self.path else "the message"
+
+
+def _read_parts(msg: Message, result: ParsedMessage, warnings: list[str], linesep: str) -> None:
+    # An explicit stack, not recursion: the walk order is depth-first like the MIME tree itself.
+    stack = [_Node(msg, "", may_be_body=True, in_alternative=False)]
+    while stack:
+        node = stack.pop()
+        try:
+            children = _read_node(node, result, warnings, linesep)
+        except Exception as exc:  # noqa: BLE001 - one unreadable part must not cost the others
+            warnings.append(f"{node.label} could not be read ({type(exc).__name__})")
+            continue
+        stack.extend(reversed(children))
+
+
+def _read_node(node: _Node, result: ParsedMessage, warnings: list[str], linesep: str) -> list[_Node]:
+    part, label = node.part, node.label
+    warnings.extend(_defect_warnings(part, label))
+    content_type = _safe(part.get_content_type, lambda: _legacy_view(part).get_content_type(), "text/plain")
+    maintype, _, subtype = content_type.partition("/")
+    disposition = _safe(part.get_content_disposition, lambda: _legacy_view(part).get_content_disposition(), None)
+    # Only a list payload is read here: get_payload() on text re-decodes it and fails on odd charsets.
+    payload: list[Message] = part.get_payload() if part.is_multipart() else []  # type: ignore[assignment]
+
+    if getattr(part, "too_deep", False):
+        warnings.append(f"parts nested more than {MAX_DEPTH} levels deep were kept unparsed as an attachment")
+    elif maintype == "multipart" and payload:
+        return _children(node, part, payload, subtype, disposition)
+    elif maintype == "multipart":
+        warnings.append(f"{label} is multipart but has no readable parts; its body was kept as an attachment")
+
+    filename = _filename(part, warnings, label)
+    content_id = _content_id(part, warnings, label)
+    if maintype == "message" or part.is_multipart():
+        data = _message_bytes(part, warnings, label, linesep)
+        if filename is None and subtype in ("rfc822", "global") and payload:
+            inner = payload[0]
+            inner_subject = _unstructured(str(inner.get("subject", "")), warnings, label)
+            filename = f"{inner_subject.strip() or 'message'}.eml"
+    else:
+        data = _payload_bytes(part, warnings, label)
+        is_body_type = maintype == "text" and subtype in ("plain", "html")
+        named_attachment = filename is not None and disposition != "inline"
+        if is_body_type and disposition != "attachment" and not named_attachment:
+            charset = _safe(part.get_content_charset, lambda: _legacy_view(part).get_content_charset(), None)
+            if node.may_be_body and subtype == "plain" and result.text is None:
+                result.text = _clean(_decode(data, charset, label, warnings), label, warnings)
+                return []
+            if node.may_be_body and subtype == "html" and result.html is None:
+                result.html = _clean(_decode(data, charset, label, warnings), label, warnings)
+                return []
+            if node.in_alternative:
+                # Another rendering of a body already taken ("take the first"), not a separate document.
+                return []
+    inline = disposition == "inline" or (disposition is None and content_id is not None)
+    result.attachments.append(ParsedAttachment(filename, content_type, data, content_id, inline))
+    return []
+
+
+def _children(node: _Node, part: Message, payload: list[Message], subtype: str, disposition: str | None) -> list[_Node]:
+    may_be_body = node.may_be_body and disposition != "attachment"
+    root: Message | None = None
+    if subtype == "related":
+        # Only the root of multipart/related is a body; the rest (inline images) are its resources.
+        start = _safe(lambda: part.get_param("start"), lambda: _legacy_view(part).get_param("start"), None)
+        root = next((p for p in payload if start and str(p.get("content-id", "")) == str(start)), payload[0])
+    prefix = f"{node.path}." if node.path else ""
+    return [
+        _Node(
+            child,
+            f"{prefix}{index}",
+            may_be_body=may_be_body and (root is None or child is root),
+            in_alternative=subtype == "alternative",
+        )
+        for index, child in enumerate(payload, start=1)
+    ]
+
+
+def _filename(part: Message, warnings: list[str], label: str) -> str | None:
+    name = _safe(part.get_filename, lambda: _legacy_view(part).get_filename(), None)
+    if name is None:
+        return None
+    # Outlook and Gmail put RFC 2047 words in quoted file names, which RFC 2231 does not cover.
+    return _unstructured(str(name), warnings, label) if "=?" in str(name) else _clean(str(name), label, warnings)
+
+
+def _content_id(part: Message, warnings: list[str], label: str) -> str | None:
+    value = _safe(lambda: part.get("content-id"), lambda: _legacy_view(part).get("content-id"), None)
+    if value is None:
+        return None
+    cleaned = _clean(str(value), label, warnings).strip().strip("<>").strip()
+    return cleaned or None
+
+
+def _payload_bytes(part: Message, warnings: list[str], label: str) -> bytes:
+    encoding = (
+        _safe(
+            lambda: str(part.get("content-transfer-encoding", "")),
+            lambda: str(_legacy_view(part).get("content-transfer-encoding", "")),
+            "",
+        )
+        .strip()
+        .lower()
+    )
+    known = ("", "7bit", "8bit", "binary", "base64", "quoted-printable", "uuencode", "x-uuencode", "uue", "x-uue")
+    if encoding not in known:
+        warnings.append(f"{label} has an unknown transfer encoding {encoding!r}; its bytes were kept as they are")
+    defects_before = len(part.defects)
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - fall back to the undecoded bytes
+        data = None
+    for defect in part.defects[defects_before:]:
+        words = _DEFECT_WORDS.get(type(defect))
+        if words:
+            warnings.append(f"{label} {words}")
+    if isinstance(data, bytes):
+        return data
+    warnings.append(f"{label} could not be decoded; its bytes were kept as they are")
+    undecoded = _safe(lambda: str(part.get_payload()), lambda: part.as_string().partition("\n\n")[2], "")
+    return undecoded.encode("utf-8", "surrogateescape")
+
+
+def _message_bytes(part: Message, warnings: list[str], label: str, linesep: str) -> bytes:
+    """The body of a message/* part (for message/rfc822, the whole inner message) as bytes."""
+    buffer = io.BytesIO()
+    for generator_policy in (
+        policy.default.clone(cte_type="8bit", refold_source="none", linesep=linesep),
+        policy.compat32.clone(linesep=linesep),
+    ):
+        try:
+            buffer = io.BytesIO()
+            BytesGenerator(buffer, mangle_from_=False, policy=generator_policy).flatten(part)
+            break
+        except Exception:  # noqa: BLE001, S112 - the compat32 generator gets its chance
+            continue
+    else:
+        warnings.append(f"{label} could not be serialised; the attachment is empty")
+        return b""
+    generated = buffer.getvalue()
+    # Part headers never contain an empty line, so the first one ends them.
+    separator = linesep.encode()
+    if generated.startswith(separator):
+        return generated[len(separator) :]
+    _, found, body = generated.partition(separator * 2)
+    return body if found else b""
+
+
+# --- Headers --------------------------------------------------------------------------------------
+
+
+def _read_headers(msg: Message, result: ParsedMessage, warnings: list[str]) -> None:
+    first: dict[str, str] = {}
+    for raw_name, raw_value in msg.raw_items():
+        name = _clean(str(raw_name), "a header name", warnings).strip()
+        label = f"the {name} header"
+        unfolded = "".join(_LINE_BREAK.split(str(raw_value))).strip()
+        unfolded = _clean(_without_8bit(unfolded, label, warnings), label, warnings)
+        value = _unstructured(unfolded, warnings, label)
+        result.headers.append({"name": name, "value": value})
+        first.setdefault(name.lower(), unfolded)
+
+    result.subject = _unstructured(first.get("subject", ""), warnings, "the Subject header")
+    result.message_id = _first_msg_id(first.get("message-id"))
+    result.in_reply_to = _first_msg_id(first.get("in-reply-to"))
+    result.references = _msg_ids(first.get("references", ""))
+    senders = _mailboxes("from", first.get("from"), warnings)
+    result.from_ = senders[0] if senders else None
+    if len(senders) > 1:
+        warnings.append("the From header names several senders; only the first was kept")
+    result.to = _mailboxes("to", first.get("to"), warnings)
+    result.cc = _mailboxes("cc", first.get("cc"), warnings)
+    result.reply_to = _mailboxes("reply-to", first.get("reply-to"), warnings)
+    result.date = _date(first.get("date"), warnings)
+
+
+def _without_8bit(value: str, label: str, warnings: list[str]) -> str:
+    """Decode raw 8-bit bytes (carried as surrogate escapes) in a header that should have been ASCII."""
+    if not _ESCAPED_BYTES.search(value):
+        return value
+    used: set[str] = set()
+
+    def decoded(match: re.Match[str]) -> str:
+        text, charset = _guess(match.group().encode("utf-8", "surrogateescape"))
+        used.add(charset)
+        return text
+
+    out = _ESCAPED_BYTES.sub(decoded, value)
+    warnings.append(f"{label} contains unencoded 8-bit bytes, decoded as {' and '.join(sorted(used))}")
+    return out
+
+
+def _unstructured(value: str, warnings: list[str], label: str) -> str:
+    """``value`` with its RFC 2047 encoded words decoded; adjacent words share bytes before decoding."""
+    if "=?" not in value:
+        return _clean(value, label, warnings)
+    pieces: list[str] = []
+    pending: list[tuple[bytes, str]] = []  # encoded words not yet decoded, in order
+    position = 0
+
+    def flush() -> None:
+        # Mailers split multi-byte characters across adjacent words of one charset; join before decoding.
+        while pending:
+            data, charset = pending.pop(0)
+            while pending and pending[0][1] == charset:
+                data += pending.pop(0)[0]
+            pieces.append(_decode(data, charset, label, warnings))
+
+    for match in _ENCODED_WORD.finditer(value):
+        between = value[position : match.start()]
+        if not (pending and _WHITESPACE_ONLY.fullmatch(between)):
+            flush()
+            pieces.append(between)
+        charset = match.group(1).split("*", 1)[0]  # RFC 2231 allows a language suffix: utf-8*en
+        data = _word_bytes(match.group(2).lower(), match.group(3), label, warnings)
+        pending.append((data, charset))
+        position = match.end()
+    flush()
+    pieces.append(value[position:])
+    return _clean("".join(pieces), label, warnings)
+
+
+def _word_bytes(encoding: str, text: str, label: str, warnings: list[str]) -> bytes:
+    if encoding == "q":
+        return binascii.a2b_qp(text.encode("ascii", "replace"), header=True)
+    cleaned = re.sub(r"[^A-Za-z0-9+/]", "", text)
+    try:
+        return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
+    except (binascii.Error, ValueError):
+        warnings.append(f"{label} has an invalid base64 encoded word")
+        return text.encode("ascii", "replace")
+
+
+def _first_msg_id(value: str | None) -> str | None:
+    if value is None:
+        return None
+    ids = _msg_ids(value)
+    if ids:
+        return ids[0]
+    bare = value.split()
+    return f"<{bare[0].strip('<>')}>" if bare else None
+
+
+def _msg_ids(value: str) -> list[str]:
+    return [f"<{''.join(found.split())}>" for found in _MSG_ID.findall(value) if found.strip()]
+
+
+def _mailboxes(name: str, value: str | None, warnings: list[str]) -> list[_Mailbox]:
+    if value is None:
+        return []
+    label = f"the {name.title()} header"
+    pairs: list[tuple[str, str]] = []
+    try:
+        header = policy.default.header_factory(name, value)
+        if isinstance(header, AddressHeader):
+            pairs = [(a.display_name, a.addr_spec) for a in header.addresses]
+    except Exception:  # noqa: BLE001 - the modern parser gave up; compat32's getaddresses is more forgiving
+        pairs = email.utils.getaddresses([value])
+    mailboxes: list[_Mailbox] = []
+    for display_name, address in pairs:
+        address = _clean(address, label, warnings).strip().lower()
+        display = _unstructured(display_name, warnings, label).strip() if display_name else ""
+        if address and address != "<>":
+            mailboxes.append({"name": display or None, "address": address})
+    # An empty group ("undisclosed-recipients:;") or the null sender "<>" of a bounce names nobody on purpose.
+    if not mailboxes and value.strip() and not value.strip().endswith(";") and "<>" not in value:
+        warnings.append(f"no address could be read from {label} {value!r}")
+    return mailboxes
+
+
+def _date(value: str | None, warnings: list[str]) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        warnings.append(f"the Date header {value!r} could not be read")
+        return None
+    # RFC 5322 "-0000" means UTC with the sender's zone unknown; the parser returns it naive.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+# --- Text -----------------------------------------------------------------------------------------
+
+
+def _text_codec(charset: str) -> str | None:
+    try:
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError, TypeError):
+        return None
+    # codecs also knows bytes-to-bytes transforms (base64, zlib, ...) that are not charsets.
+    return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
+def _guess(data: bytes) -> tuple[str, str]:
+    """Bytes of unknown charset: UTF-8 when they are, mostly-UTF-8 with damage replaced, else latin-1."""
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    replaced = data.decode("utf-8", "replace")
+    if any(ord(c) > 0x7F and c != "\ufffd" for c in replaced) and replaced.count("\ufffd") <= 2:
+        return replaced, "utf-8 (invalid bytes replaced)"
+    return data.decode("latin-1"), "latin-1"
+
+
+def _decode(data: bytes, charset: str | None, label: str, warnings: list[str]) -> str:
+    declared = (charset or "").strip().strip("\"'")
+    if not declared:
+        if data.isascii():
+            return data.decode("ascii")
+        text, used = _guess(data)
+        warnings.append(f"{label} has 8-bit text but no charset, decoded as {used}")
+        return text
+    codec = _text_codec(declared)
+    if codec is None:
+        text, used = _guess(data)
+        warnings.append(f"unknown charset {declared!r} in {label}, decoded as {used}")
+        return text
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        pass
+    if codec == "ascii":
+        text, used = _guess(data)
+        warnings.append(f"{label} declares us-ascii but has 8-bit text, decoded as {used}")
+        return text
+    try:
+        text = data.decode("utf-8")
+        warnings.append(f"{label} is not valid {declared}, decoded as utf-8")
+        return text
+    except UnicodeDecodeError:
+        warnings.append(f"{label} is not valid {declared}; the invalid bytes were replaced")
+        return data.decode(codec, "replace")
+
+
+def _clean(value: str, label: str, warnings: list[str]) -> str:
+    """A string PostgreSQL and JSON can store: escaped bytes decoded, no NUL, no lone surrogate."""
+    if _ESCAPED_BYTES.search(value):
+        value = _ESCAPED_BYTES.sub(lambda m: _guess(m.group().encode("utf-8", "surrogateescape"))[0], value)
+    if _LONE_SURROGATE.search(value):
+        value = _LONE_SURROGATE.sub("\ufffd", value)
+        warnings.append(f"{label} contains invalid characters; they were replaced")
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+        warnings.append(f"{label} contains NUL characters; they were replaced")
+    return value

@@ -1,0 +1,101 @@
+"""The worker: one consumer loop per queue in an anyio task group, stopping gracefully on SIGTERM.
+
+A job is deleted from its queue only after its handler succeeds; a failure leaves it to come back
+after the visibility timeout, and after the queue's max receives it moves to the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import anyio
+import anyio.abc
+
+from .bootstrap import Services
+from .handlers import inbound, outbound
+from .ports import QUEUES, QueueMessage, QueueName, TemporaryFailure
+
+log = logging.getLogger("mailman.worker")
+
+CONCURRENCY = 16  # jobs in flight per queue
+SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on queues the spec polls "short"
+
+Handler = Callable[[QueueMessage], Awaitable[object]]
+
+
+def handlers(svc: Services) -> dict[QueueName, Handler]:
+    async def handle_inbound(job: QueueMessage) -> object:
+        return await inbound.handle(job.body, svc.engine, svc.blobs)
+
+    async def handle_outbound(job: QueueMessage) -> object:
+        last = job.receive_count >= QUEUES["outbound"].max_receives
+        try:
+            await outbound.handle(
+                job.body,
+                svc.engine,
+                svc.blobs,
+                svc.transport,
+                svc.queue,
+                deliver_locally=svc.settings.backend == "local",
+                last_attempt=last,
+            )
+        except TemporaryFailure:
+            # Back off exponentially instead of waiting out the whole visibility timeout.
+            delay = svc.settings.outbound_retry_seconds * 2 ** (job.receive_count - 1)
+            await svc.queue.change_visibility("outbound", job.receipt, delay)
+            raise
+        return None
+
+    return {"inbound": handle_inbound, "outbound": handle_outbound}
+
+
+async def consume(svc: Services, name: QueueName, handler: Handler, stop: anyio.Event) -> None:
+    """Receive and handle jobs of one queue until ``stop`` is set; in-flight jobs are finished."""
+    spec = QUEUES[name]
+    limiter = anyio.CapacityLimiter(CONCURRENCY)
+
+    async def run(job: QueueMessage) -> None:
+        async with limiter:
+            try:
+                await handler(job)
+            except TemporaryFailure as exc:
+                log.warning(
+                    "job will be retried", extra={"queue": name, "receives": job.receive_count, "why": str(exc)}
+                )
+                return
+            except Exception:
+                log.exception("job failed; it will be retried", extra={"queue": name, "receives": job.receive_count})
+                return
+            await svc.queue.delete(name, job.receipt)
+
+    async def receive_forever(jobs: anyio.abc.TaskGroup) -> None:
+        while True:
+            try:
+                batch = await svc.queue.receive(
+                    name, max_messages=10, wait_seconds=spec.wait_seconds or SHORT_POLL_WAIT
+                )
+            except Exception:
+                log.exception("receive failed", extra={"queue": name})
+                await anyio.sleep(1)
+                continue
+            for job in batch:
+                jobs.start_soon(run, job)
+
+    # Jobs outlive the receiving: on stop, receiving is cancelled at once and the jobs finish.
+    async with anyio.create_task_group() as jobs, anyio.create_task_group() as receiving:
+
+        async def stop_receiving() -> None:
+            await stop.wait()
+            receiving.cancel_scope.cancel()
+
+        receiving.start_soon(stop_receiving)
+        receiving.start_soon(receive_forever, jobs)
+
+
+async def run_worker(svc: Services, stop: anyio.Event) -> None:
+    log.info("worker started", extra={"queues": sorted(handlers(svc))})
+    async with anyio.create_task_group() as tg:
+        for name, handler in handlers(svc).items():
+            tg.start_soon(consume, svc, name, handler, stop)
+    log.info("worker stopped")

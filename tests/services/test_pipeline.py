@@ -1,0 +1,216 @@
+"""The local mail pipeline end to end: SMTP in, worker, storage, threading; sending out and back in."""
+
+from __future__ import annotations
+
+import smtplib
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+
+from tests.conftest import Stack
+
+PDF = b"%PDF-1.4\n" + bytes(range(256)) * 4
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def messages_of(api: httpx.Client, inbox_id: str, **params: Any) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = api.get(f"/v1/inboxes/{inbox_id}/messages", params=params).json()["data"]
+    return data
+
+
+def smtp_send(stack: Stack, message: EmailMessage, recipients: list[str]) -> None:
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=10) as smtp:
+        smtp.send_message(message, from_addr="ada@example.com", to_addrs=recipients)
+
+
+def test_smtp_message_is_stored_with_text_html_attachment_and_thread(stack: Stack, api: httpx.Client) -> None:
+    inbox = api.post("/v1/inboxes").json()
+    message = EmailMessage()
+    message["From"] = "Ada Lovelace <ada@example.com>"
+    message["To"] = inbox["address"]
+    message["Subject"] = "Invoice question"
+    message["Message-ID"] = "<question-1@example.com>"
+    message.set_content("Hello,\nwhere is my invoice?\n")
+    message.add_alternative("<p>Hello,<br>where is my invoice?</p>", subtype="html")
+    message.add_attachment(PDF, maintype="application", subtype="pdf", filename="order.pdf")
+    started = time.monotonic()
+    local, _, domain = inbox["address"].partition("@")
+    smtp_send(stack, message, [f"{local}+billing@{domain}"])  # plus-addressing reaches the inbox
+
+    [stored] = wait_for(lambda: messages_of(api, inbox["id"]))
+    assert time.monotonic() - started < 5
+    assert stored["direction"] == "inbound" and stored["status"] == "received"
+    assert stored["subject"] == "Invoice question"
+    assert stored["from"] == {"name": "Ada Lovelace", "address": "ada@example.com"}
+    assert stored["text"].strip() == "Hello,\nwhere is my invoice?"
+    assert "<br>" in stored["html"]
+    assert stored["message_id"] == "<question-1@example.com>"
+    assert set(stored["verdicts"].values()) == {"not_checked"}
+    [attachment] = stored["attachments"]
+    assert attachment["filename"] == "order.pdf" and attachment["size"] == len(PDF)
+    download = api.get(f"/v1/messages/{stored['id']}/attachments/{attachment['id']}")
+    assert download.content == PDF
+    thread = api.get(f"/v1/threads/{stored['thread_id']}").json()
+    assert thread["message_count"] == 1 and thread["subject"] == "Invoice question"
+    raw = api.get(f"/v1/messages/{stored['id']}/raw").content
+    assert b"Subject: Invoice question" in raw
+    events = api.get("/v1/events", params={"type": "message.received", "message_id": stored["id"]}).json()["data"]
+    assert len(events) == 1 and events[0]["data"]["message"]["id"] == stored["id"]
+
+
+def test_unknown_recipients_are_refused_at_rcpt(stack: Stack) -> None:
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=10) as smtp:
+        smtp.ehlo()
+        smtp.mail("ada@example.com")
+        code, answer = smtp.rcpt("nobody-here@mailman.test")
+    assert code == 550 and b"5.1.1" in answer
+
+
+def test_the_same_message_twice_is_stored_once(stack: Stack, api: httpx.Client) -> None:
+    inbox = api.post("/v1/inboxes").json()
+    message = EmailMessage()
+    message["From"] = "bob@example.com"
+    message["To"] = inbox["address"]
+    message["Subject"] = "Twice"
+    message["Message-ID"] = "<twice@example.com>"
+    message.set_content("same bytes")
+    smtp_send(stack, message, [inbox["address"]])
+    smtp_send(stack, message, [inbox["address"]])
+    wait_for(lambda: messages_of(api, inbox["id"]))
+    time.sleep(0.5)
+    assert len(messages_of(api, inbox["id"])) == 1
+
+
+def test_local_inbox_to_inbox_and_reply_make_one_thread_on_both_sides(api: httpx.Client) -> None:
+    alice = api.post("/v1/inboxes", json={"name": "Alice"}).json()
+    bob = api.post("/v1/inboxes", json={"name": "Bob"}).json()
+    first = api.post(
+        f"/v1/inboxes/{alice['id']}/messages", json={"to": [bob["address"]], "subject": "Lunch?", "text": "Friday?"}
+    ).json()
+    [received] = wait_for(lambda: messages_of(api, bob["id"], direction="inbound"))
+    assert received["subject"] == "Lunch?" and received["message_id"] == first["message_id"]
+    reply = api.post(f"/v1/messages/{received['id']}/reply", json={"text": "Yes!"}).json()
+    assert reply["to"] == [{"name": "Alice", "address": alice["address"]}]
+    back = wait_for(lambda: messages_of(api, alice["id"], direction="inbound"))
+    assert back[0]["in_reply_to"] == first["message_id"]
+
+    for inbox, expected in ((alice, [first["id"], back[0]["id"]]), (bob, [received["id"], reply["id"]])):
+        threads = api.get(f"/v1/inboxes/{inbox['id']}/threads").json()["data"]
+        assert len(threads) == 1, inbox["name"]
+        thread = api.get(f"/v1/threads/{threads[0]['id']}").json()
+        assert [m["id"] for m in thread["messages"]] == expected
+
+    sent = wait_for(lambda: api.get(f"/v1/messages/{first['id']}").json()["status"] == "delivered")
+    assert sent
+    types = [e["type"] for e in api.get("/v1/events", params={"message_id": first["id"]}).json()["data"]]
+    assert types == ["message.delivered", "message.sent"]
+
+
+def test_mail_to_the_outside_is_captured_locally_as_delivered(api: httpx.Client) -> None:
+    inbox = api.post("/v1/inboxes").json()
+    sent = api.post(f"/v1/inboxes/{inbox['id']}/messages", json={"to": ["ada@example.org"], "text": "hi"}).json()
+    wait_for(lambda: api.get(f"/v1/messages/{sent['id']}").json()["status"] == "delivered")
+    message = api.get(f"/v1/messages/{sent['id']}").json()
+    assert message["sent_at"] and message["delivered_at"]
+    [delivered] = api.get("/v1/events", params={"message_id": sent["id"], "type": "message.delivered"}).json()["data"]
+    assert delivered["data"]["smtp_response"] == "250 captured locally"
+    assert delivered["data"]["recipients"] == ["ada@example.org"]
+
+
+def test_worker_survives_poison_notifications(stack: Stack, api: httpx.Client) -> None:
+    import psycopg
+
+    socket_dir = stack.data_dir / "postgres"
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute("INSERT INTO queue_messages (queue, body) VALUES ('inbound', 'not json'), ('inbound', '{}')")
+    inbox = api.post("/v1/inboxes").json()
+    message = EmailMessage()
+    message["From"] = "eve@example.com"
+    message["To"] = inbox["address"]
+    message["Subject"] = "after poison"
+    message.set_content("still working")
+    smtp_send(stack, message, [inbox["address"]])
+    assert wait_for(lambda: messages_of(api, inbox["id"]))[0]["subject"] == "after poison"
+
+
+class Relay:
+    """A real SMTP relay on loopback: 550 for bounce@, 451 for later@, 250 for everyone else."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address.startswith("bounce@"):
+            return "550 5.1.1 no such user"
+        if address.startswith("later@"):
+            return "451 4.2.0 mailbox busy, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 2.0.0 queued as RELAY123"
+
+
+def test_relay_answers_drive_delivered_bounced_delayed_and_failed(tmp_path: Any) -> None:
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port, start_stack
+
+    relay = Relay()
+    controller = Controller(relay, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    stack = start_stack(
+        tmp_path / "relayed",
+        {
+            "MAILMAN_SMTP_RELAY": f"smtp://127.0.0.1:{controller.port}",
+            "MAILMAN_OUTBOUND_RETRY_SECONDS": "1",
+        },
+    )
+    try:
+        with stack.client() as api:
+            inbox = api.post("/v1/inboxes").json()
+
+            def send(to: str) -> str:
+                body = {"to": [to], "subject": to, "text": "via relay"}
+                sent: str = api.post(f"/v1/inboxes/{inbox['id']}/messages", json=body).json()["id"]
+                return sent
+
+            def status(message_id: str) -> str:
+                value: str = api.get(f"/v1/messages/{message_id}").json()["status"]
+                return value
+
+            ok, bounced, later = send("ok@example.net"), send("bounce@example.net"), send("later@example.net")
+            wait_for(lambda: status(ok) == "delivered")
+            wait_for(lambda: status(bounced) == "bounced")
+            wait_for(lambda: status(later) == "failed", timeout=30)
+            assert any(rcpts == ["ok@example.net"] for _, rcpts, _ in relay.received)
+
+            def types(message_id: str) -> list[str]:
+                events = api.get("/v1/events", params={"message_id": message_id}).json()["data"]
+                return [e["type"] for e in reversed(events)]
+
+            assert types(ok) == ["message.sent", "message.delivered"]
+            assert types(bounced) == ["message.sent", "message.bounced"]
+            assert types(later) == ["message.delayed", "message.delayed", "message.failed"]
+            bounce = api.get("/v1/events", params={"message_id": bounced, "type": "message.bounced"}).json()["data"][0]
+            assert bounce["data"]["bounce"]["type"] == "permanent" and "550" in bounce["data"]["smtp_response"]
+            suppressed = api.get("/v1/suppressions").json()["data"]
+            assert [(s["address"], s["reason"], s["message_id"]) for s in suppressed] == [
+                ("bounce@example.net", "bounce", bounced)
+            ]
+    finally:
+        stack.stop()
+        controller.stop()
