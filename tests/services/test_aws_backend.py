@@ -150,6 +150,38 @@ def test_aws_backend_end_to_end(aws_api: tuple[httpx.Client, dict[str, Any]], dn
         time.sleep(0.2)
     assert current["status"] == "sent" and current["provider_message_id"]
 
+    # SES reports a permanent bounce through the configuration set's SNS topic, and SNS delivers that one
+    # notification (one MessageId) twice to the telemetry queue.
+    topic = "arn:aws:sns:us-east-1:123456789012:delivery_events"
+    bounce = {
+        "eventType": "Bounce",
+        "mail": {"messageId": current["provider_message_id"], "destination": ["a@example.com"]},
+        "bounce": {
+            "bounceType": "Permanent",
+            "bounceSubType": "General",
+            "bouncedRecipients": [
+                {"emailAddress": "a@example.com", "action": "failed", "diagnosticCode": "smtp; 550 5.1.1 unknown"}
+            ],
+        },
+    }
+    envelope = {
+        "Type": "Notification",
+        "MessageId": str(uuid.uuid4()),
+        "TopicArn": topic,
+        "Message": json.dumps(bounce),
+    }
+    for _ in range(2):
+        clients["sqs"].send_message(QueueUrl=clients["queues"]["telemetry"], MessageBody=json.dumps(envelope))
+    while api.get(f"/v1/messages/{sent['id']}").json()["status"] != "bounced":
+        assert time.monotonic() < deadline + 30
+        time.sleep(0.2)
+    time.sleep(1)
+    bounced = api.get("/v1/events", params={"message_id": sent["id"], "type": "message.bounced"}).json()["data"]
+    assert len(bounced) == 1
+    assert bounced[0]["data"]["bounce"]["type"] == "permanent" and bounced[0]["data"]["recipients"] == ["a@example.com"]
+    suppressed = {s["address"]: s["reason"] for s in api.get("/v1/suppressions", params={"limit": 100}).json()["data"]}
+    assert suppressed["a@example.com"] == "bounce"
+
     webhook = api.post("/v1/webhooks", json={"url": "https://example.com/h", "events": ["webhook.test"]}).json()
     delivery = api.post(f"/v1/webhooks/{webhook['id']}/test").json()
     fifo = clients["sqs"].receive_message(  # nothing consumes webhooks.fifo yet, so the job is there

@@ -13,7 +13,7 @@ import anyio
 import anyio.abc
 
 from .bootstrap import Services
-from .handlers import inbound, outbound
+from .handlers import inbound, outbound, telemetry
 from .ports import QUEUES, QueueMessage, QueueName, TemporaryFailure
 
 log = logging.getLogger("mailman.worker")
@@ -47,7 +47,10 @@ def handlers(svc: Services) -> dict[QueueName, Handler]:
             raise
         return None
 
-    return {"inbound": handle_inbound, "outbound": handle_outbound}
+    async def handle_telemetry(job: QueueMessage) -> object:
+        return await telemetry.handle(job.body, svc.engine)
+
+    return {"inbound": handle_inbound, "outbound": handle_outbound, "telemetry": handle_telemetry}
 
 
 async def consume(svc: Services, name: QueueName, handler: Handler, stop: anyio.Event) -> None:

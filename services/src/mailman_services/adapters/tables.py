@@ -194,6 +194,14 @@ api_keys = Table(
     Column("last_used_at", DateTime(timezone=True)),
 )
 
+# SNS delivers at least once: a notification's id is recorded with its effects so it applies once.
+applied_notifications = Table(
+    "applied_notifications",
+    metadata,
+    Column("id", Text, primary_key=True),
+    _created_at(),
+)
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
