@@ -214,3 +214,40 @@ def test_relay_answers_drive_delivered_bounced_delayed_and_failed(tmp_path: Any)
     finally:
         stack.stop()
         controller.stop()
+
+
+def test_corpus_through_smtp_matches_an_independent_parse(stack: Stack, api: httpx.Client) -> None:
+    """CPython's msg_*.txt (mail nobody here wrote) sent over SMTP, compared with the stdlib's own reading."""
+    from tests.services.test_parsing import CORPUS_FILES, _oracle
+
+    assert CORPUS_FILES, "CPython's email test corpus is missing"
+    sent: list[tuple[str, dict[str, Any]]] = []
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=30) as smtp:
+        for path in CORPUS_FILES:
+            inbox = api.post("/v1/inboxes", json={"name": path.name}).json()
+            smtp.sendmail("corpus@example.com", [inbox["address"]], path.read_bytes())
+            sent.append((path.name, inbox))
+    mismatches = []
+    for name, inbox in sent:
+        [stored] = wait_for(lambda inbox=inbox: messages_of(api, inbox["id"]))  # type: ignore[misc]
+        # The stdlib reads the bytes as they arrived (SMTP transport changes line ends), kept as /raw.
+        expected = _oracle(api.get(f"/v1/messages/{stored['id']}/raw").content)
+        got_attachments = [
+            (a["filename"], a["content_type"], a["size"] if isinstance(want[2], int) else want[2])
+            for a, want in zip(stored["attachments"], expected.attachments, strict=False)
+        ]
+        checks = {
+            "subject": (expected.subject or "", stored["subject"]),
+            # Without a From header the envelope sender stands in (a message always has a sender).
+            "from": (expected.from_[1] if expected.from_ else "corpus@example.com", stored["from"]["address"]),
+            "text": (expected.text, stored["text"]),
+            "html": (expected.html, stored["html"]),
+            "attachments": (expected.attachments, got_attachments),
+        }
+        wrong = [field for field, (want, got) in checks.items() if want != got]
+        if wrong:
+            mismatches.append((name, wrong))
+        if expected.defects:
+            assert stored["warnings"], f"{name}: broken input but no warning"
+    assert mismatches == [], mismatches
+    assert len(sent) == len(CORPUS_FILES) >= 40

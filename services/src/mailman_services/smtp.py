@@ -24,6 +24,11 @@ log = logging.getLogger("mailman.smtp")
 MAX_MESSAGE_BYTES = 40 * 1024 * 1024
 
 
+class LenientSMTP(SMTP):
+    # RFC 5321 caps lines at 1,000 bytes, but real senders exceed it; refusing would lose their mail.
+    line_length_limit = 1024 * 1024
+
+
 class IngressHandler:
     def __init__(self, engine: AsyncEngine, blobs: BlobStore, queue: Queue) -> None:
         self.engine = engine
@@ -61,7 +66,7 @@ async def start_smtp(
     handler = IngressHandler(engine, blobs, queue)
 
     def factory() -> Any:
-        return SMTP(
+        return LenientSMTP(
             handler,
             hostname=hostname,
             data_size_limit=MAX_MESSAGE_BYTES,
