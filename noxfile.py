@@ -81,6 +81,7 @@ def record(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks that print numbers (requests/s, latencies, import times); never pass/fail."""
-    install_project(session, "openai")  # only to compare import times with
+    install_project(session, "psutil", "openai")  # openai only to compare import times with
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/sdk.py")
+    session.run("python", "bench/smtp_ingest.py")
