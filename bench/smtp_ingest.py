@@ -119,7 +119,8 @@ def main() -> None:
         print(f"  Mailman, until stored+queryable  {rate:8.0f} msg/s   ratio {rate / bare_rate:.2f}  (target >= 0.6)")
         print(f"    (all 250s received after {accepted:.1f} s; stored after {total:.1f} s)")
         print(
-            f"  peak RSS of mailman-server dev (API + worker + SMTP): {peak['rss'] / 2**20:.0f} MiB  (target <= 200 each)"
+            f"  peak RSS of mailman-server dev (API + worker + SMTP in one): {peak['rss'] / 2**20:.0f} MiB"
+            "  (target <= 200 MiB each)"
         )
     finally:
         stop.set()
