@@ -70,3 +70,36 @@ def test_dev_prints_url_and_token_and_stops_cleanly_on_ctrl_c(tmp_path: Path) ->
     assert f"API:    {running.url}" in running.log
     assert "Token:  a-token-chosen-by-the-user" in running.log
     assert not (tmp_path / "dev" / "postgres" / "postmaster.pid").exists()  # the embedded server stopped too
+
+
+def test_smtp_alone_keeps_listening_until_sigterm(tmp_path: Path) -> None:
+    import smtplib
+    import time
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    env = {"MAILMAN_DATA_DIR": str(tmp_path / "smtp"), "MAILMAN_LOG_FORMAT": "json"}
+    environ = {**{k: v for k, v in os.environ.items() if not k.startswith("MAILMAN_")}, **env}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mailman_services.cli", "smtp", "--host", "127.0.0.1", "--port", str(port)],
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with smtplib.SMTP("127.0.0.1", port, timeout=2) as smtp:
+                    assert smtp.noop()[0] == 250
+                break
+            except OSError:
+                assert process.poll() is None, "mailman-server smtp exited"
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        time.sleep(1)
+        assert process.poll() is None
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0

@@ -251,3 +251,130 @@ def test_corpus_through_smtp_matches_an_independent_parse(stack: Stack, api: htt
             assert stored["warnings"], f"{name}: broken input but no warning"
     assert mismatches == [], mismatches
     assert len(sent) == len(CORPUS_FILES) >= 40
+
+
+def test_killing_the_worker_mid_ingest_loses_and_duplicates_nothing(tmp_path: Any) -> None:
+    """SIGKILL the worker while 1,000 messages are being ingested; a new worker finishes the job exactly once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg
+
+    from tests.conftest import TOKEN, free_port
+
+    data_dir = tmp_path / "crash"
+    env = {
+        **os.environ,
+        "MAILMAN_DATA_DIR": str(data_dir),
+        "MAILMAN_API_TOKEN": TOKEN,
+        "MAILMAN_RATE_LIMIT_PER_SECOND": "0",
+    }
+    env.pop("MAILMAN_DATABASE_URL", None)
+    cli = [sys.executable, "-m", "mailman_services.cli"]
+    api_port, smtp_port = free_port(), free_port()
+    log = (tmp_path / "crash.log").open("wb")
+
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([*cli, *args], env=env, stdout=log, stderr=log)
+
+    api_process = start("api", "--host", "127.0.0.1", "--port", str(api_port))
+    url = f"http://127.0.0.1:{api_port}"
+    wait_for(lambda: _healthy(url), timeout=60)
+    smtp_process = start("smtp", "--host", "127.0.0.1", "--port", str(smtp_port))
+    worker = start("worker")
+    processes = [api_process, smtp_process]
+    total = 1000
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as api:
+            inbox = api.post("/v1/inboxes").json()
+            wait_for(lambda: _accepts_smtp(smtp_port), timeout=30)
+
+            def sender(offset: int) -> None:
+                with smtplib.SMTP("127.0.0.1", smtp_port, timeout=60) as smtp:
+                    for number in range(offset, total, 10):
+                        message = EmailMessage()
+                        message["From"] = "load@example.com"
+                        message["To"] = inbox["address"]
+                        message["Subject"] = f"crash {number}"
+                        message["Message-ID"] = f"<crash-{number}@example.com>"
+                        message.set_content(f"message {number}")
+                        smtp.send_message(message)
+
+            with ThreadPoolExecutor(10) as pool:
+                sending = [pool.submit(sender, offset) for offset in range(10)]
+                wait_for(lambda: _stored(data_dir) >= 100, timeout=60)
+                worker.send_signal(signal.SIGKILL)
+                worker.wait()
+                for future in sending:
+                    future.result()
+            worker = start("worker")
+            # In-flight jobs of the killed worker come back after the inbound visibility timeout (60 s).
+            wait_for(lambda: _stored(data_dir) >= total and _pending(data_dir) == 0, timeout=180)
+            time.sleep(1)
+            with psycopg.connect(host=str(data_dir / "postgres"), user="postgres", dbname="postgres") as conn:
+                ids = [
+                    row[0] for row in conn.execute("SELECT message_id FROM messages WHERE inbox_id = %s", [inbox["id"]])
+                ]
+                events = conn.execute(
+                    "SELECT count(*) FROM events WHERE type = 'message.received' AND inbox_id = %s", [inbox["id"]]
+                ).fetchone()
+            assert len(ids) == total and len(set(ids)) == total
+            assert events is not None and events[0] == total
+    finally:
+        for process in [*processes, worker]:
+            process.send_signal(signal.SIGTERM)
+        for process in [*processes, worker]:
+            process.wait(timeout=60)
+        # The last user stops the embedded server; the killed worker is forgotten when this one starts.
+        subprocess.run([*cli, "migrate"], env=env, capture_output=True, timeout=120, check=True)
+    assert not (data_dir / "postgres" / "postmaster.pid").exists()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _accepts_smtp(port: int) -> bool:
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=2) as smtp:
+            return smtp.noop()[0] == 250
+    except OSError:
+        return False
+
+
+def _sql_count(data_dir: Any, query: str) -> int:
+    import psycopg
+
+    with psycopg.connect(host=str(data_dir / "postgres"), user="postgres", dbname="postgres") as conn:
+        row = conn.execute(query).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _stored(data_dir: Any) -> int:
+    return _sql_count(data_dir, "SELECT count(*) FROM messages WHERE direction = 'inbound'")
+
+
+def _pending(data_dir: Any) -> int:
+    return _sql_count(data_dir, "SELECT count(*) FROM queue_messages WHERE queue = 'inbound' AND deleted_at IS NULL")
+
+
+def test_poison_mail_is_stored_with_warnings(stack: Stack, api: httpx.Client) -> None:
+    from tests.services.test_parsing import POISON
+
+    sent = {}
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=30) as smtp:
+        for name, raw in POISON.items():
+            inbox = api.post("/v1/inboxes", json={"name": name}).json()
+            crlf = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            smtp.sendmail("fuzz@example.com", [inbox["address"]], crlf or b"\r\n")
+            sent[name] = inbox
+    for name, inbox in sent.items():
+        [stored] = wait_for(lambda inbox=inbox: messages_of(api, inbox["id"]))  # type: ignore[misc]
+        assert stored["warnings"], name
+        assert api.get(f"/v1/messages/{stored['id']}/raw").status_code == 200

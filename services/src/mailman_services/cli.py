@@ -86,6 +86,7 @@ async def _run(
 
     async def run(stop: anyio.Event) -> None:
         async with anyio.create_task_group() as parts:
+            parts.start_soon(stop.wait)  # an SMTP-only process has no task of its own to wait on
             if api is not None:
                 parts.start_soon(_serve_api, services, api, stop)
             if worker:

