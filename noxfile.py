@@ -60,7 +60,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over both packages."""
-    install_project(session, "mypy>=1.11", "types-PyYAML")
+    install_project(session, "mypy>=1.11", "types-PyYAML", "types-psutil")
     session.run("mypy", "services/src", "sdk/src", "tests/sdk/typed_usage.py")
 
 
