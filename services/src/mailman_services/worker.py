@@ -56,32 +56,38 @@ def handlers(svc: Services) -> dict[QueueName, Handler]:
 async def consume(svc: Services, name: QueueName, handler: Handler, stop: anyio.Event) -> None:
     """Receive and handle jobs of one queue until ``stop`` is set; in-flight jobs are finished."""
     spec = QUEUES[name]
-    limiter = anyio.CapacityLimiter(CONCURRENCY)
+    # One slot per job in flight: the loop receives only as many jobs as it can start at once, so a
+    # received job never waits here while its visibility timeout runs out.
+    slots = anyio.Semaphore(CONCURRENCY)
 
     async def run(job: QueueMessage) -> None:
-        async with limiter:
-            try:
-                await handler(job)
-            except TemporaryFailure as exc:
-                log.warning(
-                    "job will be retried", extra={"queue": name, "receives": job.receive_count, "why": str(exc)}
-                )
-                return
-            except Exception:
-                log.exception("job failed; it will be retried", extra={"queue": name, "receives": job.receive_count})
-                return
+        try:
+            await handler(job)
             await svc.queue.delete(name, job.receipt)
+        except TemporaryFailure as exc:
+            log.warning("job will be retried", extra={"queue": name, "receives": job.receive_count, "why": str(exc)})
+        except Exception:
+            log.exception("job failed; it will be retried", extra={"queue": name, "receives": job.receive_count})
+        finally:
+            slots.release()
 
     async def receive_forever(jobs: anyio.abc.TaskGroup) -> None:
         while True:
+            await slots.acquire()
+            free = 1
+            while free < 10 and slots.value > 0:
+                slots.acquire_nowait()
+                free += 1
             try:
                 batch = await svc.queue.receive(
-                    name, max_messages=10, wait_seconds=spec.wait_seconds or SHORT_POLL_WAIT
+                    name, max_messages=free, wait_seconds=spec.wait_seconds or SHORT_POLL_WAIT
                 )
             except Exception:
                 log.exception("receive failed", extra={"queue": name})
+                batch = []
                 await anyio.sleep(1)
-                continue
+            for _ in range(free - len(batch)):
+                slots.release()
             for job in batch:
                 jobs.start_soon(run, job)
 
