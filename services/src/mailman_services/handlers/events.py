@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -19,12 +20,14 @@ async def record_event(
     inbox_id: str | None = None,
     message_id: str | None = None,
 ) -> dict[str, Any]:
-    """Store an event in the caller's transaction and return its envelope."""
-    row = (
-        await conn.execute(
-            insert(events)
-            .values(id=new_id("evt"), type=event_type, inbox_id=inbox_id, message_id=message_id, data=data)
-            .returning(events)
+    """Store an event in the caller's transaction and return its envelope.
+
+    The envelope is built here rather than read back: ``data`` holds whole messages, bodies included.
+    """
+    event_id, now = new_id("evt"), datetime.now(UTC)
+    await conn.execute(
+        insert(events).values(
+            id=event_id, type=event_type, inbox_id=inbox_id, message_id=message_id, data=data, created_at=now
         )
-    ).one()
-    return {"id": row.id, "type": row.type, "timestamp": row.created_at, "data": row.data}
+    )
+    return {"id": event_id, "type": event_type, "timestamp": now, "data": data}

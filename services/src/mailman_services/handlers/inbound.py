@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Insert, Update, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -177,22 +177,20 @@ async def store(
     people = [sender["address"], *(p["address"] for p in parsed.to + parsed.cc)]
     participants = list(dict.fromkeys(a for a in people if a))
     thread_id = await _thread_for(conn, inbox.id, parsed)
+    statement: Insert | Update
     if thread_id is None:
-        thread_id = new_id("thr")
-        await conn.execute(
-            pg_insert(threads).values(
-                id=thread_id,
-                inbox_id=inbox.id,
-                subject=thread_subject(parsed.subject),
-                participants=participants,
-                message_count=1,
-                last_message_at=now,
-                created_at=now,
-            )
+        statement = pg_insert(threads).values(
+            id=new_id("thr"),
+            inbox_id=inbox.id,
+            subject=thread_subject(parsed.subject),
+            participants=participants,
+            message_count=1,
+            last_message_at=now,
+            created_at=now,
         )
     else:
         known = (await conn.execute(select(threads.c.participants).where(threads.c.id == thread_id))).scalar_one()
-        await conn.execute(
+        statement = (
             update(threads)
             .where(threads.c.id == thread_id)
             .values(
@@ -201,46 +199,52 @@ async def store(
                 participants=list(dict.fromkeys([*known, *participants])),
             )
         )
-    row = (
-        await conn.execute(
-            pg_insert(messages)
-            .values(
-                id=message_pk,
-                inbox_id=inbox.id,
-                thread_id=thread_id,
-                direction="inbound",
-                status="received",
-                message_id=parsed.message_id or f"<{mail.ses_message_id}@mailman.invalid>",
-                in_reply_to=parsed.in_reply_to,
-                references=parsed.references,
-                **{"from": sender},
-                to=parsed.to,
-                cc=parsed.cc,
-                reply_to=parsed.reply_to,
-                subject=parsed.subject,
-                text=parsed.text,
-                html=parsed.html,
-                extracted_text=extracted_text(parsed.text, parsed.html),
-                preview=mime.preview(parsed.text, parsed.html),
-                headers=parsed.headers,
-                attachments=attachments,
-                size=len(raw),
-                verdicts=mail.verdicts,
-                warnings=parsed.warnings,
-                raw_key=mail.raw_key,
-                dedup_key=mail.ses_message_id,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[messages.c.inbox_id, messages.c.dedup_key])
-            .returning(*views.MESSAGE_COLUMNS)
-        )
-    ).first()
-    if row is None:
+    thread_row = (await conn.execute(statement.returning(threads))).one()
+    values = {
+        "id": message_pk,
+        "inbox_id": inbox.id,
+        "thread_id": thread_row.id,
+        "direction": "inbound",
+        "status": "received",
+        "message_id": parsed.message_id or f"<{mail.ses_message_id}@mailman.invalid>",
+        "in_reply_to": parsed.in_reply_to,
+        "references": parsed.references,
+        "from": sender,
+        "to": parsed.to,
+        "cc": parsed.cc,
+        "bcc": [],
+        "reply_to": parsed.reply_to,
+        "subject": parsed.subject,
+        "text": parsed.text,
+        "html": parsed.html,
+        "extracted_text": extracted_text(parsed.text, parsed.html),
+        "preview": mime.preview(parsed.text, parsed.html),
+        "headers": parsed.headers,
+        "attachments": attachments,
+        "labels": [],
+        "size": len(raw),
+        "provider_message_id": None,
+        "verdicts": mail.verdicts,
+        "warnings": parsed.warnings,
+        "created_at": now,
+        "sent_at": None,
+        "delivered_at": None,
+    }
+    inserted = await conn.execute(
+        pg_insert(messages)
+        .values(**values, raw_key=mail.raw_key, dedup_key=mail.ses_message_id)
+        .on_conflict_do_nothing(index_elements=[messages.c.inbox_id, messages.c.dedup_key])
+        .returning(messages.c.id)  # only the id: the bodies need not come back
+    )
+    if inserted.first() is None:
         raise AlreadyStored(mail.ses_message_id)  # rolls back the thread changes above
-    message = views.message(row)
-    thread = views.thread((await conn.execute(select(threads).where(threads.c.id == thread_id))).one())
+    message = views.message(values)
     await record_event(
-        conn, "message.received", {"message": message, "thread": thread}, inbox_id=inbox.id, message_id=message_pk
+        conn,
+        "message.received",
+        {"message": message, "thread": views.thread(thread_row)},
+        inbox_id=inbox.id,
+        message_id=message_pk,
     )
     return message
 
