@@ -27,7 +27,7 @@ from ..domain.quotes import extracted_text
 from ..ports import BlobStore, Queue
 from . import views
 from .events import record_event
-from .messages import attachment_key
+from .messages import store_attachments
 
 log = logging.getLogger("mailman.inbound")
 
@@ -262,21 +262,7 @@ async def handle(body: str, engine: AsyncEngine, blobs: BlobStore) -> list[dict[
         log.warning("no inbox for any recipient", extra={"recipients": mail.recipients, "ses": mail.ses_message_id})
         return []
     parsed = parse(raw)
-    attachments = []
-    for part in parsed.attachments:
-        digest = hashlib.sha256(part.data).hexdigest()
-        await blobs.put(attachment_key(digest), part.data, part.content_type)
-        attachments.append(
-            {
-                "id": new_id("att"),
-                "filename": part.filename,
-                "content_type": part.content_type,
-                "size": len(part.data),
-                "content_id": part.content_id,
-                "inline": part.inline,
-                "sha256": digest,
-            }
-        )
+    attachments = await store_attachments(blobs, parsed.attachments)
     stored = []
     for inbox in targets:
         try:
