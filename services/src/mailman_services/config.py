@@ -46,6 +46,7 @@ class Settings:
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 100
     outbound_retry_seconds: int = 60
+    webhook_retry_scale: float = 1.0
     raw_bucket: str | None = None
     attachments_bucket: str | None = None
     queue_urls: Mapping[str, str] = field(default_factory=dict)
@@ -146,6 +147,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limit_per_second=_number(env, "MAILMAN_RATE_LIMIT_PER_SECOND", 50.0),
         rate_limit_burst=int(_number(env, "MAILMAN_RATE_LIMIT_BURST", 100)),
         outbound_retry_seconds=max(1, int(_number(env, "MAILMAN_OUTBOUND_RETRY_SECONDS", 60))),
+        webhook_retry_scale=_number(env, "MAILMAN_WEBHOOK_RETRY_SCALE", 1.0),
         raw_bucket=_get(env, "MAILMAN_RAW_BUCKET"),
         attachments_bucket=_get(env, "MAILMAN_ATTACHMENTS_BUCKET"),
         queue_urls={

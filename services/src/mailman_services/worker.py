@@ -11,9 +11,12 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 import anyio.abc
+import httpx
+import psycopg
 
 from .bootstrap import Services
-from .handlers import inbound, outbound, telemetry
+from .handlers import delivery, inbound, outbound, telemetry
+from .handlers.events import EVENTS_CHANNEL
 from .ports import QUEUES, QueueMessage, QueueName, TemporaryFailure
 
 log = logging.getLogger("mailman.worker")
@@ -24,7 +27,7 @@ SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on queues the spec polls
 Handler = Callable[[QueueMessage], Awaitable[object]]
 
 
-def handlers(svc: Services) -> dict[QueueName, Handler]:
+def handlers(svc: Services, http: httpx.AsyncClient) -> dict[QueueName, Handler]:
     async def handle_inbound(job: QueueMessage) -> object:
         return await inbound.handle(job.body, svc.engine, svc.blobs)
 
@@ -50,7 +53,35 @@ def handlers(svc: Services) -> dict[QueueName, Handler]:
     async def handle_telemetry(job: QueueMessage) -> object:
         return await telemetry.handle(job.body, svc.engine)
 
-    return {"inbound": handle_inbound, "outbound": handle_outbound, "telemetry": handle_telemetry}
+    async def handle_webhooks(job: QueueMessage) -> object:
+        scale = svc.settings.webhook_retry_scale
+        return await delivery.deliver(job.body, job.receive_count, svc.engine, svc.queue, job.receipt, http, scale)
+
+    return {
+        "inbound": handle_inbound,
+        "outbound": handle_outbound,
+        "telemetry": handle_telemetry,
+        "webhooks": handle_webhooks,
+    }
+
+
+async def fan_out_forever(svc: Services, stop: anyio.Event) -> None:
+    """Queue webhook deliveries for new events as soon as they are committed (NOTIFY), or every second."""
+    url = svc.engine.url.render_as_string(hide_password=False).replace("postgresql+psycopg://", "postgresql://", 1)
+    listener = await psycopg.AsyncConnection.connect(url, autocommit=True)
+    try:
+        await listener.execute(f"LISTEN {EVENTS_CHANNEL}")
+        while not stop.is_set():
+            try:
+                taken = await delivery.fan_out(svc.engine, svc.queue)
+            except Exception:
+                log.exception("fan-out failed")
+                taken = 0
+            if not taken:
+                async for _ in listener.notifies(timeout=1.0, stop_after=1):
+                    pass
+    finally:
+        await listener.close()
 
 
 async def consume(svc: Services, name: QueueName, handler: Handler, stop: anyio.Event) -> None:
@@ -103,8 +134,11 @@ async def consume(svc: Services, name: QueueName, handler: Handler, stop: anyio.
 
 
 async def run_worker(svc: Services, stop: anyio.Event) -> None:
-    log.info("worker started", extra={"queues": sorted(handlers(svc))})
-    async with anyio.create_task_group() as tg:
-        for name, handler in handlers(svc).items():
-            tg.start_soon(consume, svc, name, handler, stop)
+    async with httpx.AsyncClient(follow_redirects=False) as http:
+        consumers = handlers(svc, http)
+        log.info("worker started", extra={"queues": sorted(consumers)})
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(fan_out_forever, svc, stop)
+            for name, handler in consumers.items():
+                tg.start_soon(consume, svc, name, handler, stop)
     log.info("worker stopped")

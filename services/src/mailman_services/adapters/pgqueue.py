@@ -3,6 +3,8 @@ consumer, and a NOTIFY on ``mailman_queue`` wakes long-polling consumers."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -40,9 +42,8 @@ class PgQueue:
         self.engine = engine
         self.specs: dict[str, QueueSpec] = dict((QUEUES if specs is None else specs).items())
         self._listener: psycopg.AsyncConnection[Any] | None = None
+        self._pump: asyncio.Task[None] | None = None
         self._connecting = anyio.Lock()
-        # One waiter at a time reads the LISTEN connection and wakes the others through these events.
-        self._reading = anyio.Lock()
         self._wakeups: dict[str, anyio.Event] = {}
 
     async def send(
@@ -117,6 +118,9 @@ class PgQueue:
             else:
                 # Kept messages are cleared where they are made, once their window is over.
                 await conn.execute(delete(queue_messages).where(message.deleted_at < func.now() - DEDUPLICATION_WINDOW))
+            if self._behaviour(queue).fifo:
+                # The group's next message may be received now: waiting consumers should look again.
+                await conn.execute(func.pg_notify(CHANNEL, queue).select())
 
     async def change_visibility(self, queue: QueueName, receipt: str, timeout_seconds: int) -> None:
         message_id = _message_id(receipt)
@@ -133,7 +137,12 @@ class PgQueue:
                 await conn.execute(func.pg_notify(CHANNEL, queue).select())
 
     async def aclose(self) -> None:
-        """Close the LISTEN connection (the engine belongs to the caller)."""
+        """Stop reading notifications and close the LISTEN connection (the engine belongs to the caller)."""
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError, psycopg.Error):
+                await self._pump
+            self._pump = None
         if self._listener is not None:
             await self._listener.close()
             self._listener = None
@@ -179,41 +188,38 @@ class PgQueue:
             )
         return [], None if next_visible_in is None else float(next_visible_in)
 
-    async def _listen(self) -> psycopg.AsyncConnection[Any]:
+    async def _listen(self) -> None:
+        """Make sure one task reads the LISTEN connection and wakes the waiters of each queue it hears of.
+
+        Notifications reach psycopg only while something reads the connection, so one reader runs all the
+        time rather than each waiter reading in turn (which lost notifications between turns).
+        """
         async with self._connecting:
-            if self._listener is None or self._listener.closed:
-                url = self.engine.url.render_as_string(hide_password=False)
-                url = url.replace("postgresql+psycopg://", "postgresql://", 1)
-                listener = await psycopg.AsyncConnection.connect(url, autocommit=True)
-                await listener.execute(f"LISTEN {CHANNEL}")
-                self._listener = listener
-            return self._listener
+            if self._pump is not None and not self._pump.done():
+                return
+            url = self.engine.url.render_as_string(hide_password=False)
+            url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+            listener = await psycopg.AsyncConnection.connect(url, autocommit=True)
+            await listener.execute(f"LISTEN {CHANNEL}")
+            self._listener = listener
+            self._pump = asyncio.get_running_loop().create_task(self._read_notifications(listener))
+
+    async def _read_notifications(self, listener: psycopg.AsyncConnection[Any]) -> None:
+        try:
+            async for notify in listener.notifies():
+                if event := self._wakeups.pop(notify.payload, None):
+                    event.set()
+        except psycopg.OperationalError:
+            await listener.close()  # the next receive connects again
+        finally:
+            for event in self._wakeups.values():  # nobody would wake them now: let them look again
+                event.set()
+            self._wakeups.clear()
 
     async def _wait(self, wakeup: anyio.Event, seconds: float) -> None:
         """Until ``wakeup`` is set or ``seconds`` pass."""
-        deadline = anyio.current_time() + seconds
-        while not wakeup.is_set():
-            remaining = deadline - anyio.current_time()
-            if remaining <= 0:
-                return
-            with anyio.move_on_after(remaining) as waited_too_long:
-                await self._reading.acquire()
-            if waited_too_long.cancelled_caught:
-                return
-            try:
-                if wakeup.is_set():
-                    return
-                listener = await self._listen()
-                # Hand the connection on after any notification, so a waiter it was meant for gets to run.
-                timeout = max(deadline - anyio.current_time(), 0.001)
-                async for notify in listener.notifies(timeout=timeout, stop_after=1):
-                    if event := self._wakeups.pop(notify.payload, None):
-                        event.set()
-            except psycopg.OperationalError:
-                await self.aclose()  # the next receive connects again
-                return
-            finally:
-                self._reading.release()
+        with anyio.move_on_after(seconds):
+            await wakeup.wait()
 
 
 def _receivable(queue: str, fifo: bool, limit: int) -> Select[tuple[int, int]]:

@@ -152,6 +152,9 @@ events = Table(
     Column("message_id", Text),
     Column("data", JSONB, nullable=False),
     _created_at(),
+    # Set once the event's webhook deliveries are queued (a transactional outbox: nothing is lost on a crash).
+    Column("fanned_out_at", DateTime(timezone=True)),
+    Index("ix_events_unfanned", "id", postgresql_where=text("fanned_out_at IS NULL")),
     Index(None, "inbox_id", text("id DESC")),
     Index(None, "message_id", text("id DESC")),
     Index(None, "type", text("id DESC")),

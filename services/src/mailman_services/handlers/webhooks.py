@@ -80,7 +80,10 @@ async def enqueue_delivery(queue: Queue, delivery: dict[str, Any], inbox_id: str
 async def test(conn: AsyncConnection, webhook_id: str) -> dict[str, Any]:
     await get_row(conn, webhook_id)
     event = await record_event(
-        conn, "webhook.test", {"webhook_id": webhook_id, "message": "This is a test event from Mailman."}
+        conn,
+        "webhook.test",
+        {"webhook_id": webhook_id, "message": "This is a test event from Mailman."},
+        fanned_out=True,
     )
     row = (
         await conn.execute(

@@ -1,0 +1,156 @@
+"""Webhook delivery to a real HTTP receiver on loopback: signatures, retries, order, 410, dead letters."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import threading
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from tests.conftest import Stack
+from tests.services.test_pipeline import wait_for
+
+
+class Receiver:
+    """Records every POST; answers each path with its scripted statuses, then 200."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, dict[str, str], bytes, float]] = []
+        self.script: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                receiver.received.append((self.path, dict(self.headers), body, time.monotonic()))
+                queued = receiver.script.get(self.path) or []
+                status, headers = queued.pop(0) if queued else (200, {})
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else b"not now")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def at(self, path: str) -> list[tuple[dict[str, str], bytes, float]]:
+        return [(h, b, t) for p, h, b, t in self.received if p == path]
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    running = Receiver()
+    yield running
+    running.server.shutdown()
+
+
+def hook(api: httpx.Client, url: str, events: list[str], inbox_ids: list[str] | None = None) -> dict[str, Any]:
+    created: dict[str, Any] = api.post(
+        "/v1/webhooks", json={"url": url, "events": events, "inbox_ids": inbox_ids or []}
+    ).json()
+    return created
+
+
+def verified(secret: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    lowered = {k.lower(): v for k, v in headers.items()}
+    event: dict[str, Any] = Webhook(secret).verify(body, lowered)
+    return event
+
+
+def mail(stack: Stack, to: str, subject: str) -> None:
+    message = EmailMessage()
+    message["From"] = "ada@example.com"
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(subject)
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=10) as smtp:
+        smtp.send_message(message)
+
+
+def test_third_attempt_succeeds_with_the_same_signed_event(api: httpx.Client, receiver: Receiver) -> None:
+    path = "/retry"
+    receiver.script[path] = [(500, {}), (500, {})]
+    webhook = hook(api, receiver.url + path, ["webhook.test"])
+    api.post(f"/v1/webhooks/{webhook['id']}/test")
+    wait_for(lambda: len(receiver.at(path)) >= 3)
+    attempts = receiver.at(path)
+    ids = {headers["webhook-id"] for headers, _, _ in attempts}
+    assert len(ids) == 1
+    for headers, body, _ in attempts:
+        event = verified(webhook["secret"], headers, body)
+        assert event["type"] == "webhook.test" and event["data"]["webhook_id"] == webhook["id"]
+
+    def attempts_recorded() -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = api.get(f"/v1/webhooks/{webhook['id']}/deliveries").json()["data"]
+        return rows if rows and rows[0]["status"] == "succeeded" else []
+
+    rows = list(reversed(wait_for(attempts_recorded)))
+    assert [(d["attempt"], d["status"], d["response_status"]) for d in rows] == [
+        (1, "failed", 500),
+        (2, "failed", 500),
+        (3, "succeeded", 200),
+    ]
+    assert rows[0]["response_body"] == "not now" and rows[0]["next_attempt_at"] and rows[0]["duration_ms"] is not None
+
+
+def test_events_of_one_inbox_wait_in_order_and_other_inboxes_go_ahead(
+    stack: Stack, api: httpx.Client, receiver: Receiver
+) -> None:
+    slow, fast = api.post("/v1/inboxes").json(), api.post("/v1/inboxes").json()
+    path = "/ordered"
+    receiver.script[path] = [(503, {"Retry-After": "2"})]  # the first event of `slow` is refused once, for 2 s
+    webhook = hook(api, receiver.url + path, ["message.received"], [slow["id"], fast["id"]])
+    for number in range(3):
+        mail(stack, slow["address"], f"slow {number}")
+    wait_for(lambda: len(receiver.at(path)) >= 1)
+    mail(stack, fast["address"], "fast")
+    wait_for(lambda: len(receiver.at(path)) >= 5, timeout=20)
+    subjects = [verified(webhook["secret"], h, b)["data"]["message"]["subject"] for h, b, _ in receiver.at(path)]
+    assert subjects[0] == "slow 0" and subjects[1] == "fast"  # not held up behind the other inbox
+    assert subjects[2:] == ["slow 0", "slow 1", "slow 2"]  # the same inbox waits, then keeps its order
+    times = {s: t for (h, b, t), s in zip(receiver.at(path), subjects, strict=True)}
+    assert times["slow 0"] - receiver.at(path)[0][2] >= 1.5  # Retry-After was honoured
+
+
+def test_410_disables_the_webhook(api: httpx.Client, receiver: Receiver) -> None:
+    path = "/gone"
+    receiver.script[path] = [(410, {})]
+    webhook = hook(api, receiver.url + path, ["webhook.test"])
+    api.post(f"/v1/webhooks/{webhook['id']}/test")
+    wait_for(lambda: api.get(f"/v1/webhooks/{webhook['id']}").json()["enabled"] is False)
+    [delivery] = api.get(f"/v1/webhooks/{webhook['id']}/deliveries").json()["data"]
+    assert delivery["status"] == "failed" and delivery["response_status"] == 410
+
+
+def test_a_receiver_that_never_succeeds_ends_in_the_dead_letter_queue(
+    stack: Stack, api: httpx.Client, receiver: Receiver
+) -> None:
+    path = "/down"
+    receiver.script[path] = [(500, {})] * 20
+    webhook = hook(api, receiver.url + path, ["webhook.test"])
+    test = api.post(f"/v1/webhooks/{webhook['id']}/test").json()
+
+    def dead() -> bool:
+        with psycopg.connect(host=str(stack.data_dir / "postgres"), user="postgres", dbname="postgres") as conn:
+            rows = conn.execute("SELECT body FROM queue_messages WHERE queue = 'webhooks-dlq'").fetchall()
+        return any(json.loads(body)["event_id"] == test["event_id"] for (body,) in rows)
+
+    wait_for(dead, timeout=30)
+    rows = api.get(f"/v1/webhooks/{webhook['id']}/deliveries").json()["data"]
+    assert sorted(d["attempt"] for d in rows) == [1, 2, 3, 4, 5, 6, 7]
+    assert {d["status"] for d in rows} == {"failed"}
+    assert len(receiver.at(path)) == 7
