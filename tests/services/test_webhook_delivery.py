@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.conftest import Stack
+from tests.conftest import Stack, start_stack
 from tests.services.test_pipeline import wait_for
 
 
@@ -49,6 +49,20 @@ class Receiver:
 
     def at(self, path: str) -> list[tuple[dict[str, str], bytes, float]]:
         return [(h, b, t) for p, h, b, t in self.received if p == path]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack of this module's own: webhooks other tests create (some to unreachable hosts) stay away."""
+    running = start_stack(tmp_path_factory.mktemp("webhooks"))
+    yield running
+    assert running.stop() == 0
+
+
+@pytest.fixture
+def api(stack: Stack) -> Iterator[httpx.Client]:
+    with stack.client() as client:
+        yield client
 
 
 @pytest.fixture(scope="module")

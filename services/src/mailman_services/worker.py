@@ -21,7 +21,8 @@ from .ports import QUEUES, QueueMessage, QueueName, TemporaryFailure
 
 log = logging.getLogger("mailman.worker")
 
-CONCURRENCY = 16  # jobs in flight per queue
+# Jobs in flight per queue; webhook deliveries mostly wait on other people's servers (up to 15 s each).
+CONCURRENCY: dict[QueueName, int] = {"inbound": 16, "outbound": 16, "telemetry": 16, "webhooks": 64}
 SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on queues the spec polls "short"
 
 Handler = Callable[[QueueMessage], Awaitable[object]]
@@ -89,7 +90,7 @@ async def consume(svc: Services, name: QueueName, handler: Handler, stop: anyio.
     spec = QUEUES[name]
     # One slot per job in flight: the loop receives only as many jobs as it can start at once, so a
     # received job never waits here while its visibility timeout runs out.
-    slots = anyio.Semaphore(CONCURRENCY)
+    slots = anyio.Semaphore(CONCURRENCY[name])
 
     async def run(job: QueueMessage) -> None:
         try:
