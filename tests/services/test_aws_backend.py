@@ -182,7 +182,16 @@ def test_aws_backend_end_to_end(aws_api: tuple[httpx.Client, dict[str, Any]], dn
     suppressed = {s["address"]: s["reason"] for s in api.get("/v1/suppressions", params={"limit": 100}).json()["data"]}
     assert suppressed["a@example.com"] == "bounce"
 
-    webhook = api.post("/v1/webhooks", json={"url": "https://example.com/h", "events": ["webhook.test"]}).json()
+    for private in (
+        "http://127.0.0.1:8080/hook",
+        "https://10.1.2.3/hook",
+        "http://[fe80::1]/hook",
+        "http://169.254.169.254/",
+    ):
+        refused = api.post("/v1/webhooks", json={"url": private, "events": ["webhook.test"]})
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "url", private
+    # A public address (no DNS here); nothing answers it from this sandbox, so the attempt fails.
+    webhook = api.post("/v1/webhooks", json={"url": "https://93.184.216.34/h", "events": ["webhook.test"]}).json()
     delivery = api.post(f"/v1/webhooks/{webhook['id']}/test").json()
     # The worker takes the job from the SQS FIFO queue and tries the endpoint (unreachable from here).
     deadline = time.monotonic() + 30

@@ -55,8 +55,16 @@ def handlers(svc: Services, http: httpx.AsyncClient) -> dict[QueueName, Handler]
         return await telemetry.handle(job.body, svc.engine)
 
     async def handle_webhooks(job: QueueMessage) -> object:
-        scale = svc.settings.webhook_retry_scale
-        return await delivery.deliver(job.body, job.receive_count, svc.engine, svc.queue, job.receipt, http, scale)
+        return await delivery.deliver(
+            job.body,
+            job.receive_count,
+            svc.engine,
+            svc.queue,
+            job.receipt,
+            http,
+            svc.settings.webhook_retry_scale,
+            public_only=svc.settings.backend == "aws",
+        )
 
     return {
         "inbound": handle_inbound,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import anyio
 from quart import Blueprint, Response
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import insert, select
 from sqlalchemy import update as sql_update
 
 from ..adapters.tables import deliveries, webhooks
-from ..domain.errors import not_found
+from ..domain.errors import invalid, not_found
 from ..domain.ids import new_id
+from ..domain.network import private_addresses
 from ..handlers import views
 from ..handlers import webhooks as handlers
 from ..handlers.pages import page
@@ -24,10 +26,20 @@ async def account_only() -> None:
     require_unscoped()
 
 
+async def public_url(url: str) -> str:
+    """In the aws backend a webhook may not point into private networks (checked again at delivery)."""
+    url = handlers.validate_url(url)
+    if services().settings.backend == "aws":
+        refused = await anyio.to_thread.run_sync(private_addresses, url)
+        if refused:
+            raise invalid("url", f"resolves to addresses that are not public: {', '.join(refused)}")
+    return url
+
+
 @blueprint.post("")
 async def create() -> Response:
     body = await parse_body(WebhookCreate)
-    url = handlers.validate_url(body.url)
+    url = await public_url(body.url)
     secret = handlers.new_secret(body.secret)
     async with services().engine.begin() as conn:
         inbox_ids = await handlers.check_inbox_ids(conn, body.inbox_ids)
@@ -68,7 +80,7 @@ async def update(webhook_id: str) -> Response:
     body = await parse_body(WebhookUpdate)
     changes: dict[str, object] = {}
     if body.url is not None:
-        changes["url"] = handlers.validate_url(body.url)
+        changes["url"] = await public_url(body.url)
     if body.events is not None:
         changes["events"] = list(dict.fromkeys(body.events))
     if "description" in body.model_fields_set:

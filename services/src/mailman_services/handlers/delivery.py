@@ -14,6 +14,7 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 
+import anyio
 import httpx
 import orjson
 from sqlalchemy import insert, select, update
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..adapters.tables import deliveries, events, webhooks
 from ..domain.ids import new_id
+from ..domain.network import private_addresses
 from ..domain.signing import sign
 from ..ports import QUEUES, Queue, TemporaryFailure
 from . import views
@@ -93,6 +95,7 @@ async def deliver(
     receipt: str,
     client: httpx.AsyncClient,
     retry_scale: float = 1.0,
+    public_only: bool = False,
 ) -> str:
     """POST one delivery job's event; returns the attempt's status, raises TemporaryFailure to retry later."""
     job = json.loads(body)
@@ -114,6 +117,10 @@ async def deliver(
             )
     if not hook.enabled:
         await _record(engine, delivery_id, "failed", None, "webhook disabled", 0, None)
+        return "failed"
+    if public_only and (refused := await anyio.to_thread.run_sync(private_addresses, hook.url)):
+        # Checked again now: the name may have been pointed at a private address since (DNS rebinding).
+        await _record(engine, delivery_id, "failed", None, f"refused: {hook.url} resolves to {refused}", 0, None)
         return "failed"
 
     payload = orjson.dumps(views.event(event), option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC)
