@@ -168,3 +168,37 @@ def test_a_receiver_that_never_succeeds_ends_in_the_dead_letter_queue(
     assert sorted(d["attempt"] for d in rows) == [1, 2, 3, 4, 5, 6, 7]
     assert {d["status"] for d in rows} == {"failed"}
     assert len(receiver.at(path)) == 7
+
+
+def test_the_example_receiver_prints_received_mail(stack: Stack, api: httpx.Client) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, free_port
+
+    port = free_port()
+    inbox = api.post("/v1/inboxes").json()
+    webhook = hook(api, f"http://127.0.0.1:{port}/", ["message.received"], [inbox["id"]])
+    env = {**os.environ, "MAILMAN_WEBHOOK_SECRET": webhook["secret"]}
+    receiver = subprocess.Popen(
+        [sys.executable, str(ROOT / "examples" / "webhook_receiver.py"), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert receiver.stdout is not None
+        assert "listening" in receiver.stdout.readline()
+        mail(stack, inbox["address"], "Hello receiver")
+        line = receiver.stdout.readline()
+        assert line.strip() == f"message.received ada@example.com -> {inbox['id']}: Hello receiver"
+    finally:
+        receiver.terminate()
+        receiver.wait(timeout=10)
+
+    def recorded() -> list[tuple[str, int]]:
+        rows = api.get(f"/v1/webhooks/{webhook['id']}/deliveries").json()["data"]
+        return [(d["status"], d["response_status"]) for d in rows if d["status"] != "pending"]
+
+    assert wait_for(recorded) == [("succeeded", 204)]
