@@ -53,6 +53,16 @@ def wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
     sys.exit(f"{url} did not answer within 60 s")
 
 
+def start_dev(data_dir: Path, api_port: int, smtp_port: int | None = None) -> subprocess.Popen[bytes]:
+    """`mailman-server dev` on ``data_dir`` with rate limits off, logging to ``data_dir/server.log``."""
+    env = {**os.environ, "MAILMAN_API_TOKEN": TOKEN, "MAILMAN_RATE_LIMIT_PER_SECOND": "0", "MAILMAN_LOG_FORMAT": "json"}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "mailman_services.cli", "dev", "--data-dir", str(data_dir)]
+    command += ["--api-port", str(api_port), "--smtp-port", str(smtp_port or free_port())]
+    with (data_dir / "server.log").open("wb") as log:
+        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
 def require_wrk() -> str:
     found = shutil.which("wrk")
     if found:
@@ -146,25 +156,7 @@ def main() -> None:
 
     data_dir = Path(tempfile.mkdtemp(prefix="mailman-bench-"))
     api_port, bare_port = free_port(), free_port()
-    env = {**os.environ, "MAILMAN_API_TOKEN": TOKEN, "MAILMAN_RATE_LIMIT_PER_SECOND": "0", "MAILMAN_LOG_FORMAT": "json"}
-    log = (data_dir / "server.log").open("wb")
-    api = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mailman_services.cli",
-            "dev",
-            "--api-port",
-            str(api_port),
-            "--data-dir",
-            str(data_dir),
-            "--smtp-port",
-            str(free_port()),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    api = start_dev(data_dir, api_port)
     bare = subprocess.Popen([sys.executable, str(HERE / "bare_app.py"), str(bare_port)])
     try:
         base = f"http://127.0.0.1:{api_port}"

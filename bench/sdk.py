@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import statistics
@@ -22,7 +21,7 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, free_port, wait_for  # noqa: E402
+from run import TOKEN, free_port, start_dev, wait_for  # noqa: E402
 
 
 def cold_import_ms(code: str, runs: int = 10) -> float | None:
@@ -51,25 +50,7 @@ def main() -> None:
 
     data_dir = Path(tempfile.mkdtemp(prefix="mailman-sdk-bench-"))
     port = free_port()
-    env = {**os.environ, "MAILMAN_API_TOKEN": TOKEN, "MAILMAN_RATE_LIMIT_PER_SECOND": "0"}
-    log = (data_dir / "server.log").open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mailman_services.cli",
-            "dev",
-            "--api-port",
-            str(port),
-            "--data-dir",
-            str(data_dir),
-            "--smtp-port",
-            str(free_port()),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server = start_dev(data_dir, port)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/health", server)

@@ -8,7 +8,6 @@ Resident memory of the dev process (API + worker + SMTP in one) is sampled durin
 from __future__ import annotations
 
 import email.policy
-import os
 import shutil
 import signal
 import smtplib
@@ -26,7 +25,7 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, free_port, wait_for  # noqa: E402
+from run import TOKEN, free_port, start_dev, wait_for  # noqa: E402
 
 SENDERS = 10
 MESSAGES = 2000
@@ -76,13 +75,7 @@ asyncio.new_event_loop().run_forever()
 def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="mailman-smtp-bench-"))
     api_port, smtp_port, bare_port = free_port(), free_port(), free_port()
-    env = {**os.environ, "MAILMAN_API_TOKEN": TOKEN, "MAILMAN_RATE_LIMIT_PER_SECOND": "0"}
-    log = (data_dir / "server.log").open("wb")
-    dev = subprocess.Popen(
-        [sys.executable, "-m", "mailman_services.cli", "dev", "--data-dir", str(data_dir / "stack"),
-         "--api-port", str(api_port), "--smtp-port", str(smtp_port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    dev = start_dev(data_dir / "stack", api_port, smtp_port)
     bare_dir = data_dir / "bare"
     bare_dir.mkdir()
     bare = subprocess.Popen([sys.executable, "-c", BARE, str(bare_port), str(bare_dir)])

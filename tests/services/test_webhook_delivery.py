@@ -53,16 +53,11 @@ class Receiver:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A stack of this module's own: webhooks other tests create (some to unreachable hosts) stay away."""
+    """A stack of this module's own (conftest's `api` then talks to it): other tests' webhooks, some to
+    unreachable hosts, stay away."""
     running = start_stack(tmp_path_factory.mktemp("webhooks"))
     yield running
     assert running.stop() == 0
-
-
-@pytest.fixture
-def api(stack: Stack) -> Iterator[httpx.Client]:
-    with stack.client() as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

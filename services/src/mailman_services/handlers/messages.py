@@ -129,7 +129,6 @@ class Parent:
     thread_id: str
     message_id: str
     references: list[str]
-    attachments: list[dict[str, Any]]
 
 
 def _recipients(values: list[str], field_name: str) -> list[dict[str, Any]]:
@@ -357,7 +356,7 @@ async def reply(
         attachments=attachments,
         labels=labels,
     )
-    parent = Parent(original.thread_id, original.message_id, list(original.references), original.attachments)
+    parent = Parent(original.thread_id, original.message_id, list(original.references))
     return await compose(conn, blobs, original.inbox_id, request, parent)
 
 
@@ -406,5 +405,5 @@ async def forward(
     request = Composition(
         to=to, subject=mime.forward_subject(original.subject), text=body_text, html=body_html, labels=labels
     )
-    parent = Parent(original.thread_id, original.message_id, list(original.references), original.attachments)
+    parent = Parent(original.thread_id, original.message_id, list(original.references))
     return await compose(conn, blobs, original.inbox_id, request, parent, inherited)
