@@ -13,7 +13,7 @@ import pytest
 from mailman_services.adapters import aws
 from mailman_services.adapters.database import create_engine, migrate
 from mailman_services.adapters.pgqueue import PgQueue
-from mailman_services.ports import QueueMessage, QueueName, QueueSpec
+from mailman_services.ports import OutgoingMessage, QueueMessage, QueueName, QueueSpec
 from moto.server import ThreadedMotoServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -169,6 +169,35 @@ async def test_a_repeated_deduplication_id_is_dropped_even_after_the_first_is_de
     assert bodies(await queue.receive(name)) == ["other"]
 
 
+async def test_batches_are_sent_and_deleted_whole_and_deduplicated(make_queue: MakeQueue) -> None:
+    queue, name = await make_queue(fifo=True)
+    await queue.send_batch(
+        name,
+        [
+            OutgoingMessage("a", group_id="a", deduplication_id="1"),
+            OutgoingMessage("b", group_id="b", deduplication_id="2"),
+            OutgoingMessage("a again", group_id="a", deduplication_id="1"),
+        ],
+    )
+    await queue.send_batch(name, [OutgoingMessage("b again", group_id="b", deduplication_id="2")])
+    received = await queue.receive(name)
+    assert sorted(bodies(received)) == ["a", "b"]
+
+    await queue.delete_batch(name, [m.receipt for m in received])
+    assert await queue.receive(name) == []
+
+
+async def test_concurrent_sends_all_arrive_once(make_queue: MakeQueue) -> None:
+    queue, name = await make_queue()
+    async with anyio.create_task_group() as tg:
+        for n in range(50):
+            tg.start_soon(queue.send, name, str(n))
+    received: list[QueueMessage] = []
+    while batch := await queue.receive(name):
+        received += batch
+    assert sorted(int(body) for body in bodies(received)) == list(range(50))
+
+
 async def test_fifo_delivers_each_group_in_order_without_blocking_other_groups(make_queue: MakeQueue) -> None:
     queue, name = await make_queue(visibility_timeout=1, fifo=True)
     for body in ("a1", "a2", "a3"):
@@ -298,6 +327,19 @@ async def test_sqs_send_receive_delete(sqs: tuple[aws.SqsQueue, Any]) -> None:
 
     await queue.delete("inbound", message.receipt)
     assert await queue.receive("inbound") == []
+
+
+async def test_sqs_batches(sqs: tuple[aws.SqsQueue, Any]) -> None:
+    queue, client = sqs
+    await queue.send_batch("inbound", [OutgoingMessage(str(n)) for n in range(12)])  # two SQS calls
+    received: list[QueueMessage] = []
+    while batch := await queue.receive("inbound", max_messages=10):
+        received += batch
+    assert sorted(int(body) for body in bodies(received)) == list(range(12))
+
+    await queue.delete_batch("inbound", [m.receipt for m in received])
+    counts = client.get_queue_attributes(QueueUrl=queue.queue_urls["inbound"], AttributeNames=["All"])["Attributes"]
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")
 
 
 async def test_sqs_receive_count_grows_on_redelivery(sqs: tuple[aws.SqsQueue, Any]) -> None:

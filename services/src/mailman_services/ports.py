@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, TypedDict
 
@@ -37,6 +38,16 @@ class QueueMessage:
     group_id: str | None = None
 
 
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message of a batch send (see ``Queue.send`` for the fields)."""
+
+    body: str
+    group_id: str | None = None
+    deduplication_id: str | None = None
+    delay_seconds: int = 0
+
+
 RecordStatus = Literal["missing", "valid", "invalid"]
 
 
@@ -59,11 +70,17 @@ class Queue(Protocol):
         delay_seconds: int = 0,
     ) -> None: ...
 
+    async def send_batch(self, queue: QueueName, messages: Sequence[OutgoingMessage]) -> None:
+        """Send several messages in as few calls as the backend allows (all or, on error, raise)."""
+        ...
+
     async def receive(self, queue: QueueName, *, max_messages: int = 10, wait_seconds: float = 0) -> list[QueueMessage]:
         """Up to ``max_messages`` visible messages, waiting up to ``wait_seconds`` when there are none."""
         ...
 
     async def delete(self, queue: QueueName, receipt: str) -> None: ...
+
+    async def delete_batch(self, queue: QueueName, receipts: Sequence[str]) -> None: ...
 
     async def change_visibility(self, queue: QueueName, receipt: str, timeout_seconds: int) -> None:
         """Hide the received message for ``timeout_seconds`` more (0 makes it visible again now)."""

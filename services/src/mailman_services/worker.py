@@ -6,6 +6,7 @@ after the visibility timeout, and after the queue's max receives it moves to the
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -26,11 +27,15 @@ CONCURRENCY: dict[QueueName, int] = {"inbound": 16, "outbound": 16, "telemetry":
 SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on queues the spec polls "short"
 
 Handler = Callable[[QueueMessage], Awaitable[object]]
+# Handles received jobs together; per job, None when it is done or the exception that leaves it queued.
+BatchHandler = Callable[[list[QueueMessage]], Awaitable[list[Exception | None]]]
+
+
+async def _handle_inbound(svc: Services, jobs: list[QueueMessage]) -> list[Exception | None]:
+    return await inbound.handle([job.body for job in jobs], svc.engine, svc.blobs)
 
 
 def handlers(svc: Services, http: httpx.AsyncClient) -> dict[QueueName, Handler]:
-    async def handle_inbound(job: QueueMessage) -> object:
-        return await inbound.handle(job.body, svc.engine, svc.blobs)
 
     async def handle_outbound(job: QueueMessage) -> object:
         last = job.receive_count >= QUEUES["outbound"].max_receives
@@ -67,7 +72,6 @@ def handlers(svc: Services, http: httpx.AsyncClient) -> dict[QueueName, Handler]
         )
 
     return {
-        "inbound": handle_inbound,
         "outbound": handle_outbound,
         "telemetry": handle_telemetry,
         "webhooks": handle_webhooks,
@@ -93,8 +97,18 @@ async def fan_out_forever(svc: Services, stop: anyio.Event) -> None:
         await listener.close()
 
 
-async def consume(svc: Services, name: QueueName, handler: Handler, stop: anyio.Event) -> None:
-    """Receive and handle jobs of one queue until ``stop`` is set; in-flight jobs are finished."""
+async def consume(
+    svc: Services,
+    name: QueueName,
+    stop: anyio.Event,
+    *,
+    handler: Handler | None = None,
+    batch_handler: BatchHandler | None = None,
+) -> None:
+    """Receive and handle jobs of one queue until ``stop`` is set; in-flight jobs are finished.
+
+    A ``handler`` takes one job per task; a ``batch_handler`` takes each received batch in one task.
+    """
     spec = QUEUES[name]
     # One slot per job in flight: the loop receives only as many jobs as it can start at once, so a
     # received job never waits here while its visibility timeout runs out.
@@ -102,6 +116,7 @@ async def consume(svc: Services, name: QueueName, handler: Handler, stop: anyio.
 
     async def run(job: QueueMessage) -> None:
         try:
+            assert handler is not None
             await handler(job)
             await svc.queue.delete(name, job.receipt)
         except TemporaryFailure as exc:
@@ -110,6 +125,25 @@ async def consume(svc: Services, name: QueueName, handler: Handler, stop: anyio.
             log.exception("job failed; it will be retried", extra={"queue": name, "receives": job.receive_count})
         finally:
             slots.release()
+
+    async def run_batch(batch: list[QueueMessage]) -> None:
+        try:
+            assert batch_handler is not None
+            outcomes = await batch_handler(batch)
+        except Exception as exc:  # noqa: BLE001 - logged below, per job
+            outcomes = [exc] * len(batch)
+        try:
+            for job, failure in zip(batch, outcomes, strict=True):
+                if failure is not None:
+                    extra = {"queue": name, "receives": job.receive_count}
+                    log.error("job failed; it will be retried", exc_info=failure, extra=extra)
+            if done := [job.receipt for job, failure in zip(batch, outcomes, strict=True) if failure is None]:
+                await svc.queue.delete_batch(name, done)
+        except Exception:
+            log.exception("could not delete handled jobs; they will be handled again", extra={"queue": name})
+        finally:
+            for _ in batch:
+                slots.release()
 
     async def receive_forever(jobs: anyio.abc.TaskGroup) -> None:
         while True:
@@ -128,8 +162,12 @@ async def consume(svc: Services, name: QueueName, handler: Handler, stop: anyio.
                 await anyio.sleep(1)
             for _ in range(free - len(batch)):
                 slots.release()
-            for job in batch:
-                jobs.start_soon(run, job)
+            if batch_handler is not None:
+                if batch:
+                    jobs.start_soon(run_batch, batch)
+            else:
+                for job in batch:
+                    jobs.start_soon(run, job)
 
     # Jobs outlive the receiving: on stop, receiving is cancelled at once and the jobs finish.
     async with anyio.create_task_group() as jobs, anyio.create_task_group() as receiving:
@@ -145,9 +183,12 @@ async def consume(svc: Services, name: QueueName, handler: Handler, stop: anyio.
 async def run_worker(svc: Services, stop: anyio.Event) -> None:
     async with httpx.AsyncClient(follow_redirects=False) as http:
         consumers = handlers(svc, http)
-        log.info("worker started", extra={"queues": sorted(consumers)})
+        log.info("worker started", extra={"queues": sorted([*consumers, "inbound"])})
         async with anyio.create_task_group() as tg:
             tg.start_soon(fan_out_forever, svc, stop)
+            tg.start_soon(
+                functools.partial(consume, svc, "inbound", stop, batch_handler=functools.partial(_handle_inbound, svc))
+            )
             for name, handler in consumers.items():
-                tg.start_soon(consume, svc, name, handler, stop)
+                tg.start_soon(functools.partial(consume, svc, name, stop, handler=handler))
     log.info("worker stopped")

@@ -6,11 +6,21 @@ boto3 is blocking, so every call runs in a worker thread; clients are created on
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 import anyio
 
-from ..ports import Delivery, DnsRecord, QueueMessage, QueueName, RecordStatus, SendResult, TemporaryFailure
+from ..ports import (
+    Delivery,
+    DnsRecord,
+    OutgoingMessage,
+    QueueMessage,
+    QueueName,
+    RecordStatus,
+    SendResult,
+    TemporaryFailure,
+)
 from .dns import DnsDomainAuthority
 
 
@@ -55,6 +65,26 @@ class S3BlobStore:
         return url
 
 
+SQS_BATCH = 10  # entries per SendMessageBatch / DeleteMessageBatch call
+
+
+def _entry(message: OutgoingMessage) -> dict[str, Any]:
+    entry: dict[str, Any] = {"MessageBody": message.body}
+    if message.group_id is not None:
+        entry["MessageGroupId"] = message.group_id
+    if message.deduplication_id is not None:
+        entry["MessageDeduplicationId"] = message.deduplication_id
+    if message.delay_seconds and message.group_id is None:  # FIFO queues refuse per-message delays
+        entry["DelaySeconds"] = min(message.delay_seconds, 900)
+    return entry
+
+
+def _raise_failed(response: dict[str, Any], action: str) -> None:
+    if failed := response.get("Failed"):
+        reasons = "; ".join(f"{f.get('Code')}: {f.get('Message')}" for f in failed)
+        raise RuntimeError(f"SQS could not {action} {len(failed)} message(s): {reasons}")
+
+
 class SqsQueue:
     """Each queue is an SQS queue; dead-lettering is its redrive policy (terraform), not code."""
 
@@ -70,14 +100,14 @@ class SqsQueue:
         deduplication_id: str | None = None,
         delay_seconds: int = 0,
     ) -> None:
-        kwargs: dict[str, Any] = {"QueueUrl": self.queue_urls[queue], "MessageBody": body}
-        if group_id is not None:
-            kwargs["MessageGroupId"] = group_id
-        if deduplication_id is not None:
-            kwargs["MessageDeduplicationId"] = deduplication_id
-        if delay_seconds and group_id is None:  # FIFO queues refuse per-message delays
-            kwargs["DelaySeconds"] = min(delay_seconds, 900)
-        await call("sqs", "send_message", **kwargs)
+        entry = _entry(OutgoingMessage(body, group_id, deduplication_id, delay_seconds))
+        await call("sqs", "send_message", QueueUrl=self.queue_urls[queue], **entry)
+
+    async def send_batch(self, queue: QueueName, messages: Sequence[OutgoingMessage]) -> None:
+        for start in range(0, len(messages), SQS_BATCH):
+            entries = [{"Id": str(n), **_entry(m)} for n, m in enumerate(messages[start : start + SQS_BATCH])]
+            response = await call("sqs", "send_message_batch", QueueUrl=self.queue_urls[queue], Entries=entries)
+            _raise_failed(response, "send")
 
     async def receive(self, queue: QueueName, *, max_messages: int = 10, wait_seconds: float = 0) -> list[QueueMessage]:
         # SQS's own limits: at most 10 messages and 20 seconds of long polling per call.
@@ -101,6 +131,12 @@ class SqsQueue:
 
     async def delete(self, queue: QueueName, receipt: str) -> None:
         await call("sqs", "delete_message", QueueUrl=self.queue_urls[queue], ReceiptHandle=receipt)
+
+    async def delete_batch(self, queue: QueueName, receipts: Sequence[str]) -> None:
+        for start in range(0, len(receipts), SQS_BATCH):
+            entries = [{"Id": str(n), "ReceiptHandle": r} for n, r in enumerate(receipts[start : start + SQS_BATCH])]
+            response = await call("sqs", "delete_message_batch", QueueUrl=self.queue_urls[queue], Entries=entries)
+            _raise_failed(response, "delete")
 
     async def change_visibility(self, queue: QueueName, receipt: str, timeout_seconds: int) -> None:
         await call(

@@ -11,13 +11,14 @@ import anyio
 
 class FileBlobStore:
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.root = root.resolve()
 
     def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
-        if self.root.resolve() not in path.parents:
+        # normpath, not resolve(): no system call per path component, and ``..`` is still caught.
+        path = os.path.normpath(os.path.join(self.root, key))
+        if not path.startswith(f"{self.root}{os.sep}"):
             raise ValueError(f"blob key escapes the store: {key!r}")
-        return path
+        return Path(path)
 
     def _write(self, key: str, data: bytes) -> None:
         path = self._path(key)

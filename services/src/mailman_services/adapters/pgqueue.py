@@ -12,10 +12,10 @@ from typing import Any
 
 import anyio
 import psycopg
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Float, Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..ports import QUEUES, QueueMessage, QueueName, QueueSpec
+from ..ports import QUEUES, OutgoingMessage, QueueMessage, QueueName, QueueSpec
 from .tables import queue_messages
 
 CHANNEL = "mailman_queue"
@@ -45,6 +45,8 @@ class PgQueue:
         self._pump: asyncio.Task[None] | None = None
         self._connecting = anyio.Lock()
         self._wakeups: dict[str, anyio.Event] = {}
+        self._unsent: list[tuple[str, OutgoingMessage, asyncio.Future[None]]] = []
+        self._sender: asyncio.Task[None] | None = None
 
     async def send(
         self,
@@ -55,29 +57,71 @@ class PgQueue:
         deduplication_id: str | None = None,
         delay_seconds: int = 0,
     ) -> None:
+        """Sent when the transaction that holds it commits; concurrent sends share one transaction.
+
+        While one batch commits, the next one gathers: the SMTP listener's ten senders cost about one
+        commit per round instead of ten.
+        """
+        done = asyncio.get_running_loop().create_future()
+        self._unsent.append((queue, OutgoingMessage(body, group_id, deduplication_id, delay_seconds), done))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.get_running_loop().create_task(self._send_unsent())
+        await done
+
+    async def send_batch(self, queue: QueueName, messages: Sequence[OutgoingMessage]) -> None:
         async with self.engine.begin() as conn:
-            if deduplication_id is not None:
-                # Same window as SQS FIFO: a repeated deduplication id within 5 minutes is dropped.
-                seen = await conn.scalar(
-                    select(func.count())
-                    .select_from(queue_messages)
-                    .where(
+            await self._insert(conn, queue, messages)
+
+    async def _send_unsent(self) -> None:
+        while self._unsent:
+            batch, self._unsent = self._unsent, []
+            by_queue: dict[str, list[OutgoingMessage]] = {}
+            for queue, outgoing, _ in batch:
+                by_queue.setdefault(queue, []).append(outgoing)
+            try:
+                async with self.engine.begin() as conn:
+                    for queue, messages in by_queue.items():
+                        await self._insert(conn, queue, messages)
+            except Exception as exc:  # noqa: BLE001 - each waiting sender gets it
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _insert(self, conn: AsyncConnection, queue: str, messages: Sequence[OutgoingMessage]) -> None:
+        ids = {m.deduplication_id for m in messages if m.deduplication_id is not None}
+        seen: set[str | None] = set()
+        if ids:
+            # Same window as SQS FIFO: a repeated deduplication id within 5 minutes is dropped.
+            seen.update(
+                await conn.scalars(
+                    select(message.deduplication_id).where(
                         message.queue == queue,
-                        message.deduplication_id == deduplication_id,
+                        message.deduplication_id.in_(ids),
                         message.created_at > func.now() - DEDUPLICATION_WINDOW,
                     )
                 )
-                if seen:
-                    return
-            await conn.execute(
-                insert(queue_messages).values(
-                    queue=queue,
-                    body=body,
-                    group_id=group_id,
-                    deduplication_id=deduplication_id,
-                    visible_at=func.now() + timedelta(seconds=delay_seconds),
-                )
             )
+        rows = []
+        for outgoing in messages:
+            if outgoing.deduplication_id in seen:
+                continue
+            if outgoing.deduplication_id is not None:
+                seen.add(outgoing.deduplication_id)
+            rows.append(
+                {
+                    "q": queue,
+                    "b": outgoing.body,
+                    "g": outgoing.group_id,
+                    "d": outgoing.deduplication_id,
+                    "delay": float(outgoing.delay_seconds),
+                }
+            )
+        if rows:
+            await conn.execute(_INSERT, rows)
             await conn.execute(func.pg_notify(CHANNEL, queue).select())
 
     async def receive(self, queue: QueueName, *, max_messages: int = 10, wait_seconds: float = 0) -> list[QueueMessage]:
@@ -97,25 +141,30 @@ class PgQueue:
             await self._wait(wakeup, remaining if next_visible_in is None else min(remaining, next_visible_in))
 
     async def delete(self, queue: QueueName, receipt: str) -> None:
-        message_id = _message_id(receipt)
-        if message_id is None:
+        await self.delete_batch(queue, [receipt])
+
+    async def delete_batch(self, queue: QueueName, receipts: Sequence[str]) -> None:
+        ids = [i for i in map(_message_id, receipts) if i is not None]
+        if not ids:
             return
-        current = (message.id == message_id, message.queue == queue, message.receipt == receipt)
+        current = (message.id.in_(ids), message.queue == queue, message.receipt.in_(receipts))
         async with self.engine.begin() as conn:
             # A deleted message still counts for deduplication until 5 minutes after it was sent, as on SQS.
-            kept = await conn.scalar(
-                update(queue_messages)
-                .where(
-                    *current,
-                    message.deduplication_id.is_not(None),
-                    message.created_at > func.now() - DEDUPLICATION_WINDOW,
+            kept = (
+                await conn.scalars(
+                    update(queue_messages)
+                    .where(
+                        *current,
+                        message.deduplication_id.is_not(None),
+                        message.created_at > func.now() - DEDUPLICATION_WINDOW,
+                    )
+                    .values(deleted_at=func.now(), receipt=None)
+                    .returning(message.id)
                 )
-                .values(deleted_at=func.now(), receipt=None)
-                .returning(message.id)
-            )
-            if kept is None:
+            ).all()
+            if len(kept) < len(ids):
                 await conn.execute(delete(queue_messages).where(*current))
-            else:
+            if kept:
                 # Kept messages are cleared where they are made, once their window is over.
                 await conn.execute(delete(queue_messages).where(message.deleted_at < func.now() - DEDUPLICATION_WINDOW))
             if self._behaviour(queue).fifo:
@@ -137,7 +186,9 @@ class PgQueue:
                 await conn.execute(func.pg_notify(CHANNEL, queue).select())
 
     async def aclose(self) -> None:
-        """Stop reading notifications and close the LISTEN connection (the engine belongs to the caller)."""
+        """Finish sending, stop reading notifications and close the LISTEN connection (the engine is the caller's)."""
+        if self._sender is not None:
+            await self._sender
         if self._pump is not None:
             self._pump.cancel()
             with contextlib.suppress(asyncio.CancelledError, psycopg.Error):
@@ -220,6 +271,15 @@ class PgQueue:
         """Until ``wakeup`` is set or ``seconds`` pass."""
         with anyio.move_on_after(seconds):
             await wakeup.wait()
+
+
+_INSERT = insert(queue_messages).values(
+    queue=bindparam("q"),
+    body=bindparam("b"),
+    group_id=bindparam("g"),
+    deduplication_id=bindparam("d"),
+    visible_at=func.now() + func.make_interval(0, 0, 0, 0, 0, 0, bindparam("delay", type_=Float)),
+)
 
 
 def _receivable(queue: str, fifo: bool, limit: int) -> Select[tuple[int, int]]:

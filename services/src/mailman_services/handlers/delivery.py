@@ -24,7 +24,7 @@ from ..adapters.tables import deliveries, events, webhooks
 from ..domain.ids import new_id
 from ..domain.network import private_addresses
 from ..domain.signing import sign
-from ..ports import QUEUES, Queue, TemporaryFailure
+from ..ports import QUEUES, OutgoingMessage, Queue, TemporaryFailure
 from . import views
 
 log = logging.getLogger("mailman.webhooks")
@@ -68,13 +68,17 @@ async def fan_out(engine: AsyncEngine, queue: Queue, limit: int = 100) -> int:
                 insert(deliveries),
                 [{"id": d, "webhook_id": w, "event_id": e.id, "attempt": 1, "status": "pending"} for d, e, w in jobs],
             )
-        # Queued before the events are marked: a crash in between re-queues, and deduplication drops the copy.
-        for delivery_id, event, webhook_id in jobs:
-            await queue.send(
+            # Queued before the events are marked: a crash in between re-queues, and deduplication drops the copy.
+            await queue.send_batch(
                 "webhooks",
-                job_body(delivery_id, event.id, webhook_id),
-                group_id=f"{webhook_id}:{event.inbox_id or 'account'}",
-                deduplication_id=f"{event.id}:{webhook_id}",
+                [
+                    OutgoingMessage(
+                        job_body(delivery_id, event.id, webhook_id),
+                        group_id=f"{webhook_id}:{event.inbox_id or 'account'}",
+                        deduplication_id=f"{event.id}:{webhook_id}",
+                    )
+                    for delivery_id, event, webhook_id in jobs
+                ],
             )
         await conn.execute(
             update(events).where(events.c.id.in_([e.id for e in pending])).values(fanned_out_at=datetime.now(UTC))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +14,14 @@ from ..adapters.tables import events
 from ..domain.ids import new_id
 
 EVENTS_CHANNEL = "mailman_events"
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    type: str
+    data: dict[str, Any]
+    inbox_id: str | None = None
+    message_id: str | None = None
 
 
 async def record_event(
@@ -27,21 +37,32 @@ async def record_event(
 
     The worker's fan-out queues its webhook deliveries after the commit; ``fanned_out`` events (a webhook's
     test event, delivered to that one webhook) are left out of it.
-
-    The envelope is built here rather than read back: ``data`` holds whole messages, bodies included.
     """
-    event_id, now = new_id("evt"), datetime.now(UTC)
-    await conn.execute(
-        insert(events).values(
-            id=event_id,
-            type=event_type,
-            inbox_id=inbox_id,
-            message_id=message_id,
-            data=data,
-            created_at=now,
-            fanned_out_at=now if fanned_out else None,
-        )
-    )
+    [envelope] = await record_events(conn, [NewEvent(event_type, data, inbox_id, message_id)], fanned_out=fanned_out)
+    return envelope
+
+
+async def record_events(
+    conn: AsyncConnection, new: Sequence[NewEvent], *, fanned_out: bool = False
+) -> list[dict[str, Any]]:
+    """Store several events in one statement; returns their envelopes.
+
+    The envelopes are built here rather than read back: ``data`` holds whole messages, bodies included.
+    """
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "id": new_id("evt"),
+            "type": event.type,
+            "inbox_id": event.inbox_id,
+            "message_id": event.message_id,
+            "data": event.data,
+            "created_at": now,
+            "fanned_out_at": now if fanned_out else None,
+        }
+        for event in new
+    ]
+    await conn.execute(insert(events), rows)
     if not fanned_out:
         await conn.execute(select(func.pg_notify(EVENTS_CHANNEL, "")))  # wakes the fan-out at commit
-    return {"id": event_id, "type": event_type, "timestamp": now, "data": data}
+    return [{"id": row["id"], "type": row["type"], "timestamp": now, "data": row["data"]} for row in rows]

@@ -2,7 +2,7 @@
 
 The local SMTP listener enqueues the same shapes SES and SNS produce, so both backends share this path.
 Storing is idempotent: a message is keyed by (SES message id, inbox), so a redelivered notification
-stores nothing twice.
+stores nothing twice. The worker hands over several jobs at once and they are stored in one transaction.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, Update, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -26,7 +27,7 @@ from ..domain.parsing import ParsedMessage, parse
 from ..domain.quotes import extracted_text
 from ..ports import BlobStore, Queue
 from . import views
-from .events import record_event
+from .events import NewEvent, record_events
 from .messages import store_attachments
 
 log = logging.getLogger("mailman.inbound")
@@ -146,70 +147,212 @@ def thread_subject(subject: str) -> str:
     return cleaned
 
 
-async def _thread_for(conn: AsyncConnection, inbox_id: str, parsed: ParsedMessage) -> str | None:
-    """The inbox's thread this message answers, found through In-Reply-To and References."""
-    candidates = [m for m in [parsed.in_reply_to, *reversed(parsed.references)] if m]
-    if not candidates:
-        return None
-    row = (
-        await conn.execute(
-            select(messages.c.thread_id)
-            .where(messages.c.inbox_id == inbox_id, messages.c.message_id.in_(candidates))
-            .order_by(messages.c.id.desc())
-            .limit(1)
-        )
-    ).first()
-    return None if row is None else str(row.thread_id)
+@dataclass
+class _Copy:
+    """One parsed message to store in one inbox; ``job`` is the index of the queue job it came from."""
+
+    job: int
+    inbox: Any
+    parsed: ParsedMessage
+    mail: Received
+    raw: bytes
+    attachments: list[dict[str, Any]]
 
 
-async def store(
-    conn: AsyncConnection,
-    inbox: Any,
-    parsed: ParsedMessage,
-    mail: Received,
-    raw: bytes,
-    attachments: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """Store one copy for ``inbox`` and record ``message.received``; raises AlreadyStored for a duplicate."""
-    now = datetime.now(UTC)
-    message_pk = new_id("msg")
-    sender = parsed.from_ or {"name": None, "address": (mail.mail_from or "").lower()}
-    people = [sender["address"], *(p["address"] for p in parsed.to + parsed.cc)]
-    participants = list(dict.fromkeys(a for a in people if a))
-    thread_id = await _thread_for(conn, inbox.id, parsed)
-    statement: Insert | Update
-    if thread_id is None:
-        statement = pg_insert(threads).values(
-            id=new_id("thr"),
-            inbox_id=inbox.id,
-            subject=thread_subject(parsed.subject),
-            participants=participants,
-            message_count=1,
-            last_message_at=now,
-            created_at=now,
-        )
-    else:
-        known = (await conn.execute(select(threads.c.participants).where(threads.c.id == thread_id))).scalar_one()
-        statement = (
-            update(threads)
-            .where(threads.c.id == thread_id)
-            .values(
-                message_count=threads.c.message_count + 1,
-                last_message_at=now,
-                participants=list(dict.fromkeys([*known, *participants])),
+async def handle(bodies: Sequence[str], engine: AsyncEngine, blobs: BlobStore) -> list[Exception | None]:
+    """Process inbound queue jobs together; returns, per job, None when it is done or why it must be retried.
+
+    Done means stored, found stored already, or addressed to no inbox. Every copy of the batch is stored in
+    one transaction; if that fails, each job is tried in a transaction of its own, so one bad message never
+    holds back the others.
+    """
+    outcomes: list[Exception | None] = [None] * len(bodies)
+    mails: dict[int, Received] = {}
+    for job, body in enumerate(bodies):
+        try:
+            mails[job] = received(unwrap_sns(body))
+        except PoisonMessage as exc:
+            outcomes[job] = exc
+    addresses = sorted({base_address(r) for mail in mails.values() for r in mail.recipients})
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(inboxes).where(inboxes.c.address.in_(addresses)))).all()
+    by_address = {row.address: row for row in rows}
+    copies: list[_Copy] = []
+    for job, mail in mails.items():
+        targets = [by_address[a] for a in sorted({base_address(r) for r in mail.recipients}) if a in by_address]
+        if not targets:
+            log.warning("no inbox for any recipient", extra={"recipients": mail.recipients, "ses": mail.ses_message_id})
+            continue
+        try:
+            raw = await blobs.get(mail.raw_key)
+            if raw is None:
+                raise PoisonMessage(f"raw message {mail.raw_key} is not in the blob store")
+            parsed = parse(raw)
+            attachments = await store_attachments(blobs, parsed.attachments)
+        except Exception as exc:  # noqa: BLE001 - the job is retried, the worker logs why
+            outcomes[job] = exc
+            continue
+        copies += [_Copy(job, inbox, parsed, mail, raw, attachments) for inbox in targets]
+    jobs = sorted({copy.job for copy in copies})
+    try:
+        await _store(engine, copies)
+    except Exception as exc:
+        if len(jobs) == 1:
+            outcomes[jobs[0]] = exc
+            return outcomes
+        log.warning("storing a batch failed; storing its jobs one by one", exc_info=True)
+        for job in jobs:
+            try:
+                await _store(engine, [copy for copy in copies if copy.job == job])
+            except Exception as job_exc:  # noqa: BLE001 - the job is retried, the worker logs why
+                outcomes[job] = job_exc
+    return outcomes
+
+
+class _Raced(Exception):
+    """Another worker stored one of these copies between our look and our insert."""
+
+
+async def _store(engine: AsyncEngine, copies: list[_Copy]) -> None:
+    for attempt in range(3):
+        try:
+            async with engine.begin() as conn:
+                await _store_in(conn, copies)
+            return
+        except _Raced:
+            # The other transaction has committed by now: looking again skips what it stored.
+            log.info("a copy was stored concurrently; trying again", extra={"attempt": attempt + 1})
+    raise RuntimeError("copies kept being stored concurrently")
+
+
+def _message_id_header(copy: _Copy) -> str:
+    return copy.parsed.message_id or f"<{copy.mail.ses_message_id}@mailman.invalid>"
+
+
+async def _store_in(conn: AsyncConnection, copies: list[_Copy]) -> None:
+    """Store each copy not stored yet, with its thread and its ``message.received`` event."""
+    if not copies:
+        return
+    keys = {copy.mail.ses_message_id for copy in copies}
+    inbox_ids = {copy.inbox.id for copy in copies}
+    stored = {
+        (row.inbox_id, row.dedup_key)
+        for row in await conn.execute(
+            select(messages.c.inbox_id, messages.c.dedup_key).where(
+                messages.c.inbox_id.in_(inbox_ids), messages.c.dedup_key.in_(keys)
             )
         )
-    thread_row = (await conn.execute(statement.returning(threads))).one()
-    values = {
+    }
+    fresh = []
+    for copy in copies:
+        key = (copy.inbox.id, copy.mail.ses_message_id)
+        if key in stored:
+            log.info("already stored", extra={"ses": copy.mail.ses_message_id, "inbox": copy.inbox.id})
+            continue
+        stored.add(key)  # the same notification twice in one batch
+        fresh.append(copy)
+    if not fresh:
+        return
+
+    # Threading: the inbox's most recent message among In-Reply-To and References, earlier copies included.
+    latest: dict[tuple[str, str], tuple[str, str]] = {}  # (inbox id, Message-ID) -> (message id, thread id)
+    wanted = {m for copy in fresh for m in (copy.parsed.in_reply_to, *copy.parsed.references) if m}
+    if wanted:
+        for row in await conn.execute(
+            select(messages.c.inbox_id, messages.c.message_id, messages.c.id, messages.c.thread_id).where(
+                messages.c.inbox_id.in_(inbox_ids), messages.c.message_id.in_(wanted)
+            )
+        ):
+            key = (row.inbox_id, row.message_id)
+            latest[key] = max(latest.get(key, ("", "")), (row.id, row.thread_id))
+    now = datetime.now(UTC)
+    new_threads: dict[str, dict[str, Any]] = {}
+    planned: list[tuple[_Copy, str, str]] = []  # (copy, message id, thread id)
+    for copy in fresh:
+        answered = [(copy.inbox.id, m) for m in (copy.parsed.in_reply_to, *copy.parsed.references) if m]
+        found = [latest[key] for key in answered if key in latest]
+        message_pk = new_id("msg")
+        thread_id = max(found)[1] if found else _new_thread(new_threads, copy, now)
+        latest[(copy.inbox.id, _message_id_header(copy))] = (message_pk, thread_id)
+        planned.append((copy, message_pk, thread_id))
+
+    # Threads that exist are locked and read; one that vanished meanwhile (deleted) is started afresh.
+    known = {tid for _, _, tid in planned} - new_threads.keys()
+    old_threads = {
+        row.id: dict(row._mapping)
+        for row in await conn.execute(
+            select(threads).where(threads.c.id.in_(sorted(known))).order_by(threads.c.id).with_for_update()
+        )
+    }
+    renamed: dict[str, str] = {}
+    for copy, _, thread_id in planned:
+        if thread_id in known and thread_id not in old_threads and thread_id not in renamed:
+            renamed[thread_id] = _new_thread(new_threads, copy, now)
+    by_id = {**old_threads, **new_threads}
+    message_rows, new_events = [], []
+    for copy, message_pk, thread_id in planned:
+        thread = by_id[renamed.get(thread_id, thread_id)]
+        values = _message_values(copy, message_pk, thread["id"], now)
+        people = [values["from"]["address"], *(p["address"] for p in copy.parsed.to + copy.parsed.cc)]
+        thread["participants"] = list(dict.fromkeys([*thread["participants"], *(a for a in people if a)]))
+        thread["message_count"] += 1
+        thread["last_message_at"] = now
+        message_rows.append({**values, "raw_key": copy.mail.raw_key, "dedup_key": copy.mail.ses_message_id})
+        data = {"message": views.message(values), "thread": views.thread(dict(thread))}
+        new_events.append(NewEvent("message.received", data, inbox_id=copy.inbox.id, message_id=message_pk))
+
+    if new_threads:
+        await conn.execute(insert(threads), list(new_threads.values()))
+    if old_threads:
+        await conn.execute(
+            update(threads)
+            .where(threads.c.id == bindparam("thread_id"))
+            .values(
+                message_count=bindparam("count"), last_message_at=bindparam("last"), participants=bindparam("people")
+            ),
+            [
+                {"thread_id": t["id"], "count": t["message_count"], "last": now, "people": t["participants"]}
+                for t in old_threads.values()
+            ],
+        )
+    inserted = await conn.execute(
+        pg_insert(messages)
+        .on_conflict_do_nothing(index_elements=[messages.c.inbox_id, messages.c.dedup_key])
+        .returning(messages.c.id),  # only the ids: the bodies need not come back
+        message_rows,
+    )
+    if len(inserted.all()) < len(message_rows):
+        raise _Raced  # rolls back the thread changes above
+    await record_events(conn, new_events)
+
+
+def _new_thread(new_threads: dict[str, dict[str, Any]], copy: _Copy, now: datetime) -> str:
+    thread_id = new_id("thr")
+    new_threads[thread_id] = {
+        "id": thread_id,
+        "inbox_id": copy.inbox.id,
+        "subject": thread_subject(copy.parsed.subject),
+        "participants": [],
+        "message_count": 0,
+        "last_message_at": now,
+        "labels": [],
+        "created_at": now,
+    }
+    return thread_id
+
+
+def _message_values(copy: _Copy, message_pk: str, thread_id: str, now: datetime) -> dict[str, Any]:
+    parsed, mail = copy.parsed, copy.mail
+    return {
         "id": message_pk,
-        "inbox_id": inbox.id,
-        "thread_id": thread_row.id,
+        "inbox_id": copy.inbox.id,
+        "thread_id": thread_id,
         "direction": "inbound",
         "status": "received",
-        "message_id": parsed.message_id or f"<{mail.ses_message_id}@mailman.invalid>",
+        "message_id": _message_id_header(copy),
         "in_reply_to": parsed.in_reply_to,
         "references": parsed.references,
-        "from": sender,
+        "from": parsed.from_ or {"name": None, "address": (mail.mail_from or "").lower()},
         "to": parsed.to,
         "cc": parsed.cc,
         "bcc": [],
@@ -220,9 +363,9 @@ async def store(
         "extracted_text": extracted_text(parsed.text, parsed.html),
         "preview": mime.preview(parsed.text, parsed.html),
         "headers": parsed.headers,
-        "attachments": attachments,
+        "attachments": copy.attachments,
         "labels": [],
-        "size": len(raw),
+        "size": len(copy.raw),
         "provider_message_id": None,
         "verdicts": mail.verdicts,
         "warnings": parsed.warnings,
@@ -230,44 +373,3 @@ async def store(
         "sent_at": None,
         "delivered_at": None,
     }
-    inserted = await conn.execute(
-        pg_insert(messages)
-        .values(**values, raw_key=mail.raw_key, dedup_key=mail.ses_message_id)
-        .on_conflict_do_nothing(index_elements=[messages.c.inbox_id, messages.c.dedup_key])
-        .returning(messages.c.id)  # only the id: the bodies need not come back
-    )
-    if inserted.first() is None:
-        raise AlreadyStored(mail.ses_message_id)  # rolls back the thread changes above
-    message = views.message(values)
-    await record_event(
-        conn,
-        "message.received",
-        {"message": message, "thread": views.thread(thread_row)},
-        inbox_id=inbox.id,
-        message_id=message_pk,
-    )
-    return message
-
-
-async def handle(body: str, engine: AsyncEngine, blobs: BlobStore) -> list[dict[str, Any]]:
-    """Process one inbound queue message; returns the messages stored (empty when all were already)."""
-    mail = received(unwrap_sns(body))
-    raw = await blobs.get(mail.raw_key)
-    if raw is None:
-        raise PoisonMessage(f"raw message {mail.raw_key} is not in the blob store")
-    addresses = sorted({base_address(r) for r in mail.recipients})
-    async with engine.connect() as conn:
-        targets = (await conn.execute(select(inboxes).where(inboxes.c.address.in_(addresses)))).all()
-    if not targets:
-        log.warning("no inbox for any recipient", extra={"recipients": mail.recipients, "ses": mail.ses_message_id})
-        return []
-    parsed = parse(raw)
-    attachments = await store_attachments(blobs, parsed.attachments)
-    stored = []
-    for inbox in targets:
-        try:
-            async with engine.begin() as conn:
-                stored.append(await store(conn, inbox, parsed, mail, raw, attachments))
-        except AlreadyStored:
-            log.info("already stored", extra={"ses": mail.ses_message_id, "inbox": inbox.id})
-    return stored
