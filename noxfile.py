@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "infra", "provider"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
@@ -27,6 +33,23 @@ TEST_REQUIREMENTS = [
 ]
 
 
+ROOT = Path(__file__).parent
+TOOLS_BIN = ROOT / ".tools" / "bin"  # ignored by git; built once per machine
+
+
+def go_tool(session: nox.Session, name: str) -> str:
+    """Path of a command pinned in `tools/go.mod` (tofu, actionlint), built from the Go module proxy once."""
+    binary = TOOLS_BIN / name
+    if not binary.exists():
+        packages = {
+            "tofu": "github.com/opentofu/opentofu/cmd/tofu",
+            "actionlint": "github.com/rhysd/actionlint/cmd/actionlint",
+        }
+        with session.chdir(ROOT / "tools"):
+            session.run("go", "build", "-o", str(binary), packages[name], external=True)
+    return str(binary)
+
+
 def install_project(session: nox.Session, *extra: str) -> None:
     """The two packages, editable, plus whatever the session needs on top."""
     session.install("-e", "services", "-e", "sdk", *extra)
@@ -46,7 +69,7 @@ def dev(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Every test, against a real embedded PostgreSQL: `nox -s tests -- -k inboxes`."""
     install_project(session, *TEST_REQUIREMENTS)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "--ignore=tests/terraform", *session.posargs)  # tests/terraform: `nox -s infra`
 
 
 @nox.session(python=PYTHON)
@@ -85,3 +108,197 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/sdk.py")
     session.run("python", "bench/smtp_ingest.py")
+
+
+# --- infrastructure ------------------------------------------------------------------------------
+
+INFRA_REQUIREMENTS = [
+    "pytest>=8",
+    "pytest-timeout>=2.3",
+    "python-hcl2==8.1.4",  # pinned: its output shape is what tests/terraform reads
+    "awscli>=1.36",
+    "moto[server]>=5",
+    "pyyaml>=6",
+    "nox",  # tests/terraform runs `nox -s deploy -- ... --dry-run` as a user would
+    "httpx>=0.27",  # tests/conftest.py imports these two
+    "dnslib>=0.9.24",
+]
+# In a virtualenv of its own: checkov pins boto3 and ships its own `hcl2` module, both clashing with the above.
+CHECKOV = "checkov==3.3.30"
+ENVIRONMENTS = ("dev", "staging", "production")
+DEPLOY_USAGE = (
+    "usage: nox -s deploy -- <dev|staging|production> [--plan-only] [--image-tag TAG] [--dry-run]"
+    " [--state-bucket NAME] [--region REGION]"
+)
+
+
+def isolated_tool(session: nox.Session, requirement: str, command: str) -> str:
+    """Path of `command` from `requirement` installed in its own virtualenv inside the session's."""
+    location = Path(session.virtualenv.location) / "tools" / requirement.partition("==")[0]
+    binary = location / "bin" / command
+    marker = location / "requirement.txt"
+    if not binary.exists() or not marker.exists() or marker.read_text() != requirement:
+        uv = shutil.which("uv")
+        if uv:
+            session.run(uv, "venv", "--quiet", "--allow-existing", "--python", PYTHON, str(location), external=True)
+            session.run(
+                uv,
+                "pip",
+                "install",
+                "--quiet",
+                "--python",
+                str(location / "bin" / "python"),
+                requirement,
+                external=True,
+            )
+        else:
+            session.run("python", "-m", "venv", str(location))
+            session.run(str(location / "bin" / "python"), "-m", "pip", "install", "--quiet", requirement, external=True)
+        marker.write_text(requirement)
+    return str(binary)
+
+
+def git_sha() -> str | None:
+    try:
+        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return result.stdout.strip()
+
+
+def deploy_commands(arguments: list[str], cli: str) -> tuple[list[list[str]], bool]:
+    """The init, plan and (unless --plan-only) apply commands for `nox -s deploy -- ARGS`, and --dry-run.
+
+    Raises ValueError(DEPLOY_USAGE) for anything it does not understand.
+    """
+    options = {"--image-tag": "", "--state-bucket": "", "--region": ""}
+    flags = {"--plan-only": False, "--dry-run": False}
+    positional: list[str] = []
+    remaining = list(arguments)
+    while remaining:
+        argument = remaining.pop(0)
+        name, equals, value = argument.partition("=")
+        if name in options:
+            if not equals:
+                if not remaining:
+                    raise ValueError(DEPLOY_USAGE)
+                value = remaining.pop(0)
+            options[name] = value
+        elif argument in flags:
+            flags[argument] = True
+        elif argument.startswith("-"):
+            raise ValueError(DEPLOY_USAGE)
+        else:
+            positional.append(argument)
+    if len(positional) != 1 or positional[0] not in ENVIRONMENTS:
+        raise ValueError(DEPLOY_USAGE)
+    environment = positional[0]
+    sha = git_sha()
+    image_tag = options["--image-tag"] or (f"sha-{sha}" if sha else "latest")
+    bucket = options["--state-bucket"] or os.environ.get("MAILMAN_STATE_BUCKET", "mailman-terraform-state")
+    region = options["--region"] or os.environ.get("AWS_REGION", "us-east-1")
+    terraform = [cli, f"-chdir={ROOT / 'terraform'}"]
+    plan_file = f"{environment}.tfplan"
+    commands = [
+        [
+            *terraform,
+            "init",
+            "-input=false",
+            "-reconfigure",
+            f"-backend-config=bucket={bucket}",
+            f"-backend-config=key=mailman/{environment}/terraform.tfstate",
+            f"-backend-config=region={region}",
+            "-backend-config=use_lockfile=true",
+        ],
+        [
+            *terraform,
+            "plan",
+            "-input=false",
+            f"-var-file=environments/{environment}.tfvars",
+            f"-var=image_tag={image_tag}",
+            f"-out={plan_file}",
+        ],
+    ]
+    if not flags["--plan-only"]:
+        commands.append([*terraform, "apply", "-input=false", plan_file])
+    return commands, flags["--dry-run"]
+
+
+@nox.session(python=PYTHON)
+def infra(session: nox.Session) -> None:
+    """tests/terraform: the HCL against SPEC section 9, checkov, tofu fmt, actionlint, the bootstrap script."""
+    session.install(*INFRA_REQUIREMENTS)
+    session.env["MAILMAN_TOFU"] = go_tool(session, "tofu")
+    session.env["MAILMAN_ACTIONLINT"] = go_tool(session, "actionlint")
+    session.env["MAILMAN_CHECKOV"] = isolated_tool(session, CHECKOV, "checkov")
+    session.run("pytest", "tests/terraform", *session.posargs)
+
+
+# --- release and deploy --------------------------------------------------------------------------
+
+
+@nox.session(python=False)
+def docker(session: nox.Session) -> None:
+    """Build the mailman-api and mailman-worker images (needs a Docker engine): `nox -s docker -- TAG`."""
+    if shutil.which("docker") is None or subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
+        session.skip("no Docker engine here (`docker info` fails); .github/workflows/docker.yml builds the images")
+    sha = git_sha()
+    tag = session.posargs[0] if session.posargs else (f"sha-{sha}" if sha else "local")
+    for image, target in (("mailman-api", "api"), ("mailman-worker", "worker")):
+        build = ["docker", "build", "-f", "services/Dockerfile", "--target", target, "-t", f"{image}:{tag}", "."]
+        session.run(*build, external=True)
+
+
+@nox.session(python=False)
+def deploy(session: nox.Session) -> None:
+    """init, plan and apply terraform/ for one environment: `nox -s deploy -- staging [--plan-only] [--dry-run]`.
+
+    Uses `terraform` when it is on PATH, else OpenTofu built from tools/go.mod.
+    """
+    cli = shutil.which("terraform") or str(TOOLS_BIN / "tofu")
+    try:
+        commands, dry_run = deploy_commands(list(session.posargs), cli)
+    except ValueError as error:
+        session.error(str(error))
+    if dry_run:
+        for command in commands:
+            print(shlex.join(command))
+        return
+    if cli == str(TOOLS_BIN / "tofu"):
+        go_tool(session, "tofu")
+    for command in commands:
+        session.run(*command, external=True)
+
+
+@nox.session(python=PYTHON)
+def provider(session: nox.Session) -> None:
+    """Terraform provider: build, vet, gofmt, client and docs drift, unit and acceptance tests (OpenTofu)."""
+    session.install("-e", "services")  # the acceptance tests start `mailman-server dev`
+    tofu = go_tool(session, "tofu")
+    with session.chdir(ROOT / "terraform-provider"):
+        session.run("go", "build", "./...", external=True)
+        session.run("go", "vet", "./...", external=True)
+        session.run("go", "-C", "tools", "vet", "./...", external=True)
+        unformatted = session.run("gofmt", "-l", ".", external=True, silent=True)
+        if unformatted and unformatted.strip():
+            session.error(f"gofmt -l lists files to format:\n{unformatted}")
+        session.run("go", "-C", "tools", "run", "./docsgen", "-check", "-tofu", tofu, external=True)
+        session.run("go", "test", "./...", external=True)  # includes the generated-client drift check
+        session.run(
+            "go",
+            "test",
+            "./internal/provider",
+            "-run",
+            "TestAcc",
+            "-count=1",
+            "-v",
+            "-timeout",
+            "15m",
+            *session.posargs,
+            external=True,
+            env={
+                "TF_ACC": "1",
+                "TF_ACC_TERRAFORM_PATH": tofu,
+                "MAILMAN_SERVER": str(Path(session.bin) / "mailman-server"),
+            },
+        )
