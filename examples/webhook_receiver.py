@@ -38,13 +38,14 @@ def main() -> None:
                 self.send_response(400)
                 self.end_headers()
                 return
+            # Acknowledge first, then work: Mailman waits for the answer, not for what the receiver does.
+            self.send_response(204)
+            self.end_headers()
             if isinstance(event, MessageReceivedEvent):
                 message = event.data.message
                 print(f"{event.type} {message.from_.address} -> {message.inbox_id}: {message.subject}", flush=True)
             else:
                 print(f"{event.type} {event.id}", flush=True)
-            self.send_response(204)
-            self.end_headers()
 
         def log_message(self, format: str, *args: object) -> None:
             pass

@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -19,6 +20,8 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.conftest import TOKEN, Stack, Zone, free_port
+from tests.services.test_pipeline import wait_for
+from tests.services.test_webhook_delivery import Receiver, hook, verified
 
 REGION = "us-east-1"
 
@@ -48,39 +51,45 @@ def aws(service: str, moto_env: dict[str, str]) -> Any:
     )
 
 
-@pytest.fixture(scope="module")
-def aws_api(
-    stack: Stack, moto: dict[str, str], dns_zone: tuple[Zone, int]
+@contextmanager
+def aws_backend(
+    stack: Stack, moto: dict[str, str], dns_zone: tuple[Zone, int], name: str, settings: dict[str, str]
 ) -> Iterator[tuple[httpx.Client, dict[str, Any]]]:
-    """`mailman-server api` with MAILMAN_BACKEND=aws, on its own migrated database."""
+    """`mailman-server api` and `worker` with MAILMAN_BACKEND=aws, on a migrated database, buckets, queues and
+    an SNS topic for SES receipts, all of their own (``name``)."""
     socket_dir = stack.data_dir / "postgres"
     with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS aws_backend")
-        conn.execute("CREATE DATABASE aws_backend")
-    s3, sqs = aws("s3", moto), aws("sqs", moto)
-    for bucket in ("mailman-raw", "mailman-attachments"):
+        conn.execute(f"DROP DATABASE IF EXISTS aws_{name}")
+        conn.execute(f"CREATE DATABASE aws_{name}")
+    s3, sqs, sns = aws("s3", moto), aws("sqs", moto), aws("sns", moto)
+    for bucket in (f"{name}-raw", f"{name}-attachments"):
         s3.create_bucket(Bucket=bucket)
-    queues = {name: sqs.create_queue(QueueName=name)["QueueUrl"] for name in ("inbound", "outbound", "telemetry")}
+    queues = {q: sqs.create_queue(QueueName=f"{name}-{q}")["QueueUrl"] for q in ("inbound", "outbound", "telemetry")}
     queues["webhooks"] = sqs.create_queue(
-        QueueName="webhooks.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"}
+        QueueName=f"{name}-webhooks.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"}
     )["QueueUrl"]
+    topic = sns.create_topic(Name=f"{name}-inbound")["TopicArn"]
+    inbound = sqs.get_queue_attributes(QueueUrl=queues["inbound"], AttributeNames=["QueueArn"])["Attributes"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbound["QueueArn"])
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("MAILMAN_")},
         **moto,
         "MAILMAN_BACKEND": "aws",
-        "MAILMAN_DATABASE_URL": f"postgresql://postgres@/aws_backend?host={socket_dir}",
+        "MAILMAN_DATABASE_URL": f"postgresql://postgres@/aws_{name}?host={socket_dir}",
         "MAILMAN_API_TOKEN": TOKEN,
-        "MAILMAN_RAW_BUCKET": "mailman-raw",
-        "MAILMAN_ATTACHMENTS_BUCKET": "mailman-attachments",
+        "MAILMAN_RAW_BUCKET": f"{name}-raw",
+        "MAILMAN_ATTACHMENTS_BUCKET": f"{name}-attachments",
         "MAILMAN_SES_CONFIGURATION_SET": "mailman",
         "MAILMAN_DNS_RESOLVER": f"127.0.0.1:{dns_zone[1]}",
         "MAILMAN_RATE_LIMIT_PER_SECOND": "0",
-        **{f"MAILMAN_{name.upper()}_QUEUE_URL": url for name, url in queues.items()},
+        **{f"MAILMAN_{q.upper()}_QUEUE_URL": url for q, url in queues.items()},
+        **settings,
     }
     cli = [sys.executable, "-m", "mailman_services.cli"]
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
     port = free_port()
-    log = (stack.data_dir / "aws-api.log").open("wb")
+    log_path = stack.data_dir / f"aws-{name}.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [*cli, "api", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=log
     )
@@ -92,14 +101,53 @@ def aws_api(
             if httpx.get(f"{url}/health").status_code == 200:
                 break
         except httpx.TransportError:
-            assert time.monotonic() < deadline, (stack.data_dir / "aws-api.log").read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.1)
+    clients = {"queues": queues, "s3": s3, "sqs": sqs, "sns": sns, "topic": topic, "bucket": f"{name}-raw"}
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as client:
-        yield client, {"queues": queues, "s3": s3, "sqs": sqs, "sesv2": aws("sesv2", moto), "moto": moto}
+        yield client, {**clients, "sesv2": aws("sesv2", moto), "moto": moto}
     process.terminate()
     worker.terminate()
     assert process.wait(timeout=30) == 0
     assert worker.wait(timeout=30) == 0
+
+
+@pytest.fixture(scope="module")
+def aws_api(
+    stack: Stack, moto: dict[str, str], dns_zone: tuple[Zone, int]
+) -> Iterator[tuple[httpx.Client, dict[str, Any]]]:
+    with aws_backend(stack, moto, dns_zone, "mailman", {}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def aws_webhooks_api(
+    stack: Stack, moto: dict[str, str], dns_zone: tuple[Zone, int]
+) -> Iterator[tuple[httpx.Client, dict[str, Any]]]:
+    """A second aws backend whose webhooks may reach a receiver on loopback (`aws_api` keeps refusing private
+    URLs), retrying 10,000 times sooner than in production."""
+    settings = {"MAILMAN_WEBHOOK_PRIVATE_NETWORKS": "true", "MAILMAN_WEBHOOK_RETRY_SCALE": "0.0001"}
+    with aws_backend(stack, moto, dns_zone, "webhooks", settings) as running:
+        yield running
+
+
+def ses_receives(clients: dict[str, Any], raw: bytes, recipient: str, **verdicts: str) -> dict[str, Any]:
+    """What SES receipt rules do: store the raw message in the raw bucket, then publish the Received
+    notification on the SNS topic the inbound queue subscribes to. Returns the notification."""
+    key = f"raw/inbound/{uuid.uuid4().hex}"
+    clients["s3"].put_object(Bucket=clients["bucket"], Key=key, Body=raw)
+    checks = ("spam", "virus", "spf", "dkim", "dmarc")
+    notification = {
+        "notificationType": "Received",
+        "mail": {"messageId": uuid.uuid4().hex, "source": "ada@example.com", "destination": [recipient]},
+        "receipt": {
+            "recipients": [recipient],
+            **{f"{check}Verdict": {"status": verdicts.get(check, "PASS")} for check in checks},
+            "action": {"type": "S3", "topicArn": clients["topic"], "bucketName": clients["bucket"], "objectKey": key},
+        },
+    }
+    clients["sns"].publish(TopicArn=clients["topic"], Message=json.dumps(notification))
+    return notification
 
 
 def test_aws_backend_end_to_end(aws_api: tuple[httpx.Client, dict[str, Any]], dns_zone: tuple[Zone, int]) -> None:
@@ -204,37 +252,16 @@ def test_aws_backend_end_to_end(aws_api: tuple[httpx.Client, dict[str, Any]], dn
 
 def test_aws_inbound_from_ses_through_sns(aws_api: tuple[httpx.Client, dict[str, Any]]) -> None:
     api, clients = aws_api
-    moto_env = clients["moto"]
     domain = api.post("/v1/domains", json={"name": f"in{uuid.uuid4().hex[:8]}.example.com"}).json()
     inbox = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "support"}).json()
-    sns = aws("sns", moto_env)
-    topic = sns.create_topic(Name="inbound_notification")["TopicArn"]
-    queue_arn = clients["sqs"].get_queue_attributes(QueueUrl=clients["queues"]["inbound"], AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-
     raw = (
         f"From: Ada <ada@example.com>\r\nTo: {inbox['address']}\r\nSubject: Via SES\r\n"
         "Message-ID: <via-ses@example.com>\r\n\r\nHello from SES\r\n"
     ).encode()
-    key = f"raw/inbound/{uuid.uuid4().hex}"
-    clients["s3"].put_object(Bucket="mailman-raw", Key=key, Body=raw)
-    notification = {
-        "notificationType": "Received",
-        "mail": {"messageId": uuid.uuid4().hex, "source": "ada@example.com", "destination": [inbox["address"]]},
-        "receipt": {
-            "recipients": [inbox["address"]],
-            "spamVerdict": {"status": "PASS"},
-            "virusVerdict": {"status": "PASS"},
-            "spfVerdict": {"status": "GRAY"},
-            "dkimVerdict": {"status": "FAIL"},
-            "dmarcVerdict": {"status": "PROCESSING_FAILED"},
-            "action": {"type": "S3", "topicArn": topic, "bucketName": "mailman-raw", "objectKey": key},
-        },
-    }
-    for _ in range(2):  # SNS may deliver twice: the message is stored once
-        sns.publish(TopicArn=topic, Message=json.dumps(notification))
+    verdicts = {"spf": "GRAY", "dkim": "FAIL", "dmarc": "PROCESSING_FAILED"}
+    notification = ses_receives(clients, raw, inbox["address"], **verdicts)
+    # SNS may deliver twice: the message is stored once
+    clients["sns"].publish(TopicArn=clients["topic"], Message=json.dumps(notification))
 
     deadline = time.monotonic() + 30
     while not (stored := api.get(f"/v1/inboxes/{inbox['id']}/messages").json()["data"]):
@@ -251,3 +278,62 @@ def test_aws_inbound_from_ses_through_sns(aws_api: tuple[httpx.Client, dict[str,
         "dkim": "fail",
         "dmarc": "processing_failed",
     }
+
+
+def test_aws_webhook_is_retried_through_sqs_fifo_and_keeps_the_inbox_order(
+    aws_webhooks_api: tuple[httpx.Client, dict[str, Any]],
+) -> None:
+    """tests/services/test_webhook_delivery.py's flow on the aws backend: mail arrives from SES, its event goes
+    through the SQS FIFO queue to a receiver answering 500, 500, then 200, and the inbox's next event waits."""
+    api, clients = aws_webhooks_api
+    domain = api.post("/v1/domains", json={"name": f"hooks{uuid.uuid4().hex[:8]}.example.com"}).json()
+    inbox = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "support"}).json()
+    receiver = Receiver()
+    path = "/aws"
+    # The first attempt is refused for 3 s (Retry-After): the inbox's second message arrives in the meantime.
+    receiver.script[path] = [(500, {"Retry-After": "3"}), (500, {})]
+    webhook = hook(api, receiver.url + path, ["message.received"], [inbox["id"]])
+    assert webhook["secret"].startswith("whsec_")
+
+    def arrives(subject: str) -> None:
+        raw = f"From: ada@example.com\r\nTo: {inbox['address']}\r\nSubject: {subject}\r\n\r\n{subject}\r\n"
+        ses_receives(clients, raw.encode(), inbox["address"])
+
+    def deliveries() -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = api.get(f"/v1/webhooks/{webhook['id']}/deliveries").json()["data"]
+        return rows
+
+    try:
+        arrives("first")
+        deadline = time.monotonic() + 30
+        while not receiver.at(path):
+            assert time.monotonic() < deadline, f"nothing reached the receiver; deliveries: {deliveries()}"
+            time.sleep(0.05)
+        arrives("second")
+        wait_for(lambda: len(api.get(f"/v1/inboxes/{inbox['id']}/messages").json()["data"]) == 2)
+        assert len(receiver.at(path)) == 1  # the second event is queued while the first one waits
+        # moto (5.2) returns a FIFO message made visible by ChangeMessageVisibility(0) only to a receive started
+        # after that: the worker's pending 20 s long poll misses it, so the third attempt may come 20 s late.
+        wait_for(lambda: len(receiver.at(path)) >= 4, timeout=45)
+        time.sleep(1)  # and nothing more comes
+        attempts = receiver.at(path)
+    finally:
+        receiver.server.shutdown()
+    events = [verified(webhook["secret"], headers, body) for headers, body, _ in attempts]
+    assert [event["data"]["message"]["subject"] for event in events] == ["first", "first", "first", "second"]
+    assert [headers["webhook-id"] for headers, _, _ in attempts] == [events[0]["id"]] * 3 + [events[3]["id"]]
+    assert events[0]["id"] != events[3]["id"]
+    assert attempts[1][2] - attempts[0][2] >= 2.5  # Retry-After was honoured
+
+    def recorded(event_id: str) -> list[tuple[int, str, int]]:
+        mine = sorted(
+            (d["attempt"], d["status"], d["response_status"]) for d in deliveries() if d["event_id"] == event_id
+        )
+        return mine if mine and mine[-1][1] == "succeeded" else []
+
+    assert wait_for(lambda: recorded(events[0]["id"])) == [
+        (1, "failed", 500),
+        (2, "failed", 500),
+        (3, "succeeded", 200),
+    ]
+    assert wait_for(lambda: recorded(events[3]["id"])) == [(1, "succeeded", 200)]

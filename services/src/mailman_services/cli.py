@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import os
 import secrets
 import signal
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import anyio.abc
 import click
 
 from . import logs
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mailman")
 # uvloop where it is installed (Linux, macOS): a faster event loop for the same code.
 EVENT_LOOP = {"use_uvloop": True}
+READY_FD = "MAILMAN_READY_FD"  # a pipe a parent process waits on: "ready" once this one serves
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -49,11 +54,13 @@ async def _serve_until_signal(serve: Callable[[anyio.Event], Awaitable[None]]) -
     async with anyio.create_task_group() as tg:
 
         async def watch_signals() -> None:
+            # Listening until the end: a second signal while stopping (Ctrl-C reaches dev's worker too, then
+            # dev's SIGTERM) must not kill the process before it cleans up.
             with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as received:
                 async for _ in received:
-                    log.info("stopping")
-                    stop.set()
-                    return
+                    if not stop.is_set():
+                        log.info("stopping")
+                        stop.set()
 
         tg.start_soon(watch_signals)
         await serve(stop)
@@ -66,10 +73,14 @@ async def _run(
     *,
     api: tuple[str, int] | None = None,
     worker: bool = False,
+    worker_process: WorkerProcess | None = None,
     smtp: tuple[str, int] | None = None,
     ready_message: str | None = None,
 ) -> None:
-    """Run the chosen parts in one event loop until SIGINT or SIGTERM, then stop them cleanly."""
+    """Run the chosen parts in one event loop until SIGINT or SIGTERM, then stop them cleanly.
+
+    ``worker_process`` runs the worker as a child process instead (``dev``), started and ready first.
+    """
     from .bootstrap import build
     from .handlers.domains import ensure_default
 
@@ -77,6 +88,8 @@ async def _run(
     if settings.default_domain:
         async with services.engine.begin() as conn:
             await ensure_default(conn, services.domains, settings.default_domain)
+    if worker_process is not None:
+        await worker_process.start(settings)
     servers = []
     if smtp is not None:
         from .smtp import start_smtp
@@ -85,8 +98,21 @@ async def _run(
         log.info("smtp listening", extra={"host": smtp[0], "port": smtp[1]})
 
     async def run(stop: anyio.Event) -> None:
+        try:
+            await serve(stop)
+        finally:
+            with anyio.CancelScope(shield=True):
+                for server in servers:
+                    server.close()
+                if worker_process is not None:
+                    await worker_process.stop()
+                await services.aclose()
+
+    async def serve(stop: anyio.Event) -> None:
         async with anyio.create_task_group() as parts:
             parts.start_soon(stop.wait)  # an SMTP-only process has no task of its own to wait on
+            if worker_process is not None:
+                parts.start_soon(worker_process.watch, stop)
             if api is not None:
                 parts.start_soon(_serve_api, services, api, stop)
             if worker:
@@ -95,13 +121,72 @@ async def _run(
                 parts.start_soon(run_worker, services, stop)
             if ready_message:
                 click.echo(ready_message)
+            if ready_fd := os.environ.pop(READY_FD, None):  # a parent (dev) waits for this line
+                os.write(int(ready_fd), b"ready\n")
+                os.close(int(ready_fd))
 
-    try:
-        await _serve_until_signal(run)
-    finally:
-        for server in servers:
-            server.close()
-        await services.aclose()
+    await _serve_until_signal(run)
+
+
+class WorkerProcess:
+    """``dev``'s worker in a process of its own, as in the containers: the queues get a core to themselves."""
+
+    def __init__(self) -> None:
+        self.process: anyio.abc.Process | None = None
+        self.failed = False
+
+    async def start(self, settings: Settings) -> None:
+        read_end, write_end = os.pipe()
+        env = {
+            **os.environ,
+            "MAILMAN_DATA_DIR": str(settings.data_dir),
+            "MAILMAN_API_TOKEN": settings.api_token or "",
+            "MAILMAN_LOG_FORMAT": settings.log_format,
+            READY_FD: str(write_end),
+        }
+        command = [sys.executable, "-m", "mailman_services.cli", "worker"]
+        try:
+            self.process = await anyio.open_process(
+                command, env=env, pass_fds=[write_end], stdin=subprocess.DEVNULL, stdout=None, stderr=None
+            )
+        finally:
+            os.close(write_end)
+        try:
+            ready = await anyio.to_thread.run_sync(os.read, read_end, 16)  # empty: it exited first
+        finally:
+            os.close(read_end)
+        if not ready:
+            self.failed = True
+            raise RuntimeError(f"the worker process exited at start with code {await self.process.wait()}")
+
+    async def watch(self, stop: anyio.Event) -> None:
+        """Stop everything if the worker exits on its own."""
+        assert self.process is not None
+        async with anyio.create_task_group() as watching:
+
+            async def exited() -> None:
+                assert self.process is not None
+                code = await self.process.wait()
+                if not stop.is_set():
+                    log.error("the worker process exited with code %s; stopping", code)
+                    self.failed = True
+                    stop.set()
+                watching.cancel_scope.cancel()
+
+            watching.start_soon(exited)
+            await stop.wait()
+            watching.cancel_scope.cancel()
+
+    async def stop(self) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            self.process.terminate()
+        with anyio.move_on_after(30):
+            await self.process.wait()
+            return
+        self.process.kill()
+        await self.process.wait()
 
 
 async def _serve_api(services: Services, bind: tuple[str, int], stop: anyio.Event) -> None:
@@ -144,8 +229,7 @@ def main() -> None:
     "--data-dir", type=click.Path(path_type=Path), help="Local state (default: MAILMAN_DATA_DIR or .mailman)."
 )
 def dev(api_port: int, smtp_port: int, host: str, data_dir: Path | None) -> None:
-    """The whole local stack in one process: embedded PostgreSQL, migrations, API, worker, SMTP."""
-    import os
+    """The whole local stack: embedded PostgreSQL, migrations, API and SMTP, and the worker in a child process."""
 
     settings = _settings(data_dir=data_dir)
     if "MAILMAN_LOG_FORMAT" not in os.environ:
@@ -164,10 +248,13 @@ def dev(api_port: int, smtp_port: int, host: str, data_dir: Path | None) -> None
         f"Try: curl -H 'Authorization: Bearer {token}' http://{host}:{api_port}/v1/inboxes\n"
         "Press Ctrl-C to stop."
     )
+    worker = WorkerProcess()
     run = functools.partial(
-        _run, settings, url, api=(host, api_port), worker=True, smtp=(host, smtp_port), ready_message=message
+        _run, settings, url, api=(host, api_port), worker_process=worker, smtp=(host, smtp_port), ready_message=message
     )
     anyio.run(run, backend_options=EVENT_LOOP)
+    if worker.failed:
+        sys.exit(1)
 
 
 @main.command()

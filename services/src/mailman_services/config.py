@@ -47,10 +47,16 @@ class Settings:
     rate_limit_burst: int = 100
     outbound_retry_seconds: int = 60
     webhook_retry_scale: float = 1.0
+    webhook_private_networks: bool = False  # aws: let webhooks reach private addresses (receivers in the VPC)
     raw_bucket: str | None = None
     attachments_bucket: str | None = None
     queue_urls: Mapping[str, str] = field(default_factory=dict)
     ses_configuration_set: str | None = None
+
+    @property
+    def webhooks_public_only(self) -> bool:
+        """Whether webhook URLs must resolve to public addresses (SPEC §6: the aws backend, unless allowed)."""
+        return self.backend == "aws" and not self.webhook_private_networks
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -148,6 +154,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limit_burst=int(_number(env, "MAILMAN_RATE_LIMIT_BURST", 100)),
         outbound_retry_seconds=max(1, int(_number(env, "MAILMAN_OUTBOUND_RETRY_SECONDS", 60))),
         webhook_retry_scale=_number(env, "MAILMAN_WEBHOOK_RETRY_SCALE", 1.0),
+        webhook_private_networks=_choice(env, "MAILMAN_WEBHOOK_PRIVATE_NETWORKS", ("false", "true"), "false") == "true",
         raw_bucket=_get(env, "MAILMAN_RAW_BUCKET"),
         attachments_bucket=_get(env, "MAILMAN_ATTACHMENTS_BUCKET"),
         queue_urls={

@@ -10,11 +10,12 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 
+import aiohttp
 import anyio
 import anyio.abc
-import httpx
 import psycopg
 
+from .batching import Coalescer
 from .bootstrap import Services
 from .handlers import delivery, inbound, outbound, telemetry
 from .handlers.events import EVENTS_CHANNEL
@@ -23,7 +24,7 @@ from .ports import QUEUES, QueueMessage, QueueName, TemporaryFailure
 log = logging.getLogger("mailman.worker")
 
 # Jobs in flight per queue; webhook deliveries mostly wait on other people's servers (up to 15 s each).
-CONCURRENCY: dict[QueueName, int] = {"inbound": 16, "outbound": 16, "telemetry": 16, "webhooks": 64}
+CONCURRENCY: dict[QueueName, int] = {"inbound": 64, "outbound": 16, "telemetry": 16, "webhooks": 64}
 SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on queues the spec polls "short"
 
 Handler = Callable[[QueueMessage], Awaitable[object]]
@@ -35,7 +36,7 @@ async def _handle_inbound(svc: Services, jobs: list[QueueMessage]) -> list[Excep
     return await inbound.handle([job.body for job in jobs], svc.engine, svc.blobs)
 
 
-def handlers(svc: Services, http: httpx.AsyncClient) -> dict[QueueName, Handler]:
+def handlers(svc: Services, deliverer: delivery.Deliverer) -> dict[QueueName, Handler]:
 
     async def handle_outbound(job: QueueMessage) -> object:
         last = job.receive_count >= QUEUES["outbound"].max_receives
@@ -60,16 +61,7 @@ def handlers(svc: Services, http: httpx.AsyncClient) -> dict[QueueName, Handler]
         return await telemetry.handle(job.body, svc.engine)
 
     async def handle_webhooks(job: QueueMessage) -> object:
-        return await delivery.deliver(
-            job.body,
-            job.receive_count,
-            svc.engine,
-            svc.queue,
-            job.receipt,
-            http,
-            svc.settings.webhook_retry_scale,
-            public_only=svc.settings.backend == "aws",
-        )
+        return await deliverer.deliver(job.body, job.receipt)
 
     return {
         "outbound": handle_outbound,
@@ -114,17 +106,42 @@ async def consume(
     # received job never waits here while its visibility timeout runs out.
     slots = anyio.Semaphore(CONCURRENCY[name])
 
-    async def run(job: QueueMessage) -> None:
+    async def delete_together(receipts: list[str]) -> list[None]:
+        await svc.queue.delete_batch(name, receipts)
+        return [None] * len(receipts)
+
+    delete = Coalescer(delete_together)  # jobs that end together are deleted together
+
+    async def run(job: QueueMessage) -> bool:
+        """Handle and delete one job; False when it stays queued for another try."""
         try:
             assert handler is not None
             await handler(job)
-            await svc.queue.delete(name, job.receipt)
+            await delete(job.receipt)
+            return True
         except TemporaryFailure as exc:
             log.warning("job will be retried", extra={"queue": name, "receives": job.receive_count, "why": str(exc)})
         except Exception:
             log.exception("job failed; it will be retried", extra={"queue": name, "receives": job.receive_count})
         finally:
             slots.release()
+        return False
+
+    async def run_in_order(group: list[QueueMessage]) -> None:
+        """One FIFO group's jobs of a receive, one after the other (SQS may hand out several at once).
+
+        When one fails, the later ones are not handled: visible again, they come back after it.
+        """
+        for position, job in enumerate(group):
+            if not await run(job):
+                for later in group[position + 1 :]:
+                    try:
+                        await svc.queue.change_visibility(name, later.receipt, 0)
+                    except Exception:
+                        log.exception("could not give a job back", extra={"queue": name})
+                    finally:
+                        slots.release()
+                return
 
     async def run_batch(batch: list[QueueMessage]) -> None:
         try:
@@ -166,8 +183,11 @@ async def consume(
                 if batch:
                     jobs.start_soon(run_batch, batch)
             else:
-                for job in batch:
-                    jobs.start_soon(run, job)
+                groups: dict[str | int, list[QueueMessage]] = {}
+                for position, job in enumerate(batch):
+                    groups.setdefault(job.group_id or position, []).append(job)
+                for group in groups.values():
+                    jobs.start_soon(run_in_order, group)
 
     # Jobs outlive the receiving: on stop, receiving is cancelled at once and the jobs finish.
     async with anyio.create_task_group() as jobs, anyio.create_task_group() as receiving:
@@ -181,8 +201,15 @@ async def consume(
 
 
 async def run_worker(svc: Services, stop: anyio.Event) -> None:
-    async with httpx.AsyncClient(follow_redirects=False) as http:
-        consumers = handlers(svc, http)
+    public_only = svc.settings.webhooks_public_only
+    connector = aiohttp.TCPConnector(
+        limit=CONCURRENCY["webhooks"], resolver=delivery.public_resolver() if public_only else None
+    )
+    async with aiohttp.ClientSession(connector=connector, trust_env=False) as http:
+        deliverer = delivery.Deliverer(
+            svc.engine, svc.queue, http, retry_scale=svc.settings.webhook_retry_scale, public_only=public_only
+        )
+        consumers = handlers(svc, deliverer)
         log.info("worker started", extra={"queues": sorted([*consumers, "inbound"])})
         async with anyio.create_task_group() as tg:
             tg.start_soon(fan_out_forever, svc, stop)

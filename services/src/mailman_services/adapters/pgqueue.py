@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,9 +13,10 @@ from typing import Any
 
 import anyio
 import psycopg
-from sqlalchemy import Float, Select, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Float, TextClause, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ..batching import Coalescer
 from ..ports import QUEUES, OutgoingMessage, QueueMessage, QueueName, QueueSpec
 from .tables import queue_messages
 
@@ -45,8 +47,8 @@ class PgQueue:
         self._pump: asyncio.Task[None] | None = None
         self._connecting = anyio.Lock()
         self._wakeups: dict[str, anyio.Event] = {}
-        self._unsent: list[tuple[str, OutgoingMessage, asyncio.Future[None]]] = []
-        self._sender: asyncio.Task[None] | None = None
+        self._sends = Coalescer(self._send_together)
+        self._swept_at = time.monotonic()  # when tombstones past their deduplication window were last cleared
 
     async def send(
         self,
@@ -62,34 +64,20 @@ class PgQueue:
         While one batch commits, the next one gathers: the SMTP listener's ten senders cost about one
         commit per round instead of ten.
         """
-        done = asyncio.get_running_loop().create_future()
-        self._unsent.append((queue, OutgoingMessage(body, group_id, deduplication_id, delay_seconds), done))
-        if self._sender is None or self._sender.done():
-            self._sender = asyncio.get_running_loop().create_task(self._send_unsent())
-        await done
+        await self._sends((queue, OutgoingMessage(body, group_id, deduplication_id, delay_seconds)))
 
     async def send_batch(self, queue: QueueName, messages: Sequence[OutgoingMessage]) -> None:
         async with self.engine.begin() as conn:
             await self._insert(conn, queue, messages)
 
-    async def _send_unsent(self) -> None:
-        while self._unsent:
-            batch, self._unsent = self._unsent, []
-            by_queue: dict[str, list[OutgoingMessage]] = {}
-            for queue, outgoing, _ in batch:
-                by_queue.setdefault(queue, []).append(outgoing)
-            try:
-                async with self.engine.begin() as conn:
-                    for queue, messages in by_queue.items():
-                        await self._insert(conn, queue, messages)
-            except Exception as exc:  # noqa: BLE001 - each waiting sender gets it
-                for *_, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-            else:
-                for *_, done in batch:
-                    if not done.done():
-                        done.set_result(None)
+    async def _send_together(self, sends: list[tuple[str, OutgoingMessage]]) -> list[None]:
+        by_queue: dict[str, list[OutgoingMessage]] = {}
+        for queue, outgoing in sends:
+            by_queue.setdefault(queue, []).append(outgoing)
+        async with self.engine.begin() as conn:
+            for queue, messages in by_queue.items():
+                await self._insert(conn, queue, messages)
+        return [None] * len(sends)
 
     async def _insert(self, conn: AsyncConnection, queue: str, messages: Sequence[OutgoingMessage]) -> None:
         ids = {m.deduplication_id for m in messages if m.deduplication_id is not None}
@@ -144,32 +132,18 @@ class PgQueue:
         await self.delete_batch(queue, [receipt])
 
     async def delete_batch(self, queue: QueueName, receipts: Sequence[str]) -> None:
+        """One statement: a message with a deduplication id is kept as a tombstone until 5 minutes after it was
+        sent (it still counts for deduplication, as on SQS), the others go; waiting FIFO consumers are woken."""
         ids = [i for i in map(_message_id, receipts) if i is not None]
         if not ids:
             return
-        current = (message.id.in_(ids), message.queue == queue, message.receipt.in_(receipts))
-        async with self.engine.begin() as conn:
-            # A deleted message still counts for deduplication until 5 minutes after it was sent, as on SQS.
-            kept = (
-                await conn.scalars(
-                    update(queue_messages)
-                    .where(
-                        *current,
-                        message.deduplication_id.is_not(None),
-                        message.created_at > func.now() - DEDUPLICATION_WINDOW,
-                    )
-                    .values(deleted_at=func.now(), receipt=None)
-                    .returning(message.id)
-                )
-            ).all()
-            if len(kept) < len(ids):
-                await conn.execute(delete(queue_messages).where(*current))
-            if kept:
-                # Kept messages are cleared where they are made, once their window is over.
+        parameters = {"queue": queue, "ids": ids, "receipts": list(receipts), "fifo": self._behaviour(queue).fifo}
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(_DELETE, parameters)
+            if time.monotonic() - self._swept_at > DEDUPLICATION_WINDOW.total_seconds() / 10:
+                self._swept_at = time.monotonic()
                 await conn.execute(delete(queue_messages).where(message.deleted_at < func.now() - DEDUPLICATION_WINDOW))
-            if self._behaviour(queue).fifo:
-                # The group's next message may be received now: waiting consumers should look again.
-                await conn.execute(func.pg_notify(CHANNEL, queue).select())
 
     async def change_visibility(self, queue: QueueName, receipt: str, timeout_seconds: int) -> None:
         message_id = _message_id(receipt)
@@ -187,8 +161,7 @@ class PgQueue:
 
     async def aclose(self) -> None:
         """Finish sending, stop reading notifications and close the LISTEN connection (the engine is the caller's)."""
-        if self._sender is not None:
-            await self._sender
+        await self._sends.aclose()
         if self._pump is not None:
             self._pump.cancel()
             with contextlib.suppress(asyncio.CancelledError, psycopg.Error):
@@ -207,28 +180,34 @@ class PgQueue:
         return _Behaviour(source.visibility_timeout, None, source.fifo)
 
     async def _receive_once(self, queue: str, max_messages: int) -> tuple[list[QueueMessage], float | None]:
-        """The messages received now, or none and the seconds until the next one may become visible."""
+        """The messages received now, or none and the seconds until the next one may become visible.
+
+        One statement, in a transaction of its own, takes the messages and dead-letters those received too often.
+        """
         behaviour = self._behaviour(queue)
         received: list[QueueMessage] = []
-        async with self.engine.begin() as conn:
+        parameters = {
+            "queue": queue,
+            "dlq": f"{queue}-dlq",
+            "max_receives": behaviour.max_receives or 2**31 - 1,
+            "visibility": behaviour.visibility_timeout,
+        }
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             while len(received) < max_messages:
-                rows = (await conn.execute(_receivable(queue, behaviour.fifo, max_messages - len(received)))).all()
-                exhausted = [
-                    row.id
-                    for row in rows
-                    if behaviour.max_receives is not None and row.receive_count >= behaviour.max_receives
-                ]
-                if exhausted:
+                rows = (
                     await conn.execute(
-                        update(queue_messages)
-                        .where(message.id.in_(exhausted))
-                        .values(queue=f"{queue}-dlq", receipt=None, visible_at=func.now())
+                        _RECEIVE_FIFO if behaviour.fifo else _RECEIVE,
+                        {**parameters, "limit": max_messages - len(received)},
                     )
-                received += await _mark_received(
-                    conn, [row.id for row in rows if row.id not in exhausted], behaviour.visibility_timeout
-                )
+                ).all()
+                received += [
+                    QueueMessage(body=r.body, receipt=r.receipt, receive_count=r.receive_count, group_id=r.group_id)
+                    for r in sorted(rows, key=lambda r: r.id)
+                    if not r.dead
+                ]
                 # Only dead-lettering frees room for more (it also unblocks the next message of a FIFO group).
-                if not exhausted:
+                if not any(r.dead for r in rows):
                     break
             if received:
                 return received, None
@@ -282,42 +261,60 @@ _INSERT = insert(queue_messages).values(
 )
 
 
-def _receivable(queue: str, fifo: bool, limit: int) -> Select[tuple[int, int]]:
-    """Lock the oldest visible messages no other consumer holds (FIFO: only the head of each group)."""
-    query = select(message.id, message.receive_count).where(
-        message.queue == queue, message.deleted_at.is_(None), message.visible_at <= func.now()
+def _receive_statement(fifo: bool) -> TextClause:
+    """Lock the oldest visible messages no other consumer holds (FIFO: only the head of each group), move
+    those already received ``max_receives`` times to the dead-letter queue and hand out the others."""
+    head_of_group = (
+        """AND (m.group_id IS NULL OR m.id = (
+              SELECT min(e.id) FROM queue_messages e
+              WHERE e.queue = m.queue AND e.group_id = m.group_id AND e.deleted_at IS NULL))"""
+        if fifo
+        else ""
     )
-    if fifo:
-        earlier = queue_messages.alias("earlier")
-        group_head = (
-            select(func.min(earlier.c.id))
-            .where(
-                earlier.c.queue == message.queue, earlier.c.group_id == message.group_id, earlier.c.deleted_at.is_(None)
-            )
-            .scalar_subquery()
+    return text(
+        f"""
+        WITH picked AS (
+            SELECT m.id, m.receive_count FROM queue_messages m
+            WHERE m.queue = :queue AND m.deleted_at IS NULL AND m.visible_at <= now() {head_of_group}
+            ORDER BY m.id LIMIT :limit
+            FOR UPDATE OF m SKIP LOCKED
+        ), dead AS (
+            UPDATE queue_messages SET queue = :dlq, receipt = NULL, visible_at = now()
+            WHERE id IN (SELECT id FROM picked WHERE receive_count >= :max_receives)
+            RETURNING id
+        ), taken AS (
+            UPDATE queue_messages SET
+                receive_count = receive_count + 1,
+                visible_at = now() + make_interval(secs => :visibility),
+                -- the id lets delete and change_visibility find the row by primary key
+                receipt = id || '.' || gen_random_uuid()
+            WHERE id IN (SELECT id FROM picked WHERE receive_count < :max_receives)
+            RETURNING id, body, receipt, receive_count, group_id
         )
-        query = query.where(or_(message.group_id.is_(None), message.id == group_head))
-    return query.order_by(message.id).limit(limit).with_for_update(of=queue_messages, skip_locked=True)
+        SELECT id, body, receipt, receive_count, group_id, false AS dead FROM taken
+        UNION ALL
+        SELECT id, NULL, NULL, NULL, NULL, true FROM dead
+        """  # noqa: S608 - the only text put in is the constant above
+    )
 
 
-async def _mark_received(conn: AsyncConnection, ids: Sequence[int], visibility_timeout: int) -> list[QueueMessage]:
-    if not ids:
-        return []
-    rows = await conn.execute(
-        update(queue_messages)
-        .where(message.id.in_(ids))
-        .values(
-            receive_count=message.receive_count + 1,
-            visible_at=func.now() + timedelta(seconds=visibility_timeout),
-            # The id lets delete and change_visibility find the row by primary key.
-            receipt=func.concat(message.id, ".", func.gen_random_uuid()),
-        )
-        .returning(message.id, message.body, message.receipt, message.receive_count, message.group_id)
+_DELETE = text(
+    """
+    WITH chosen AS (
+        SELECT id, deduplication_id IS NOT NULL AND created_at > now() - :window AS keep
+        FROM queue_messages
+        WHERE id = ANY(:ids) AND queue = :queue AND receipt = ANY(:receipts)
+        FOR UPDATE
+    ), kept AS (
+        UPDATE queue_messages SET deleted_at = now(), receipt = NULL WHERE id IN (SELECT id FROM chosen WHERE keep)
+    ), gone AS (
+        DELETE FROM queue_messages WHERE id IN (SELECT id FROM chosen WHERE NOT keep)
     )
-    return [
-        QueueMessage(body=row.body, receipt=row.receipt, receive_count=row.receive_count, group_id=row.group_id)
-        for row in sorted(rows, key=lambda row: row.id)
-    ]
+    SELECT pg_notify(:channel, :queue) WHERE :fifo
+    """
+).bindparams(channel=CHANNEL, window=DEDUPLICATION_WINDOW)
+_RECEIVE = _receive_statement(fifo=False)
+_RECEIVE_FIFO = _receive_statement(fifo=True)
 
 
 def _message_id(receipt: str) -> int | None:

@@ -234,6 +234,8 @@ queue_messages = Table(
     Column("deleted_at", DateTime(timezone=True)),
     Index(None, "queue", "visible_at", "id"),
     Index(None, "queue", "deduplication_id"),
-    Index(None, "queue", "group_id", "id"),
+    # Receiving walks live messages in order; tombstones kept for deduplication are not in the way.
+    Index(None, "queue", "id", postgresql_where=text("deleted_at IS NULL")),
+    Index(None, "queue", "group_id", "id", postgresql_where=text("deleted_at IS NULL")),
     Index(None, "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),
 )

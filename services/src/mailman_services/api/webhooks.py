@@ -29,7 +29,7 @@ async def account_only() -> None:
 async def public_url(url: str) -> str:
     """In the aws backend a webhook may not point into private networks (checked again at delivery)."""
     url = handlers.validate_url(url)
-    if services().settings.backend == "aws":
+    if services().settings.webhooks_public_only:
         refused = await anyio.to_thread.run_sync(private_addresses, url)
         if refused:
             raise invalid("url", f"resolves to addresses that are not public: {', '.join(refused)}")

@@ -6,6 +6,7 @@ one millisecond the random part is incremented, so ids made by one process are s
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -39,3 +40,14 @@ def new_id(prefix: str) -> str:
             _last_random = int.from_bytes(os.urandom(10), "big") >> 1
         _last_ms = now_ms
         return f"{prefix}_{_encode(now_ms, 10)}{_encode(_last_random & ((1 << 80) - 1), 16)}"
+
+
+def derived_id(prefix: str, source_id: str, *parts: str) -> str:
+    """The same id every time for the same inputs: ``source_id``'s time, and a random part hashed from ``parts``.
+
+    For rows a retried transaction must recreate under the id it used before (a webhook delivery of an event).
+    """
+    assert prefix in PREFIXES, prefix
+    time_part = source_id.partition("_")[2][:10]
+    digest = int.from_bytes(hashlib.sha256("\x00".join(parts).encode()).digest()[:10], "big")
+    return f"{prefix}_{time_part}{_encode(digest, 16)}"

@@ -3,29 +3,38 @@
 Fan-out reads events not yet fanned out (a transactional outbox), queues one job per enabled webhook whose
 ``events`` and ``inbox_ids`` match, in the FIFO group ``{webhook_id}:{inbox_id}`` with deduplication id
 ``{event_id}:{webhook_id}``, and only then marks the events: a crash in between queues a job twice, which
-the deduplication id drops. Delivery records every attempt; a failure keeps the job (and so its group) in
-the queue until the next attempt of the schedule, and the seventh failure sends it to the dead-letter queue.
+the deduplication id drops. A job may be received before the fan-out commits, so it carries what the
+deliverer needs, and the delivery's id is derived from the event and the webhook (a fan-out rolled back
+and run again makes the same rows). Delivery records every attempt; a failure keeps the job (and so its
+group) in the queue until the next attempt of the schedule, and the seventh failure sends it to the
+dead-letter queue.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import socket
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import aiohttp
+import aiohttp.abc
 import anyio
-import httpx
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import Text, bindparam, cast, select, true, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..adapters.tables import deliveries, events, webhooks
-from ..domain.ids import new_id
+from ..batching import Coalescer
+from ..domain.ids import derived_id, new_id
 from ..domain.network import private_addresses
 from ..domain.signing import sign
 from ..ports import QUEUES, OutgoingMessage, Queue, TemporaryFailure
-from . import views
 
 log = logging.getLogger("mailman.webhooks")
 
@@ -36,8 +45,9 @@ TIMEOUT = 15.0
 RESPONSE_BYTES = 1024
 
 
-def job_body(delivery_id: str, event_id: str, webhook_id: str) -> str:
-    return json.dumps({"delivery_id": delivery_id, "event_id": event_id, "webhook_id": webhook_id})
+def job_body(delivery_id: str, event_id: str, webhook_id: str, attempt: int = 1) -> str:
+    """A delivery job carries all it needs: the deliverer never waits for the row that announced it."""
+    return json.dumps({"delivery_id": delivery_id, "event_id": event_id, "webhook_id": webhook_id, "attempt": attempt})
 
 
 async def fan_out(engine: AsyncEngine, queue: Queue, limit: int = 100) -> int:
@@ -61,11 +71,11 @@ async def fan_out(engine: AsyncEngine, queue: Queue, limit: int = 100) -> int:
         for event in pending:
             for hook in hooks:
                 if event.type in hook.events and (not hook.inbox_ids or event.inbox_id in hook.inbox_ids):
-                    delivery_id = new_id("dlv")
-                    jobs.append((delivery_id, event, hook.id))
+                    # Derived, not new: a fan-out rolled back after its jobs were queued recreates the same ids.
+                    jobs.append((derived_id("dlv", event.id, event.id, hook.id), event, hook.id))
         if jobs:
             await conn.execute(
-                insert(deliveries),
+                pg_insert(deliveries).on_conflict_do_nothing(),
                 [{"id": d, "webhook_id": w, "event_id": e.id, "attempt": 1, "status": "pending"} for d, e, w in jobs],
             )
             # Queued before the events are marked: a crash in between re-queues, and deduplication drops the copy.
@@ -86,110 +96,200 @@ async def fan_out(engine: AsyncEngine, queue: Queue, limit: int = 100) -> int:
     return len(pending)
 
 
-def _retry_after(response: httpx.Response | None) -> float:
-    value = response.headers.get("retry-after", "") if response is not None else ""
-    return float(value) if value.isdigit() else 0.0
+def _retry_after(value: str | None) -> float:
+    return float(value) if value and value.isdigit() else 0.0
 
 
-async def deliver(
-    body: str,
-    receive_count: int,
-    engine: AsyncEngine,
-    queue: Queue,
-    receipt: str,
-    client: httpx.AsyncClient,
-    retry_scale: float = 1.0,
-    public_only: bool = False,
-) -> str:
-    """POST one delivery job's event; returns the attempt's status, raises TemporaryFailure to retry later."""
-    job = json.loads(body)
-    async with engine.connect() as conn:
-        hook = (await conn.execute(select(webhooks).where(webhooks.c.id == job["webhook_id"]))).first()
-        event = (await conn.execute(select(events).where(events.c.id == job["event_id"]))).first()
-        first = (await conn.execute(select(deliveries).where(deliveries.c.id == job["delivery_id"]))).first()
-    if hook is None or event is None or first is None:
-        return "dropped"  # the webhook (and so its deliveries) or the event was deleted
-    if receive_count <= 1:
-        delivery_id, attempt = first.id, first.attempt
-    else:
-        delivery_id, attempt = new_id("dlv"), first.attempt + receive_count - 1
-        async with engine.begin() as conn:
-            await conn.execute(
-                insert(deliveries).values(
-                    id=delivery_id, webhook_id=hook.id, event_id=event.id, attempt=attempt, status="pending"
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt as recorded (SPEC §6 delivery object)."""
+
+    delivery_id: str
+    webhook_id: str
+    event_id: str
+    attempt: int
+    status: str
+    response_status: int | None
+    response_body: str | None
+    duration_ms: int
+    next_attempt_at: datetime | None
+
+
+class Deliverer:
+    """POSTs the event of each webhook job, signed; records the attempt; raises TemporaryFailure to retry later.
+
+    Jobs in flight share their database round trips: the jobs received together are loaded by one query, and
+    the attempts that end together are recorded in one transaction.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        queue: Queue,
+        http: aiohttp.ClientSession,
+        *,
+        retry_scale: float = 1.0,
+        public_only: bool = False,
+    ) -> None:
+        self.engine = engine
+        self.queue = queue
+        self.http = http
+        self.retry_scale = retry_scale
+        self.public_only = public_only
+        self._load = Coalescer(self._load_together)
+        self._record = Coalescer(self._record_together)
+
+    async def deliver(self, body: str, receipt: str) -> str:
+        """POST one job's event; returns the attempt's status."""
+        job = json.loads(body)
+        loaded = await self._load((job["event_id"], job["webhook_id"]))
+        if loaded is None:
+            return "dropped"  # the webhook or the event was deleted, and its deliveries with it
+        row, last_attempt, settled = loaded
+        # Attempts are counted from what is recorded, not from receives: a job handed back unattempted
+        # (behind a failed one of its FIFO group) is received again without having been tried.
+        first = job.get("attempt", 1)
+        if job["delivery_id"] in settled:
+            delivery_id, attempt = new_id("dlv"), last_attempt + 1
+        else:
+            delivery_id, attempt = job["delivery_id"], first
+        tries = attempt - first + 1  # this job's attempts, this one included
+
+        async def record(status: str, code: int | None, text: str | None, ms: int, at: datetime | None) -> None:
+            await self._record(Attempt(delivery_id, row.webhook_id, row.event_id, attempt, status, code, text, ms, at))
+
+        if not row.enabled:
+            await record("failed", None, "webhook disabled", 0, None)
+            return "failed"
+        if self.public_only and (refused := await anyio.to_thread.run_sync(private_addresses, row.url)):
+            # Checked again now: the name may have been pointed at a private address since (DNS rebinding).
+            await record("failed", None, f"refused: {row.url} resolves to {refused}", 0, None)
+            return "failed"
+
+        # The stored JSON goes out as it is, rather than parsed and serialised again.
+        event = {"id": row.event_id, "type": row.type, "timestamp": row.created_at, "data": orjson.Fragment(row.data)}
+        payload = orjson.dumps(event, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC)
+        timestamp = int(time.time())
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "Mailman-Webhooks/1",
+            "webhook-id": row.event_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": sign(row.secret, row.event_id, timestamp, payload),
+        }
+        started = time.perf_counter()
+        status: int | None = None
+        retry_after: str | None = None
+        try:
+            async with self.http.post(
+                row.url, data=payload, headers=headers, allow_redirects=False, timeout=aiohttp.ClientTimeout(TIMEOUT)
+            ) as response:
+                status, retry_after = response.status, response.headers.get("retry-after")
+                excerpt = b""
+                while len(excerpt) < RESPONSE_BYTES and (chunk := await response.content.read(RESPONSE_BYTES)):
+                    excerpt += chunk
+            text = excerpt[:RESPONSE_BYTES].decode(errors="replace")
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            text = (f"{type(exc).__name__}: {exc}".rstrip(": "))[:RESPONSE_BYTES]
+        duration = int((time.perf_counter() - started) * 1000)
+
+        if status is not None and 200 <= status < 300:
+            await record("succeeded", status, text, duration, None)
+            return "succeeded"
+        if status == 410:
+            await record("failed", status, text, duration, None)
+            async with self.engine.begin() as conn:
+                await conn.execute(update(webhooks).where(webhooks.c.id == row.webhook_id).values(enabled=False))
+            log.info("webhook disabled by 410 Gone", extra={"webhook": row.webhook_id})
+            return "failed"
+        if tries >= MAX_ATTEMPTS:
+            await record("failed", status, text, duration, None)
+            await self.queue.change_visibility("webhooks", receipt, 0)  # on to the dead-letter queue at once
+            raise TemporaryFailure(f"delivery {delivery_id} failed {tries} times")
+        delay = max(SCHEDULE[tries - 1] * self.retry_scale, _retry_after(retry_after))
+        await record("failed", status, text, duration, datetime.now(UTC) + timedelta(seconds=delay))
+        # The job stays in its FIFO group, holding back that group's later events until it is delivered.
+        await self.queue.change_visibility("webhooks", receipt, max(0, round(delay)))
+        raise TemporaryFailure(f"attempt {attempt} answered {status}; next in {delay:.0f} s")
+
+    async def _load_together(self, pairs: list[tuple[str, str]]) -> list[tuple[Any, int, set[str]] | None]:
+        """For each (event id, webhook id): both rows joined, the last attempt recorded and the deliveries
+        that record one; None when the event or the webhook is gone."""
+        event_ids, webhook_ids = {e for e, _ in pairs}, {w for _, w in pairs}
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(
+                    events.c.id.label("event_id"),
+                    events.c.type,
+                    events.c.created_at,
+                    cast(events.c.data, Text).label("data"),
+                    webhooks.c.id.label("webhook_id"),
+                    webhooks.c.url,
+                    webhooks.c.secret,
+                    webhooks.c.enabled,
                 )
+                .select_from(events.join(webhooks, true()))
+                .where(events.c.id.in_(event_ids), webhooks.c.id.in_(webhook_ids))
             )
-    if not hook.enabled:
-        await _record(engine, delivery_id, "failed", None, "webhook disabled", 0, None)
-        return "failed"
-    if public_only and (refused := await anyio.to_thread.run_sync(private_addresses, hook.url)):
-        # Checked again now: the name may have been pointed at a private address since (DNS rebinding).
-        await _record(engine, delivery_id, "failed", None, f"refused: {hook.url} resolves to {refused}", 0, None)
-        return "failed"
+            found = {(row.event_id, row.webhook_id): row for row in rows}
+            tried: dict[tuple[str, str], tuple[int, set[str]]] = {}
+            for delivery in await conn.execute(
+                select(deliveries.c.id, deliveries.c.event_id, deliveries.c.webhook_id, deliveries.c.attempt).where(
+                    deliveries.c.event_id.in_(event_ids),
+                    deliveries.c.webhook_id.in_(webhook_ids),
+                    deliveries.c.status != "pending",
+                )
+            ):
+                last, settled = tried.setdefault((delivery.event_id, delivery.webhook_id), (0, set()))
+                settled.add(delivery.id)
+                tried[(delivery.event_id, delivery.webhook_id)] = (max(last, delivery.attempt), settled)
+        return [(found[pair], *tried.get(pair, (0, set()))) if pair in found else None for pair in pairs]
 
-    payload = orjson.dumps(views.event(event), option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC)
-    timestamp = int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "user-agent": "Mailman-Webhooks/1",
-        "webhook-id": event.id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(hook.secret, event.id, timestamp, payload),
-    }
-    started = time.perf_counter()
-    response: httpx.Response | None = None
-    try:
-        async with client.stream("POST", hook.url, content=payload, headers=headers, timeout=TIMEOUT) as response:
-            excerpt = b""
-            async for chunk in response.aiter_bytes():
-                excerpt += chunk
-                if len(excerpt) >= RESPONSE_BYTES:
-                    break
-        text = excerpt[:RESPONSE_BYTES].decode(errors="replace")
-        status: int | None = response.status_code
-    except httpx.HTTPError as exc:
-        text, status = f"{type(exc).__name__}: {exc}"[:RESPONSE_BYTES], None
-    duration = int((time.perf_counter() - started) * 1000)
-
-    if status is not None and 200 <= status < 300:
-        await _record(engine, delivery_id, "succeeded", status, text, duration, None)
-        return "succeeded"
-    if status == 410:
-        await _record(engine, delivery_id, "failed", status, text, duration, None)
-        async with engine.begin() as conn:
-            await conn.execute(update(webhooks).where(webhooks.c.id == hook.id).values(enabled=False))
-        log.info("webhook disabled by 410 Gone", extra={"webhook": hook.id})
-        return "failed"
-    if attempt >= MAX_ATTEMPTS:
-        await _record(engine, delivery_id, "failed", status, text, duration, None)
-        await queue.change_visibility("webhooks", receipt, 0)  # on to the dead-letter queue at once
-        raise TemporaryFailure(f"delivery {delivery_id} failed {attempt} times")
-    delay = max(SCHEDULE[attempt - 1] * retry_scale, _retry_after(response if status else None))
-    next_at = datetime.now(UTC) + timedelta(seconds=delay)
-    await _record(engine, delivery_id, "failed", status, text, duration, next_at)
-    # The job stays in its FIFO group, holding back that group's later events until it is delivered.
-    await queue.change_visibility("webhooks", receipt, max(0, round(delay)))
-    raise TemporaryFailure(f"attempt {attempt} answered {status}; next in {delay:.0f} s")
-
-
-async def _record(
-    engine: AsyncEngine,
-    delivery_id: str,
-    status: str,
-    response_status: int | None,
-    response_body: str | None,
-    duration_ms: int,
-    next_attempt_at: datetime | None,
-) -> None:
-    async with engine.begin() as conn:
-        await conn.execute(
-            update(deliveries)
-            .where(deliveries.c.id == delivery_id)
-            .values(
-                status=status,
-                response_status=response_status,
-                response_body=response_body,
-                duration_ms=duration_ms,
-                next_attempt_at=next_attempt_at,
-            )
+    async def _record_together(self, attempts: list[Attempt]) -> list[None]:
+        outcome: dict[str, Any] = {
+            "status": bindparam("s"),
+            "response_status": bindparam("code"),
+            "response_body": bindparam("text"),
+            "duration_ms": bindparam("ms"),
+            "next_attempt_at": bindparam("at"),
+        }
+        rows = [
+            {
+                "delivery": a.delivery_id,
+                "webhook": a.webhook_id,
+                "event": a.event_id,
+                "attempt": a.attempt,
+                "s": a.status,
+                "code": a.response_status,
+                "text": a.response_body,
+                "ms": a.duration_ms,
+                "at": a.next_attempt_at,
+            }
+            for a in attempts
+        ]
+        new_row = pg_insert(deliveries).values(
+            id=bindparam("delivery"),
+            webhook_id=bindparam("webhook"),
+            event_id=bindparam("event"),
+            attempt=bindparam("attempt"),
+            **outcome,
         )
+        async with self.engine.begin() as conn:
+            # A first attempt's row may not be committed yet (the fan-out commits after queueing): the
+            # upsert waits for it, or writes it if that fan-out rolled back.
+            await conn.execute(new_row.on_conflict_do_update(index_elements=[deliveries.c.id], set_=outcome), rows)
+        return [None] * len(attempts)
+
+
+def public_resolver() -> aiohttp.abc.AbstractResolver:
+    """A resolver that never hands aiohttp a private address: the connection itself cannot be rebound."""
+
+    class PublicResolver(aiohttp.ThreadedResolver):
+        async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> Any:
+            found = await super().resolve(host, port, family)
+            public = [info for info in found if ipaddress.ip_address(info["host"].split("%")[0]).is_global]
+            if not public:
+                raise OSError(f"{host} resolves only to private addresses")
+            return public
+
+    return PublicResolver()

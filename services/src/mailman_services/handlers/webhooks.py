@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -66,9 +65,9 @@ async def get_row(conn: AsyncConnection, webhook_id: str) -> Any:
 
 
 async def enqueue_delivery(queue: Queue, delivery: dict[str, Any], inbox_id: str | None) -> None:
-    body = json.dumps(
-        {"delivery_id": delivery["id"], "event_id": delivery["event_id"], "webhook_id": delivery["webhook_id"]}
-    )
+    from .delivery import job_body
+
+    body = job_body(delivery["id"], delivery["event_id"], delivery["webhook_id"], delivery["attempt"])
     await queue.send(
         "webhooks",
         body,

@@ -1,0 +1,83 @@
+"""The deliverer on its own, against the stack's PostgreSQL and a real receiver on loopback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import aiohttp
+import anyio
+import httpx
+import psycopg
+import pytest
+from mailman_services.adapters.database import create_engine
+from mailman_services.adapters.pgqueue import PgQueue
+from mailman_services.domain.ids import derived_id, new_id
+from mailman_services.handlers.delivery import Deliverer, job_body
+
+from tests.conftest import Stack
+from tests.services.test_webhook_delivery import Receiver, verified
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    running = Receiver()
+    yield running
+    running.server.shutdown()
+
+
+def test_a_job_received_before_its_fan_out_commits_is_delivered_and_recorded(
+    stack: Stack, api: httpx.Client, receiver: Receiver
+) -> None:
+    """The fan-out queues its jobs before it commits: the deliverer must not wait for, nor drop on, the
+    missing delivery row; the fan-out's own row, committed later, must not undo the recorded attempt."""
+    inbox = api.post("/v1/inboxes").json()
+    webhook = api.post(
+        "/v1/webhooks",
+        json={"url": f"{receiver.url}/early", "events": ["message.received"], "inbox_ids": [inbox["id"]]},
+    ).json()
+    event_id = new_id("evt")
+    database = f"postgresql://postgres@/postgres?host={stack.data_dir / 'postgres'}"
+    with psycopg.connect(database, autocommit=True) as db:
+        db.execute(  # already fanned out: the stack's own worker leaves it alone
+            "INSERT INTO events (id, type, inbox_id, data, created_at, fanned_out_at) VALUES (%s, %s, %s, %s, %s, %s)",
+            (
+                event_id,
+                "message.received",
+                inbox["id"],
+                json.dumps({"note": "early"}),
+                datetime.now(UTC),
+                datetime.now(UTC),
+            ),
+        )
+    delivery_id = derived_id("dlv", event_id, event_id, webhook["id"])
+
+    async def deliver() -> str:
+        engine = create_engine(database.replace("postgresql://", "postgresql+psycopg://"), pool_size=2)
+        queue = PgQueue(engine)
+        try:
+            async with aiohttp.ClientSession() as http:
+                deliverer = Deliverer(engine, queue, http)
+                return await deliverer.deliver(job_body(delivery_id, event_id, webhook["id"]), "no-receipt")
+        finally:
+            await queue.aclose()
+            await engine.dispose()
+
+    assert anyio.run(deliver) == "succeeded"
+    [(headers, body, _)] = receiver.at("/early")
+    assert verified(webhook["secret"], headers, body)["data"] == {"note": "early"}
+
+    with psycopg.connect(database, autocommit=True) as db:
+        db.execute(  # what the fan-out writes when it commits afterwards
+            "INSERT INTO deliveries (id, webhook_id, event_id, attempt, status) VALUES (%s, %s, %s, 1, 'pending')"
+            " ON CONFLICT DO NOTHING",
+            (delivery_id, webhook["id"], event_id),
+        )
+    [delivery] = api.get(f"/v1/webhooks/{webhook['id']}/deliveries").json()["data"]
+    assert (delivery["id"], delivery["status"], delivery["attempt"], delivery["response_status"]) == (
+        delivery_id,
+        "succeeded",
+        1,
+        200,
+    )
