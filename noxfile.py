@@ -108,6 +108,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/sdk.py")
     session.run("python", "bench/smtp_ingest.py")
+    session.run("python", "bench/webhooks.py")
 
 
 # --- infrastructure ------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ class Receiver(asyncio.Protocol):
             self.transport.write(OK)  # type: ignore[attr-defined]
 
 
-async def main(port: int, out: str) -> None:
+async def serve(port: int) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -54,10 +54,10 @@ async def main(port: int, out: str) -> None:
     print("ready", flush=True)
     await stop.wait()
     server.close()
-    with open(out, "w") as handle:
-        for at, webhook_id, mark in Receiver.arrivals:
-            handle.write(f"{at:.6f} {webhook_id.decode()} {mark.decode()}\n")
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), sys.argv[2]))
+    asyncio.run(serve(int(sys.argv[1])))
+    with open(sys.argv[2], "w") as handle:
+        for at, webhook_id, mark in Receiver.arrivals:
+            handle.write(f"{at:.6f} {webhook_id.decode()} {mark.decode()}\n")
