@@ -13,8 +13,8 @@ from typing import Any
 
 import anyio
 import psycopg
-from sqlalchemy import Float, TextClause, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import TextClause, delete, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..batching import Coalescer
 from ..ports import QUEUES, OutgoingMessage, QueueMessage, QueueName, QueueSpec
@@ -67,50 +67,34 @@ class PgQueue:
         await self._sends((queue, OutgoingMessage(body, group_id, deduplication_id, delay_seconds)))
 
     async def send_batch(self, queue: QueueName, messages: Sequence[OutgoingMessage]) -> None:
-        async with self.engine.begin() as conn:
-            await self._insert(conn, queue, messages)
+        await self._send_together([(queue, m) for m in messages])
 
     async def _send_together(self, sends: list[tuple[str, OutgoingMessage]]) -> list[None]:
+        """One statement per queue: insert what is not a repeated deduplication id, and notify consumers."""
         by_queue: dict[str, list[OutgoingMessage]] = {}
         for queue, outgoing in sends:
             by_queue.setdefault(queue, []).append(outgoing)
-        async with self.engine.begin() as conn:
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             for queue, messages in by_queue.items():
-                await self._insert(conn, queue, messages)
-        return [None] * len(sends)
-
-    async def _insert(self, conn: AsyncConnection, queue: str, messages: Sequence[OutgoingMessage]) -> None:
-        ids = {m.deduplication_id for m in messages if m.deduplication_id is not None}
-        seen: set[str | None] = set()
-        if ids:
-            # Same window as SQS FIFO: a repeated deduplication id within 5 minutes is dropped.
-            seen.update(
-                await conn.scalars(
-                    select(message.deduplication_id).where(
-                        message.queue == queue,
-                        message.deduplication_id.in_(ids),
-                        message.created_at > func.now() - DEDUPLICATION_WINDOW,
-                    )
+                seen: set[str] = set()
+                unique = []
+                for outgoing in messages:
+                    if outgoing.deduplication_id is None or outgoing.deduplication_id not in seen:
+                        unique.append(outgoing)
+                    if outgoing.deduplication_id is not None:
+                        seen.add(outgoing.deduplication_id)
+                await conn.execute(
+                    _SEND,
+                    {
+                        "queue": queue,
+                        "bodies": [m.body for m in unique],
+                        "groups": [m.group_id for m in unique],
+                        "deduplication_ids": [m.deduplication_id for m in unique],
+                        "delays": [float(m.delay_seconds) for m in unique],
+                    },
                 )
-            )
-        rows = []
-        for outgoing in messages:
-            if outgoing.deduplication_id in seen:
-                continue
-            if outgoing.deduplication_id is not None:
-                seen.add(outgoing.deduplication_id)
-            rows.append(
-                {
-                    "q": queue,
-                    "b": outgoing.body,
-                    "g": outgoing.group_id,
-                    "d": outgoing.deduplication_id,
-                    "delay": float(outgoing.delay_seconds),
-                }
-            )
-        if rows:
-            await conn.execute(_INSERT, rows)
-            await conn.execute(func.pg_notify(CHANNEL, queue).select())
+        return [None] * len(sends)
 
     async def receive(self, queue: QueueName, *, max_messages: int = 10, wait_seconds: float = 0) -> list[QueueMessage]:
         if wait_seconds <= 0:
@@ -252,13 +236,30 @@ class PgQueue:
             await wakeup.wait()
 
 
-_INSERT = insert(queue_messages).values(
-    queue=bindparam("q"),
-    body=bindparam("b"),
-    group_id=bindparam("g"),
-    deduplication_id=bindparam("d"),
-    visible_at=func.now() + func.make_interval(0, 0, 0, 0, 0, 0, bindparam("delay", type_=Float)),
-)
+# Same window as SQS FIFO: a deduplication id sent again within 5 minutes is dropped. Rows are inserted in
+# the order given, so a FIFO group keeps it.
+_SEND = text(
+    """
+    WITH incoming AS (
+        SELECT * FROM unnest(
+            CAST(:bodies AS text[]), CAST(:groups AS text[]), CAST(:deduplication_ids AS text[]),
+            CAST(:delays AS float8[])
+        ) WITH ORDINALITY AS t(body, group_id, deduplication_id, delay, position)
+    ), inserted AS (
+        INSERT INTO queue_messages (queue, body, group_id, deduplication_id, visible_at)
+        SELECT :queue, body, group_id, deduplication_id, now() + make_interval(secs => delay)
+        FROM incoming
+        WHERE deduplication_id IS NULL OR NOT EXISTS (
+            SELECT 1 FROM queue_messages q
+            WHERE q.queue = :queue AND q.deduplication_id = incoming.deduplication_id
+              AND q.created_at > now() - :window
+        )
+        ORDER BY position
+        RETURNING 1
+    )
+    SELECT pg_notify(:channel, :queue) WHERE EXISTS (SELECT 1 FROM inserted)
+    """
+).bindparams(channel=CHANNEL, window=DEDUPLICATION_WINDOW)
 
 
 def _receive_statement(fifo: bool) -> TextClause:
