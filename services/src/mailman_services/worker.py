@@ -23,7 +23,9 @@ from .ports import QUEUES, QueueMessage, QueueName, TemporaryFailure
 
 log = logging.getLogger("mailman.worker")
 
-# Jobs in flight per queue; webhook deliveries mostly wait on other people's servers (up to 15 s each).
+# Jobs in flight per queue. Inbound jobs come in batches of up to 10, each stored in one transaction: several
+# batches at once keep the worker busy while one waits on the database. Webhook deliveries mostly wait on
+# other people's servers (up to 15 s each).
 CONCURRENCY: dict[QueueName, int] = {"inbound": 64, "outbound": 16, "telemetry": 16, "webhooks": 64}
 SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on queues the spec polls "short"
 

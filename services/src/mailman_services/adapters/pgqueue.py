@@ -59,7 +59,7 @@ class PgQueue:
         deduplication_id: str | None = None,
         delay_seconds: int = 0,
     ) -> None:
-        """Sent when the transaction that holds it commits; concurrent sends share one transaction.
+        """Sent, and committed, when this returns; concurrent sends share one statement.
 
         While one batch commits, the next one gathers: the SMTP listener's ten senders cost about one
         commit per round instead of ten.

@@ -37,10 +37,6 @@ _VERDICTS = {"PASS": "pass", "FAIL": "fail", "GRAY": "gray", "PROCESSING_FAILED"
 _SUBJECT_PREFIX = ("re:", "fw:", "fwd:", "aw:", "sv:", "antw:")
 
 
-class AlreadyStored(Exception):
-    """Raised inside the storing transaction to roll it back when this copy exists already."""
-
-
 class PoisonMessage(Exception):
     """A notification that can never be processed (malformed JSON, raw mail missing): dead-letter it."""
 
