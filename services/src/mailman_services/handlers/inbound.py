@@ -274,12 +274,16 @@ async def _store_in(conn: AsyncConnection, copies: list[_Copy]) -> None:
 
     # Threads that exist are locked and read; one that vanished meanwhile (deleted) is started afresh.
     known = {tid for _, _, tid in planned} - new_threads.keys()
-    old_threads = {
-        row.id: dict(row._mapping)
-        for row in await conn.execute(
-            select(threads).where(threads.c.id.in_(sorted(known))).order_by(threads.c.id).with_for_update()
-        )
-    }
+    old_threads = (
+        {
+            row.id: dict(row._mapping)
+            for row in await conn.execute(
+                select(threads).where(threads.c.id.in_(sorted(known))).order_by(threads.c.id).with_for_update()
+            )
+        }
+        if known
+        else {}
+    )
     renamed: dict[str, str] = {}
     for copy, _, thread_id in planned:
         if thread_id in known and thread_id not in old_threads and thread_id not in renamed:
