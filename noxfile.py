@@ -62,7 +62,8 @@ def install_project(session: nox.Session, *extra: str) -> None:
 def dev(session: nox.Session) -> None:
     """The whole local stack in one command: `nox -s dev -- --api-port 8080`."""
     install_project(session)
-    session.run("mailman-server", "dev", *session.posargs, external=False)
+    # Ctrl-C: nox would kill the stack after 0.5 s; give it time to stop its worker and the embedded PostgreSQL.
+    session.run("mailman-server", "dev", *session.posargs, external=False, interrupt_timeout=60, terminate_timeout=30)
 
 
 @nox.session(python=PYTHON)
