@@ -84,3 +84,12 @@ def test_default_domain_is_verified_and_cannot_be_deleted(api: httpx.Client) -> 
     assert api.post(f"/v1/domains/{default['id']}/verify").json()["status"] == "verified"
     refused = api.delete(f"/v1/domains/{default['id']}")
     assert refused.status_code == 409 and refused.json()["code"] == "domain_in_use"
+
+
+def test_list_domains_by_name(api: httpx.Client) -> None:
+    name = f"find-{uuid.uuid4().hex[:8]}.example.org"
+    domain = api.post("/v1/domains", json={"name": name}).json()
+    assert [d["id"] for d in api.get("/v1/domains", params={"name": f"{name.upper()}."}).json()["data"]] == [
+        domain["id"]
+    ]
+    assert api.get("/v1/domains", params={"name": f"x{name}"}).json()["data"] == []

@@ -73,3 +73,11 @@ def test_retrieve_update_delete_inbox(api: httpx.Client) -> None:
     body = missing.json()
     assert body["code"] == "not_found" and body["type"] == "urn:mailman:error:not_found"
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_list_inboxes_by_address(api: httpx.Client) -> None:
+    local = f"find-{uuid.uuid4().hex[:8]}"
+    inbox = api.post("/v1/inboxes", json={"local_part": local}).json()
+    found = api.get("/v1/inboxes", params={"address": f"  {local.upper()}@Mailman.Test"}).json()
+    assert [i["id"] for i in found["data"]] == [inbox["id"]] and found["next_cursor"] is None
+    assert api.get("/v1/inboxes", params={"address": f"nobody-{local}@mailman.test"}).json()["data"] == []

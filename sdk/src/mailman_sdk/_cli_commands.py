@@ -45,14 +45,15 @@ def domains_group() -> None:
 
 
 @domains_group.command("list")
+@click.option("--name", "name", help="Only the domain with this name (compared case-insensitively).")
 @click.option("--limit", "limit", type=int, help="Maximum number of items to return.")
 @click.option("--cursor", "cursor", help="Opaque cursor from a previous page's `next_cursor`.")
 @click.option("--all", "everything", is_flag=True, help="Every page, not just the first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def domains_list(limit: int | None, cursor: str | None, everything: bool, as_json: bool) -> None:
+def domains_list(name: str | None, limit: int | None, cursor: str | None, everything: bool, as_json: bool) -> None:
     """List domains"""
     run(
-        lambda api: api.domains.list(**given_options({"limit": limit, "cursor": cursor})),
+        lambda api: api.domains.list(**given_options({"name": name, "limit": limit, "cursor": cursor})),
         as_json,
         everything=everything,
     )
@@ -98,14 +99,23 @@ def inboxes_group() -> None:
 
 @inboxes_group.command("list")
 @click.option("--domain-id", "domain_id", help="Only inboxes on this domain (`dom_…`).")
+@click.option(
+    "--address",
+    "address",
+    help="Only the inbox with this address (compared case-insensitively; `local+tag@` is not resolved here).",
+)
 @click.option("--limit", "limit", type=int, help="Maximum number of items to return.")
 @click.option("--cursor", "cursor", help="Opaque cursor from a previous page's `next_cursor`.")
 @click.option("--all", "everything", is_flag=True, help="Every page, not just the first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def inboxes_list(domain_id: str | None, limit: int | None, cursor: str | None, everything: bool, as_json: bool) -> None:
+def inboxes_list(
+    domain_id: str | None, address: str | None, limit: int | None, cursor: str | None, everything: bool, as_json: bool
+) -> None:
     """List inboxes"""
     run(
-        lambda api: api.inboxes.list(**given_options({"domain_id": domain_id, "limit": limit, "cursor": cursor})),
+        lambda api: api.inboxes.list(
+            **given_options({"domain_id": domain_id, "address": address, "limit": limit, "cursor": cursor})
+        ),
         as_json,
         everything=everything,
     )

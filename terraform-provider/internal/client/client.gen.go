@@ -463,6 +463,9 @@ type UnprocessableEntity = Problem
 
 // DomainsListParams defines parameters for DomainsList.
 type DomainsListParams struct {
+	// Name Only the domain with this name (compared case-insensitively).
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
 	// Limit Maximum number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -486,6 +489,9 @@ type DomainsVerifyParams struct {
 type InboxesListParams struct {
 	// DomainId Only inboxes on this domain (`dom_…`).
 	DomainId *string `form:"domain_id,omitempty" json:"domain_id,omitempty"`
+
+	// Address Only the inbox with this address (compared case-insensitively; `local+tag@` is not resolved here).
+	Address *string `form:"address,omitempty" json:"address,omitempty"`
 
 	// Limit Maximum number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -633,7 +639,7 @@ type ClientInterface interface {
 
 	// DomainsList List domains
 	//
-	// Lists domains, newest first.
+	// Lists domains, newest first, optionally only the one with a given name.
 	//
 	// Corresponds with GET /v1/domains (the `DomainsList` operationId).
 	DomainsList(ctx context.Context, params *DomainsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -679,7 +685,7 @@ type ClientInterface interface {
 
 	// InboxesList List inboxes
 	//
-	// Lists inboxes visible to the token, newest first, optionally filtered by domain.
+	// Lists inboxes visible to the token, newest first, optionally filtered by domain or by address.
 	//
 	// Corresponds with GET /v1/inboxes (the `InboxesList` operationId).
 	InboxesList(ctx context.Context, params *InboxesListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -815,7 +821,7 @@ type ClientInterface interface {
 
 // DomainsList List domains
 //
-// Lists domains, newest first.
+// Lists domains, newest first, optionally only the one with a given name.
 //
 // Corresponds with GET /v1/domains (the `DomainsList` operationId).
 func (c *Client) DomainsList(ctx context.Context, params *DomainsListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -921,7 +927,7 @@ func (c *Client) DomainsVerify(ctx context.Context, domainId DomainId, params *D
 
 // InboxesList List inboxes
 //
-// Lists inboxes visible to the token, newest first, optionally filtered by domain.
+// Lists inboxes visible to the token, newest first, optionally filtered by domain or by address.
 //
 // Corresponds with GET /v1/inboxes (the `InboxesList` operationId).
 func (c *Client) InboxesList(ctx context.Context, params *InboxesListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1252,6 +1258,18 @@ func NewDomainsListRequest(server string, params *DomainsListParams) (*http.Requ
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -1493,6 +1511,18 @@ func NewInboxesListRequest(server string, params *InboxesListParams) (*http.Requ
 		if params.DomainId != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "domain_id", *params.DomainId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Address != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "address", *params.Address, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2194,7 +2224,7 @@ type ClientWithResponsesInterface interface {
 
 	// DomainsListWithResponse List domains
 	//
-	// Lists domains, newest first.
+	// Lists domains, newest first, optionally only the one with a given name.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2248,7 +2278,7 @@ type ClientWithResponsesInterface interface {
 
 	// InboxesListWithResponse List inboxes
 	//
-	// Lists inboxes visible to the token, newest first, optionally filtered by domain.
+	// Lists inboxes visible to the token, newest first, optionally filtered by domain or by address.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5066,7 +5096,7 @@ func (r WebhooksTestResponse) ContentType() string {
 
 // DomainsListWithResponse List domains
 //
-// Lists domains, newest first.
+// Lists domains, newest first, optionally only the one with a given name.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -5156,7 +5186,7 @@ func (c *ClientWithResponses) DomainsVerifyWithResponse(ctx context.Context, dom
 
 // InboxesListWithResponse List inboxes
 //
-// Lists inboxes visible to the token, newest first, optionally filtered by domain.
+// Lists inboxes visible to the token, newest first, optionally filtered by domain or by address.
 //
 // Returns a wrapper object for the known response body format(s).
 //

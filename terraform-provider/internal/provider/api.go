@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -53,51 +52,6 @@ func describeProblem(status int, body []byte) string {
 		fmt.Fprintf(&b, "\n(request id %s)", *problem.RequestId)
 	}
 	return b.String()
-}
-
-// pageSize is the largest page the list endpoints serve.
-const pageSize = 100
-
-// findDomain pages through all domains and returns the first one match accepts, or nil.
-func findDomain(ctx context.Context, c *client.ClientWithResponses, diags *diag.Diagnostics, match func(client.Domain) bool) *client.Domain {
-	limit := pageSize
-	params := &client.DomainsListParams{Limit: &limit}
-	for {
-		resp, err := c.DomainsListWithResponse(ctx, params)
-		if !checkResponse(diags, "Unable to list Mailman domains", err, resp, http.StatusOK) {
-			return nil
-		}
-		for i := range resp.JSON200.Data {
-			if match(resp.JSON200.Data[i]) {
-				return &resp.JSON200.Data[i]
-			}
-		}
-		if resp.JSON200.NextCursor == nil {
-			return nil
-		}
-		params.Cursor = resp.JSON200.NextCursor
-	}
-}
-
-// findInbox pages through all inboxes visible to the token and returns the first one match accepts, or nil.
-func findInbox(ctx context.Context, c *client.ClientWithResponses, diags *diag.Diagnostics, match func(client.Inbox) bool) *client.Inbox {
-	limit := pageSize
-	params := &client.InboxesListParams{Limit: &limit}
-	for {
-		resp, err := c.InboxesListWithResponse(ctx, params)
-		if !checkResponse(diags, "Unable to list Mailman inboxes", err, resp, http.StatusOK) {
-			return nil
-		}
-		for i := range resp.JSON200.Data {
-			if match(resp.JSON200.Data[i]) {
-				return &resp.JSON200.Data[i]
-			}
-		}
-		if resp.JSON200.NextCursor == nil {
-			return nil
-		}
-		params.Cursor = resp.JSON200.NextCursor
-	}
 }
 
 // clientFromProviderData extracts the API client handed over by the provider's Configure.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -100,17 +99,16 @@ func (d *DomainDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		domain = got.JSON200
 	} else {
 		name := config.Name.ValueString()
-		domain = findDomain(ctx, d.client, &resp.Diagnostics, func(candidate client.Domain) bool {
-			return strings.EqualFold(candidate.Name, name)
-		})
-		if resp.Diagnostics.HasError() {
+		found, err := d.client.DomainsListWithResponse(ctx, &client.DomainsListParams{Name: &name})
+		if !checkResponse(&resp.Diagnostics, "Unable to list Mailman domains", err, found, http.StatusOK) {
 			return
 		}
-		if domain == nil {
+		if len(found.JSON200.Data) == 0 {
 			resp.Diagnostics.AddAttributeError(path.Root("name"), "Mailman domain not found",
 				fmt.Sprintf("No domain named %q is registered.", name))
 			return
 		}
+		domain = &found.JSON200.Data[0]
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, domainModel(ctx, domain, &resp.Diagnostics))...)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -90,18 +89,16 @@ func (d *InboxDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		inbox = got.JSON200
 	} else {
 		address := config.Address.ValueString()
-		// The API has no lookup by address, so scan the inboxes the token can see.
-		inbox = findInbox(ctx, d.client, &resp.Diagnostics, func(candidate client.Inbox) bool {
-			return strings.EqualFold(string(candidate.Address), address)
-		})
-		if resp.Diagnostics.HasError() {
+		found, err := d.client.InboxesListWithResponse(ctx, &client.InboxesListParams{Address: &address})
+		if !checkResponse(&resp.Diagnostics, "Unable to list Mailman inboxes", err, found, http.StatusOK) {
 			return
 		}
-		if inbox == nil {
+		if len(found.JSON200.Data) == 0 {
 			resp.Diagnostics.AddAttributeError(path.Root("address"), "Mailman inbox not found",
 				fmt.Sprintf("No inbox with address %q is visible to this token.", address))
 			return
 		}
+		inbox = &found.JSON200.Data[0]
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, inboxModel(inbox))...)
 }

@@ -28,6 +28,7 @@ class Domains(SyncAPIResource):
     def list(
         self,
         *,
+        name: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -35,9 +36,10 @@ class Domains(SyncAPIResource):
     ) -> SyncCursorPage[Domain]:
         """List domains
 
-        Lists domains, newest first.
+        Lists domains, newest first, optionally only the one with a given name.
 
         Args:
+          name: Only the domain with this name (compared case-insensitively).
           limit: Maximum number of items to return.
           cursor: Opaque cursor from a previous page's `next_cursor`.
 
@@ -48,7 +50,7 @@ class Domains(SyncAPIResource):
             RequestOptions(
                 "GET",
                 "/v1/domains",
-                params=query({"limit": limit, "cursor": cursor}),
+                params=query({"name": name, "limit": limit, "cursor": cursor}),
                 extra_headers=extra_headers,
                 timeout=timeout,
             ),
@@ -193,6 +195,7 @@ class AsyncDomains(AsyncAPIResource):
     def list(
         self,
         *,
+        name: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -200,9 +203,10 @@ class AsyncDomains(AsyncAPIResource):
     ) -> AsyncPaginator[Domain]:
         """List domains
 
-        Lists domains, newest first.
+        Lists domains, newest first, optionally only the one with a given name.
 
         Args:
+          name: Only the domain with this name (compared case-insensitively).
           limit: Maximum number of items to return.
           cursor: Opaque cursor from a previous page's `next_cursor`.
 
@@ -213,7 +217,7 @@ class AsyncDomains(AsyncAPIResource):
             RequestOptions(
                 "GET",
                 "/v1/domains",
-                params=query({"limit": limit, "cursor": cursor}),
+                params=query({"name": name, "limit": limit, "cursor": cursor}),
                 extra_headers=extra_headers,
                 timeout=timeout,
             ),

@@ -51,6 +51,7 @@ class Inboxes(SyncAPIResource):
         self,
         *,
         domain_id: str | NotGiven = NOT_GIVEN,
+        address: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -58,10 +59,12 @@ class Inboxes(SyncAPIResource):
     ) -> SyncCursorPage[Inbox]:
         """List inboxes
 
-        Lists inboxes visible to the token, newest first, optionally filtered by domain.
+        Lists inboxes visible to the token, newest first, optionally filtered by domain or by address.
 
         Args:
           domain_id: Only inboxes on this domain (`dom_…`).
+          address: Only the inbox with this address (compared case-insensitively; `local+tag@`
+            is not resolved here).
           limit: Maximum number of items to return.
           cursor: Opaque cursor from a previous page's `next_cursor`.
 
@@ -72,7 +75,7 @@ class Inboxes(SyncAPIResource):
             RequestOptions(
                 "GET",
                 "/v1/inboxes",
-                params=query({"domain_id": domain_id, "limit": limit, "cursor": cursor}),
+                params=query({"domain_id": domain_id, "address": address, "limit": limit, "cursor": cursor}),
                 extra_headers=extra_headers,
                 timeout=timeout,
             ),
@@ -241,6 +244,7 @@ class AsyncInboxes(AsyncAPIResource):
         self,
         *,
         domain_id: str | NotGiven = NOT_GIVEN,
+        address: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -248,10 +252,12 @@ class AsyncInboxes(AsyncAPIResource):
     ) -> AsyncPaginator[Inbox]:
         """List inboxes
 
-        Lists inboxes visible to the token, newest first, optionally filtered by domain.
+        Lists inboxes visible to the token, newest first, optionally filtered by domain or by address.
 
         Args:
           domain_id: Only inboxes on this domain (`dom_…`).
+          address: Only the inbox with this address (compared case-insensitively; `local+tag@`
+            is not resolved here).
           limit: Maximum number of items to return.
           cursor: Opaque cursor from a previous page's `next_cursor`.
 
@@ -262,7 +268,7 @@ class AsyncInboxes(AsyncAPIResource):
             RequestOptions(
                 "GET",
                 "/v1/inboxes",
-                params=query({"domain_id": domain_id, "limit": limit, "cursor": cursor}),
+                params=query({"domain_id": domain_id, "address": address, "limit": limit, "cursor": cursor}),
                 extra_headers=extra_headers,
                 timeout=timeout,
             ),

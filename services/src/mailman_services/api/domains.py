@@ -8,7 +8,7 @@ from ..adapters.tables import domains as table
 from ..handlers import domains, views
 from ..handlers.pages import page
 from .http import empty_response, json_response, parse_body, parse_query, require_unscoped, services
-from .schemas import DomainCreate, Query
+from .schemas import DomainCreate, DomainQuery
 
 blueprint = Blueprint("domains", __name__, url_prefix="/v1/domains")
 
@@ -25,10 +25,10 @@ async def create() -> Response:
 @blueprint.get("")
 async def list_() -> Response:
     require_unscoped()
-    query = parse_query(Query)
+    query = parse_query(DomainQuery)
     async with services().reads.connect() as conn:
         return json_response(
-            await page(conn, domains.list_query(), [table.c.id], query.limit, query.cursor, views.domain)
+            await page(conn, domains.list_query(query.name), [table.c.id], query.limit, query.cursor, views.domain)
         )
 
 

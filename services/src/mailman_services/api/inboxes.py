@@ -50,6 +50,8 @@ async def list_() -> Response:
     select_ = select(table)
     if query.domain_id is not None:
         select_ = select_.where(table.c.domain_id == query.domain_id)
+    if query.address is not None:
+        select_ = select_.where(table.c.address == query.address.strip().lower())
     scope = principal().inbox_ids
     if scope is not None:
         select_ = select_.where(table.c.id.in_(scope))

@@ -78,8 +78,13 @@ class InboxUpdate(Body):
     name: Annotated[str, StringConstraints(max_length=255)] | None = None
 
 
+class DomainQuery(Query):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=253)] | None = None
+
+
 class InboxQuery(Query):
     domain_id: Id | None = None
+    address: Annotated[str, StringConstraints(min_length=1, max_length=320)] | None = None
 
 
 class MessageQuery(Query):

@@ -19,8 +19,14 @@ from . import views
 from .events import record_event
 
 
-def list_query() -> Select[Any]:
-    return select(domains)
+def normalized(name: str) -> str:
+    """Domain names compare in lower case, without the root's trailing dot."""
+    return name.strip().lower().rstrip(".")
+
+
+def list_query(name: str | None = None) -> Select[Any]:
+    query = select(domains)
+    return query if name is None else query.where(domains.c.name == normalized(name))
 
 
 async def get(conn: AsyncConnection, domain_id: str) -> dict[str, Any]:
@@ -31,7 +37,7 @@ async def get(conn: AsyncConnection, domain_id: str) -> dict[str, Any]:
 
 
 async def create(conn: AsyncConnection, authority: DomainAuthority, name: str) -> dict[str, Any]:
-    name = name.strip().lower().rstrip(".")
+    name = normalized(name)
     if not is_domain(name):
         raise invalid("name", "must be a domain name such as mail.example.com")
     if await conn.scalar(select(exists().where(domains.c.name == name))):
