@@ -63,6 +63,16 @@ def start_dev(data_dir: Path, api_port: int, smtp_port: int | None = None) -> su
         return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
+def stop(*processes: subprocess.Popen[bytes]) -> None:
+    """SIGTERM each process and wait for it (30 s, then SIGKILL)."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def require_wrk() -> str:
     found = shutil.which("wrk")
     if found:
@@ -202,9 +212,7 @@ def main() -> None:
                 cursor = page["next_cursor"]
             print(f"{'list 50, walking the cursor':33s} {percentiles(deep)}")
     finally:
-        for process in (api, bare):
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+        stop(api, bare)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

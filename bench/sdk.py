@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, free_port, start_dev, wait_for  # noqa: E402
+from run import TOKEN, free_port, start_dev, stop, wait_for  # noqa: E402
 
 
 def cold_import_ms(code: str, runs: int = 10) -> float | None:
@@ -78,8 +77,7 @@ def main() -> None:
         client.close()
         raw.close()
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

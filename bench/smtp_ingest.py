@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import email.policy
 import shutil
-import signal
 import smtplib
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import psycopg
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, free_port, start_dev, wait_for  # noqa: E402
+from run import TOKEN, free_port, start_dev, stop, wait_for  # noqa: E402
 
 SENDERS = 10
 MESSAGES = 2000
@@ -82,12 +81,12 @@ def main() -> None:
     bare_dir.mkdir()
     bare = subprocess.Popen([sys.executable, "-c", BARE, str(bare_port), str(bare_dir)])
     peak = {"dev": 0, "worker": 0}
-    stop = threading.Event()
+    sampled = threading.Event()  # set: sampling ends
 
     def sample() -> None:
         """Resident memory of the dev process (API + SMTP) and of its worker child, sampled every 0.2 s."""
         process = psutil.Process(dev.pid)
-        while not stop.wait(0.2):
+        while not sampled.wait(0.2):
             peak["dev"] = max(peak["dev"], process.memory_info().rss)
             for child in process.children():
                 with contextlib.suppress(psutil.Error):
@@ -126,13 +125,8 @@ def main() -> None:
             "  (target <= 200 MiB each)"
         )
     finally:
-        stop.set()
-        for process in (dev, bare):
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        sampled.set()
+        stop(dev, bare)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

@@ -31,7 +31,7 @@ from mailman_services.domain.ids import new_id
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, free_port, start_dev, wait_for  # noqa: E402
+from run import TOKEN, free_port, start_dev, stop, wait_for  # noqa: E402
 
 HOOKS = 10
 INBOXES = 10
@@ -184,11 +184,7 @@ def main() -> None:
             if args.only != "throughput":
                 latency(api, db, smtp_port, work, args.rate, args.seconds, args.size)
     finally:
-        dev.send_signal(signal.SIGTERM)
-        try:
-            dev.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            dev.kill()
+        stop(dev)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -14,7 +14,7 @@ import pytest
 from mailman_services.adapters.database import create_engine
 from mailman_services.adapters.pgqueue import PgQueue
 from mailman_services.domain.ids import derived_id, new_id
-from mailman_services.handlers.delivery import Deliverer, job_body
+from mailman_services.handlers.delivery import Deliverer, PublicResolver, job_body
 
 from tests.conftest import Stack
 from tests.services.test_webhook_delivery import Receiver, verified
@@ -81,3 +81,17 @@ def test_a_job_received_before_its_fan_out_commits_is_delivered_and_recorded(
         1,
         200,
     )
+
+
+def test_the_aws_resolver_hands_out_no_private_address() -> None:
+    """The connection's own lookup refuses loopback, so a name rebound after the check still cannot reach it."""
+
+    async def resolve() -> None:
+        resolver = PublicResolver()
+        try:
+            with pytest.raises(OSError, match="only to private addresses"):
+                await resolver.resolve("localhost", 80)
+        finally:
+            await resolver.close()
+
+    anyio.run(resolve)

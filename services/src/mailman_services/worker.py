@@ -205,7 +205,7 @@ async def consume(
 async def run_worker(svc: Services, stop: anyio.Event) -> None:
     public_only = svc.settings.webhooks_public_only
     connector = aiohttp.TCPConnector(
-        limit=CONCURRENCY["webhooks"], resolver=delivery.public_resolver() if public_only else None
+        limit=CONCURRENCY["webhooks"], resolver=delivery.PublicResolver() if public_only else None
     )
     async with aiohttp.ClientSession(connector=connector, trust_env=False) as http:
         deliverer = delivery.Deliverer(

@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
-import aiohttp.abc
 import anyio
 import orjson
 from sqlalchemy import Text, bindparam, cast, select, true, update
@@ -281,15 +280,12 @@ class Deliverer:
         return [None] * len(attempts)
 
 
-def public_resolver() -> aiohttp.abc.AbstractResolver:
+class PublicResolver(aiohttp.ThreadedResolver):
     """A resolver that never hands aiohttp a private address: the connection itself cannot be rebound."""
 
-    class PublicResolver(aiohttp.ThreadedResolver):
-        async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> Any:
-            found = await super().resolve(host, port, family)
-            public = [info for info in found if ipaddress.ip_address(info["host"].split("%")[0]).is_global]
-            if not public:
-                raise OSError(f"{host} resolves only to private addresses")
-            return public
-
-    return PublicResolver()
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> Any:
+        found = await super().resolve(host, port, family)
+        public = [info for info in found if ipaddress.ip_address(info["host"].split("%")[0]).is_global]
+        if not public:
+            raise OSError(f"{host} resolves only to private addresses")
+        return public

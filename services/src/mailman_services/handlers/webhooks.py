@@ -14,6 +14,7 @@ from ..domain.ids import new_id
 from ..domain.secrets import new_webhook_secret, webhook_secret_error
 from ..ports import Queue
 from . import views
+from .delivery import job_body
 from .events import record_event
 
 
@@ -65,8 +66,6 @@ async def get_row(conn: AsyncConnection, webhook_id: str) -> Any:
 
 
 async def enqueue_delivery(queue: Queue, delivery: dict[str, Any], inbox_id: str | None) -> None:
-    from .delivery import job_body
-
     body = job_body(delivery["id"], delivery["event_id"], delivery["webhook_id"], delivery["attempt"])
     await queue.send(
         "webhooks",
