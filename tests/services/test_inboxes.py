@@ -67,7 +67,8 @@ def test_retrieve_update_delete_inbox(api: httpx.Client) -> None:
     assert unchanged.json()["name"] == "After"
     cleared = api.patch(f"/v1/inboxes/{inbox['id']}", json={"name": None})
     assert cleared.json()["name"] is None
-    assert api.delete(f"/v1/inboxes/{inbox['id']}").status_code == 204
+    deleted = api.delete(f"/v1/inboxes/{inbox['id']}")
+    assert deleted.status_code == 204 and deleted.content == b"" and "content-type" not in deleted.headers
     missing = api.get(f"/v1/inboxes/{inbox['id']}")
     assert missing.status_code == 404
     body = missing.json()

@@ -59,7 +59,10 @@ def json_response(value: Any, status: int = 200) -> Response:
 
 
 def empty_response() -> Response:
-    return Response(b"", status=204)
+    """204: no body, so no Content-Type either (Quart would label the empty body text/html)."""
+    response = Response(b"", status=204)
+    del response.headers["Content-Type"]
+    return response
 
 
 def unstorable_text(value: object, path: str = "") -> str | None:
