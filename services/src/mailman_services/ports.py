@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypedDict
+from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, runtime_checkable
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 QueueName = Literal["inbound", "outbound", "telemetry", "webhooks"]
 
@@ -87,6 +90,15 @@ class Queue(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class TransactionalQueue(Queue, Protocol):
+    """A queue kept in the application's database: a send can be part of the caller's transaction."""
+
+    async def send_in(self, conn: AsyncConnection, queue: QueueName, messages: Sequence[OutgoingMessage]) -> None:
+        """Sent when ``conn``'s transaction commits, and not at all if it rolls back."""
+        ...
 
 
 class BlobStore(Protocol):

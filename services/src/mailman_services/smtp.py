@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .adapters.tables import inboxes
-from .handlers.inbound import base_address, queue_received
+from .handlers.inbound import Inboxes, base_address, queue_received
 from .ports import BlobStore, Queue
 
 log = logging.getLogger("mailman.smtp")
 
 MAX_MESSAGE_BYTES = 40 * 1024 * 1024
-KNOWN_FOR = 2.0  # seconds an address found to be an inbox is taken as one without asking again
 
 
 class LenientSMTP(SMTP):
@@ -33,37 +29,18 @@ class LenientSMTP(SMTP):
 
 class IngressHandler:
     def __init__(self, engine: AsyncEngine, blobs: BlobStore, queue: Queue) -> None:
-        self.engine = engine
         self.blobs = blobs
         self.queue = queue
-        self._known: dict[str, float] = {}  # address -> when it was last found to be an inbox
+        self.inboxes = Inboxes(engine)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
     ) -> str:
         target = base_address(address)
-        if not await self._is_inbox(target):
+        if target not in await self.inboxes.find([target]):
             return f"550 5.1.1 <{address}>: no such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
-
-    async def _is_inbox(self, address: str) -> bool:
-        """Whether ``address`` is an inbox; a yes is remembered for a moment, a no never (a new inbox works at once).
-
-        An inbox deleted in that moment may still be offered mail: the worker then finds no inbox and drops it.
-        """
-        now = time.monotonic()
-        if now - self._known.get(address, -KNOWN_FOR) < KNOWN_FOR:
-            return True
-        async with self.engine.connect() as conn:
-            found = await conn.scalar(select(inboxes.c.id).where(inboxes.c.address == address))
-        if found is None:
-            self._known.pop(address, None)
-            return False
-        if len(self._known) > 10_000:
-            self._known.clear()
-        self._known[address] = now
-        return True
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""

@@ -34,8 +34,8 @@ Handler = Callable[[QueueMessage], Awaitable[object]]
 BatchHandler = Callable[[list[QueueMessage]], Awaitable[list[Exception | None]]]
 
 
-async def _handle_inbound(svc: Services, jobs: list[QueueMessage]) -> list[Exception | None]:
-    return await inbound.handle([job.body for job in jobs], svc.engine, svc.blobs)
+async def _handle_inbound(svc: Services, inboxes: inbound.Inboxes, jobs: list[QueueMessage]) -> list[Exception | None]:
+    return await inbound.handle([job.body for job in jobs], svc.engine, svc.blobs, svc.queue, inboxes)
 
 
 def handlers(svc: Services, deliverer: delivery.Deliverer) -> dict[QueueName, Handler]:
@@ -216,7 +216,13 @@ async def run_worker(svc: Services, stop: anyio.Event) -> None:
         async with anyio.create_task_group() as tg:
             tg.start_soon(fan_out_forever, svc, stop)
             tg.start_soon(
-                functools.partial(consume, svc, "inbound", stop, batch_handler=functools.partial(_handle_inbound, svc))
+                functools.partial(
+                    consume,
+                    svc,
+                    "inbound",
+                    stop,
+                    batch_handler=functools.partial(_handle_inbound, svc, inbound.Inboxes(svc.engine)),
+                )
             )
             for name, handler in consumers.items():
                 tg.start_soon(functools.partial(consume, svc, name, stop, handler=handler))

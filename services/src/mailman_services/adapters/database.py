@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import orjson
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+import psycopg
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,42 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )
+
+
+@asynccontextmanager
+async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A pooled connection in autocommit mode, for reads and single statements: each is one round trip.
+
+    A plain ``engine.connect()`` costs two more: psycopg sends BEGIN before the first statement, and the pool
+    a ROLLBACK when the connection comes back.
+    """
+    async with engine.connect() as conn:
+        yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+@asynccontextmanager
+async def pipelined_transaction(
+    engine: AsyncEngine,
+) -> AsyncIterator[tuple[AsyncConnection, psycopg.AsyncConnection[Any]]]:
+    """A transaction sent in as few round trips as its reads allow (psycopg's pipeline mode).
+
+    Yields the SQLAlchemy connection and its psycopg connection. Statements go out without waiting for their
+    results: BEGIN rides with the first ones; a read (on the psycopg connection: ``await cursor.fetchall()``)
+    costs one round trip for everything sent before it; writes executed through SQLAlchemy (INSERT, UPDATE
+    without RETURNING: their results are not read) ride with the COMMIT at the end. An error surfaces at the
+    next read or at the end, as a psycopg exception, and rolls everything back.
+    """
+    async with autocommit(engine) as conn:  # BEGIN and COMMIT are psycopg's, below
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert isinstance(driver, psycopg.AsyncConnection)
+        try:
+            async with driver.pipeline(), driver.transaction():
+                yield conn, driver
+        except BaseException:
+            # An error found by the final sync leaves the transaction aborted (its COMMIT was skipped).
+            if driver.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+                await driver.rollback()
+            raise
 
 
 def migrate(url: str, revision: str = "head") -> None:

@@ -14,10 +14,11 @@ from typing import Any
 import anyio
 import psycopg
 from sqlalchemy import TextClause, delete, func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..batching import Coalescer
 from ..ports import QUEUES, OutgoingMessage, QueueMessage, QueueName, QueueSpec
+from .database import autocommit
 from .tables import queue_messages
 
 CHANNEL = "mailman_queue"
@@ -69,31 +70,18 @@ class PgQueue:
     async def send_batch(self, queue: QueueName, messages: Sequence[OutgoingMessage]) -> None:
         await self._send_together([(queue, m) for m in messages])
 
+    async def send_in(self, conn: AsyncConnection, queue: QueueName, messages: Sequence[OutgoingMessage]) -> None:
+        """Sent with ``conn``'s transaction: consumers see the messages (and are woken) when it commits."""
+        await _send_in(conn, queue, messages)
+
     async def _send_together(self, sends: list[tuple[str, OutgoingMessage]]) -> list[None]:
-        """One statement per queue: insert what is not a repeated deduplication id, and notify consumers."""
+        """One statement per queue, committed at once."""
         by_queue: dict[str, list[OutgoingMessage]] = {}
         for queue, outgoing in sends:
             by_queue.setdefault(queue, []).append(outgoing)
-        async with self.engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        async with autocommit(self.engine) as conn:
             for queue, messages in by_queue.items():
-                seen: set[str] = set()
-                unique = []
-                for outgoing in messages:
-                    if outgoing.deduplication_id is None or outgoing.deduplication_id not in seen:
-                        unique.append(outgoing)
-                    if outgoing.deduplication_id is not None:
-                        seen.add(outgoing.deduplication_id)
-                await conn.execute(
-                    _SEND,
-                    {
-                        "queue": queue,
-                        "bodies": [m.body for m in unique],
-                        "groups": [m.group_id for m in unique],
-                        "deduplication_ids": [m.deduplication_id for m in unique],
-                        "delays": [float(m.delay_seconds) for m in unique],
-                    },
-                )
+                await _send_in(conn, queue, messages)
         return [None] * len(sends)
 
     async def receive(self, queue: QueueName, *, max_messages: int = 10, wait_seconds: float = 0) -> list[QueueMessage]:
@@ -122,8 +110,7 @@ class PgQueue:
         if not ids:
             return
         parameters = {"queue": queue, "ids": ids, "receipts": list(receipts), "fifo": self._behaviour(queue).fifo}
-        async with self.engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        async with autocommit(self.engine) as conn:
             await conn.execute(_DELETE, parameters)
             if time.monotonic() - self._swept_at > DEDUPLICATION_WINDOW.total_seconds() / 10:
                 self._swept_at = time.monotonic()
@@ -176,8 +163,7 @@ class PgQueue:
             "max_receives": behaviour.max_receives or 2**31 - 1,
             "visibility": behaviour.visibility_timeout,
         }
-        async with self.engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        async with autocommit(self.engine) as conn:
             while len(received) < max_messages:
                 rows = (
                     await conn.execute(
@@ -260,6 +246,27 @@ _SEND = text(
     SELECT pg_notify(:channel, :queue) WHERE EXISTS (SELECT 1 FROM inserted)
     """
 ).bindparams(channel=CHANNEL, window=DEDUPLICATION_WINDOW)
+
+
+async def _send_in(conn: AsyncConnection, queue: str, messages: Sequence[OutgoingMessage]) -> None:
+    """Insert what is not a repeated deduplication id, and notify consumers (at commit)."""
+    seen: set[str] = set()
+    unique = []
+    for outgoing in messages:
+        if outgoing.deduplication_id is None or outgoing.deduplication_id not in seen:
+            unique.append(outgoing)
+        if outgoing.deduplication_id is not None:
+            seen.add(outgoing.deduplication_id)
+    await conn.execute(
+        _SEND,
+        {
+            "queue": queue,
+            "bodies": [m.body for m in unique],
+            "groups": [m.group_id for m in unique],
+            "deduplication_ids": [m.deduplication_id for m in unique],
+            "delays": [float(m.delay_seconds) for m in unique],
+        },
+    )
 
 
 def _receive_statement(fifo: bool) -> TextClause:

@@ -174,6 +174,7 @@ deliveries = Table(
     Column("next_attempt_at", DateTime(timezone=True)),
     _created_at(),
     Index(None, "webhook_id", text("id DESC")),
+    Index(None, "event_id", "webhook_id"),
 )
 
 suppressions = Table(

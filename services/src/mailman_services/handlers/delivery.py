@@ -5,7 +5,9 @@ Fan-out reads events not yet fanned out (a transactional outbox), queues one job
 ``{event_id}:{webhook_id}``, and only then marks the events: a crash in between queues a job twice, which
 the deduplication id drops. A job may be received before the fan-out commits, so it carries what the
 deliverer needs, and the delivery's id is derived from the event and the webhook (a fan-out rolled back
-and run again makes the same rows). Delivery records every attempt; a failure keeps the job (and so its
+and run again makes the same rows). Where the queue lives in the same database (the local backend), the
+inbound store queues the deliveries of its events in its own transaction (``fan_out_in``): no relay, no
+second hop, nothing to lose in between. Delivery records every attempt; a failure keeps the job (and so its
 group) in the queue until the next attempt of the schedule, and the seventh failure sends it to the
 dead-letter queue.
 """
@@ -17,6 +19,7 @@ import json
 import logging
 import socket
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,16 +27,17 @@ from typing import Any
 import aiohttp
 import anyio
 import orjson
-from sqlalchemy import Text, bindparam, cast, select, true, update
+from sqlalchemy import Text, bindparam, cast, func, insert, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ..adapters.database import autocommit
 from ..adapters.tables import deliveries, events, webhooks
 from ..batching import Coalescer
 from ..domain.ids import derived_id, new_id
 from ..domain.network import private_addresses
 from ..domain.signing import sign
-from ..ports import QUEUES, OutgoingMessage, Queue, TemporaryFailure
+from ..ports import QUEUES, OutgoingMessage, Queue, TemporaryFailure, TransactionalQueue
 
 log = logging.getLogger("mailman.webhooks")
 
@@ -63,36 +67,64 @@ async def fan_out(engine: AsyncEngine, queue: Queue, limit: int = 100) -> int:
         ).all()
         if not pending:
             return 0
-        hooks = (
-            await conn.execute(select(webhooks.c.id, webhooks.c.events, webhooks.c.inbox_ids).where(webhooks.c.enabled))
-        ).all()
-        jobs = []
-        for event in pending:
-            for hook in hooks:
-                if event.type in hook.events and (not hook.inbox_ids or event.inbox_id in hook.inbox_ids):
-                    # Derived, not new: a fan-out rolled back after its jobs were queued recreates the same ids.
-                    jobs.append((derived_id("dlv", event.id, event.id, hook.id), event, hook.id))
-        if jobs:
-            await conn.execute(
-                pg_insert(deliveries).on_conflict_do_nothing(),
-                [{"id": d, "webhook_id": w, "event_id": e.id, "attempt": 1, "status": "pending"} for d, e, w in jobs],
-            )
+        rows, jobs = _matches(
+            (await conn.execute(text(ENABLED_WEBHOOKS))).all(), [Recorded(e.id, e.type, e.inbox_id) for e in pending]
+        )
+        if rows:
+            await conn.execute(pg_insert(deliveries).on_conflict_do_nothing(), rows)
             # Queued before the events are marked: a crash in between re-queues, and deduplication drops the copy.
-            await queue.send_batch(
-                "webhooks",
-                [
-                    OutgoingMessage(
-                        job_body(delivery_id, event.id, webhook_id),
-                        group_id=f"{webhook_id}:{event.inbox_id or 'account'}",
-                        deduplication_id=f"{event.id}:{webhook_id}",
-                    )
-                    for delivery_id, event, webhook_id in jobs
-                ],
-            )
+            await queue.send_batch("webhooks", jobs)
         await conn.execute(
             update(events).where(events.c.id.in_([e.id for e in pending])).values(fanned_out_at=datetime.now(UTC))
         )
     return len(pending)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What fan-out needs of an event."""
+
+    id: str
+    type: str
+    inbox_id: str | None
+
+
+ENABLED_WEBHOOKS = "SELECT id, events, inbox_ids FROM webhooks WHERE enabled"
+
+
+async def fan_out_in(
+    conn: AsyncConnection, queue: TransactionalQueue, hooks: Sequence[Any], recorded: Sequence[Recorded]
+) -> None:
+    """Queue the deliveries of events recorded in ``conn``'s transaction, to commit with them: with a queue
+    kept in the same database the events need no relay from the outbox (record them ``fanned_out``).
+
+    ``hooks`` are the rows of ENABLED_WEBHOOKS read in that transaction; this only writes (it may be pipelined).
+    """
+    rows, jobs = _matches(hooks, recorded)
+    if rows:
+        await conn.execute(insert(deliveries), rows)
+        await queue.send_in(conn, "webhooks", jobs)
+
+
+def _matches(hooks: Sequence[Any], recorded: Sequence[Recorded]) -> tuple[list[dict[str, Any]], list[OutgoingMessage]]:
+    """A pending delivery row and a queue job per enabled webhook whose events and inboxes match an event."""
+    rows, jobs = [], []
+    for event in recorded:
+        for hook in hooks:
+            if event.type in hook.events and (not hook.inbox_ids or event.inbox_id in hook.inbox_ids):
+                # Derived, not new: a fan-out rolled back after its jobs were queued recreates the same ids.
+                delivery_id = derived_id("dlv", event.id, event.id, hook.id)
+                rows.append(
+                    {"id": delivery_id, "webhook_id": hook.id, "event_id": event.id, "attempt": 1, "status": "pending"}
+                )
+                jobs.append(
+                    OutgoingMessage(
+                        job_body(delivery_id, event.id, hook.id),
+                        group_id=f"{hook.id}:{event.inbox_id or 'account'}",
+                        deduplication_id=f"{event.id}:{hook.id}",
+                    )
+                )
+    return rows, jobs
 
 
 def _retry_after(value: str | None) -> float:
@@ -213,9 +245,14 @@ class Deliverer:
 
     async def _load_together(self, pairs: list[tuple[str, str]]) -> list[tuple[Any, int, set[str]] | None]:
         """For each (event id, webhook id): both rows joined, the last attempt recorded and the deliveries
-        that record one; None when the event or the webhook is gone."""
+        that record one; None when the event or the webhook is gone. One query, one round trip."""
         event_ids, webhook_ids = {e for e, _ in pairs}, {w for _, w in pairs}
-        async with self.engine.connect() as conn:
+        recorded = (
+            deliveries.c.event_id == events.c.id,
+            deliveries.c.webhook_id == webhooks.c.id,
+            deliveries.c.status != "pending",
+        )
+        async with autocommit(self.engine) as conn:
             rows = await conn.execute(
                 select(
                     events.c.id.label("event_id"),
@@ -226,23 +263,17 @@ class Deliverer:
                     webhooks.c.url,
                     webhooks.c.secret,
                     webhooks.c.enabled,
+                    select(func.coalesce(func.max(deliveries.c.attempt), 0))
+                    .where(*recorded)
+                    .scalar_subquery()
+                    .label("last_attempt"),
+                    func.array(select(deliveries.c.id).where(*recorded).scalar_subquery()).label("settled"),
                 )
                 .select_from(events.join(webhooks, true()))
                 .where(events.c.id.in_(event_ids), webhooks.c.id.in_(webhook_ids))
             )
             found = {(row.event_id, row.webhook_id): row for row in rows}
-            tried: dict[tuple[str, str], tuple[int, set[str]]] = {}
-            for delivery in await conn.execute(
-                select(deliveries.c.id, deliveries.c.event_id, deliveries.c.webhook_id, deliveries.c.attempt).where(
-                    deliveries.c.event_id.in_(event_ids),
-                    deliveries.c.webhook_id.in_(webhook_ids),
-                    deliveries.c.status != "pending",
-                )
-            ):
-                last, settled = tried.setdefault((delivery.event_id, delivery.webhook_id), (0, set()))
-                settled.add(delivery.id)
-                tried[(delivery.event_id, delivery.webhook_id)] = (max(last, delivery.attempt), settled)
-        return [(found[pair], *tried.get(pair, (0, set()))) if pair in found else None for pair in pairs]
+        return [(found[p], found[p].last_attempt, set(found[p].settled)) if p in found else None for p in pairs]
 
     async def _record_together(self, attempts: list[Attempt]) -> list[None]:
         outcome: dict[str, Any] = {
@@ -273,7 +304,7 @@ class Deliverer:
             attempt=bindparam("attempt"),
             **outcome,
         )
-        async with self.engine.begin() as conn:
+        async with autocommit(self.engine) as conn:  # one statement: atomic without a transaction
             # A first attempt's row may not be committed yet (the fan-out commits after queueing): the
             # upsert waits for it, or writes it if that fan-out rolled back.
             await conn.execute(new_row.on_conflict_do_update(index_elements=[deliveries.c.id], set_=outcome), rows)

@@ -10,27 +10,42 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
+from psycopg.rows import dict_row, namedtuple_row
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ..adapters.database import autocommit, pipelined_transaction
 from ..adapters.tables import inboxes, messages, threads
 from ..domain import mime
 from ..domain.ids import new_id
 from ..domain.parsing import ParsedMessage, parse
 from ..domain.quotes import extracted_text
-from ..ports import BlobStore, Queue
-from . import views
+from ..ports import BlobStore, Queue, TransactionalQueue
+from . import delivery, views
 from .events import NewEvent, record_events
 from .messages import store_attachments
 
 log = logging.getLogger("mailman.inbound")
+
+_STORED_ONCE = "uq_messages_inbox_id_dedup_key"  # (inbox, SES message id): a notification stores one copy per inbox
+
+# The reads of the store, sent together on the psycopg connection of a pipelined transaction.
+_STORED = "SELECT inbox_id, dedup_key FROM messages WHERE inbox_id = ANY(%s) AND dedup_key = ANY(%s)"
+_REPLIED_TO = (
+    "SELECT inbox_id, message_id, id, thread_id FROM messages WHERE inbox_id = ANY(%s) AND message_id = ANY(%s)"
+)
+_LOCK_THREADS = (
+    f"SELECT {', '.join(c.name for c in threads.columns)} FROM threads WHERE id = ANY(%s) ORDER BY id FOR UPDATE"  # noqa: S608 - column names
+)
 
 LOCAL_TOPIC = "arn:aws:sns:local:000000000000:inbound_notification"
 _VERDICTS = {"PASS": "pass", "FAIL": "fail", "GRAY": "gray", "PROCESSING_FAILED": "processing_failed"}
@@ -143,19 +158,53 @@ def thread_subject(subject: str) -> str:
     return cleaned
 
 
+class Inboxes:
+    """Inbox ids by address (as ``base_address`` gives them), for the SMTP listener and the inbound store.
+
+    A found inbox is remembered for ``KNOWN_FOR`` seconds, a miss never: a new inbox gets mail at once. Mail
+    for an inbox deleted in that moment is still taken; the store then finds the inbox row gone and fails,
+    and the retry, which looks again, drops it.
+    """
+
+    KNOWN_FOR = 2.0
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._known: dict[str, tuple[str, float]] = {}  # address -> (inbox id, when it was found)
+
+    async def find(self, addresses: Collection[str]) -> dict[str, str]:
+        now = time.monotonic()
+        found = {a: known[0] for a in addresses if (known := self._known.get(a)) and now - known[1] < self.KNOWN_FOR}
+        if missing := sorted(set(addresses) - found.keys()):
+            async with autocommit(self.engine) as conn:
+                rows = await conn.execute(select(inboxes.c.address, inboxes.c.id).where(inboxes.c.address.in_(missing)))
+            if len(self._known) > 10_000:
+                self._known.clear()
+            for address, inbox_id in rows:
+                found[address] = inbox_id
+                self._known[address] = (inbox_id, now)
+        return found
+
+    def forget(self, addresses: Collection[str]) -> None:
+        for address in addresses:
+            self._known.pop(address, None)
+
+
 @dataclass
 class _Copy:
     """One parsed message to store in one inbox; ``job`` is the index of the queue job it came from."""
 
     job: int
-    inbox: Any
+    inbox_id: str
     parsed: ParsedMessage
     mail: Received
     raw: bytes
     attachments: list[dict[str, Any]]
 
 
-async def handle(bodies: Sequence[str], engine: AsyncEngine, blobs: BlobStore) -> list[Exception | None]:
+async def handle(
+    bodies: Sequence[str], engine: AsyncEngine, blobs: BlobStore, queue: Queue, inboxes: Inboxes
+) -> list[Exception | None]:
     """Process inbound queue jobs together; returns, per job, None when it is done or why it must be retried.
 
     Done means stored, found stored already, or addressed to no inbox. Every copy of the batch is stored in
@@ -169,10 +218,7 @@ async def handle(bodies: Sequence[str], engine: AsyncEngine, blobs: BlobStore) -
             mails[job] = received(unwrap_sns(body))
         except PoisonMessage as exc:
             outcomes[job] = exc
-    addresses = sorted({base_address(r) for mail in mails.values() for r in mail.recipients})
-    async with engine.connect() as conn:
-        rows = (await conn.execute(select(inboxes).where(inboxes.c.address.in_(addresses)))).all()
-    by_address = {row.address: row for row in rows}
+    by_address = await inboxes.find({base_address(r) for mail in mails.values() for r in mail.recipients})
     copies: list[_Copy] = []
     for job, mail in mails.items():
         targets = [by_address[a] for a in sorted({base_address(r) for r in mail.recipients}) if a in by_address]
@@ -188,35 +234,36 @@ async def handle(bodies: Sequence[str], engine: AsyncEngine, blobs: BlobStore) -
         except Exception as exc:  # noqa: BLE001 - the job is retried, the worker logs why
             outcomes[job] = exc
             continue
-        copies += [_Copy(job, inbox, parsed, mail, raw, attachments) for inbox in targets]
+        copies += [_Copy(job, inbox_id, parsed, mail, raw, attachments) for inbox_id in targets]
     jobs = sorted({copy.job for copy in copies})
     try:
-        await _store(engine, copies)
+        await _store(engine, queue, copies)
     except Exception as exc:
+        inboxes.forget(by_address)  # one may have been deleted: the retry looks again
         if len(jobs) == 1:
             outcomes[jobs[0]] = exc
             return outcomes
         log.warning("storing a batch failed; storing its jobs one by one", exc_info=True)
         for job in jobs:
             try:
-                await _store(engine, [copy for copy in copies if copy.job == job])
+                await _store(engine, queue, [copy for copy in copies if copy.job == job])
             except Exception as job_exc:  # noqa: BLE001 - the job is retried, the worker logs why
                 outcomes[job] = job_exc
     return outcomes
 
 
-class _Raced(Exception):
-    """Another worker stored one of these copies between our look and our insert."""
-
-
-async def _store(engine: AsyncEngine, copies: list[_Copy]) -> None:
+async def _store(engine: AsyncEngine, queue: Queue, copies: list[_Copy]) -> None:
     for attempt in range(3):
         try:
-            async with engine.begin() as conn:
-                await _store_in(conn, copies)
+            async with pipelined_transaction(engine) as (conn, driver):
+                await _store_in(conn, driver, queue, copies)
             return
-        except _Raced:
-            # The other transaction has committed by now: looking again skips what it stored.
+        except (IntegrityError, psycopg.errors.UniqueViolation) as exc:
+            original = exc.orig if isinstance(exc, IntegrityError) else exc
+            if getattr(getattr(original, "diag", None), "constraint_name", None) != _STORED_ONCE:
+                raise
+            # Another worker stored one of these copies between our look and our insert. It has committed
+            # by now: looking again skips what it stored.
             log.info("a copy was stored concurrently; trying again", extra={"attempt": attempt + 1})
     raise RuntimeError("copies kept being stored concurrently")
 
@@ -225,25 +272,33 @@ def _message_id_header(copy: _Copy) -> str:
     return copy.parsed.message_id or f"<{copy.mail.ses_message_id}@mailman.invalid>"
 
 
-async def _store_in(conn: AsyncConnection, copies: list[_Copy]) -> None:
-    """Store each copy not stored yet, with its thread and its ``message.received`` event."""
+async def _store_in(
+    conn: AsyncConnection, driver: psycopg.AsyncConnection[Any], queue: Queue, copies: list[_Copy]
+) -> None:
+    """Store each copy not stored yet, with its thread and its ``message.received`` event.
+
+    In a pipelined transaction: one round trip reads what is stored already, the messages replied to and the
+    webhooks (another locks the threads replied to, if any); the writes go out with the COMMIT. With a queue
+    in this database the events' webhook deliveries are queued in the same transaction.
+    """
     if not copies:
         return
-    keys = {copy.mail.ses_message_id for copy in copies}
-    inbox_ids = {copy.inbox.id for copy in copies}
-    stored = {
-        (row.inbox_id, row.dedup_key)
-        for row in await conn.execute(
-            select(messages.c.inbox_id, messages.c.dedup_key).where(
-                messages.c.inbox_id.in_(inbox_ids), messages.c.dedup_key.in_(keys)
-            )
-        )
-    }
+    inbox_ids = sorted({copy.inbox_id for copy in copies})
+    reads = driver.cursor()
+    await reads.execute(_STORED, (inbox_ids, sorted({copy.mail.ses_message_id for copy in copies})))
+    wanted = sorted({m for copy in copies for m in (copy.parsed.in_reply_to, *copy.parsed.references) if m})
+    replied = driver.cursor()
+    if wanted:
+        await replied.execute(_REPLIED_TO, (inbox_ids, wanted))
+    hooks = driver.cursor(row_factory=namedtuple_row)
+    if isinstance(queue, TransactionalQueue):
+        await hooks.execute(delivery.ENABLED_WEBHOOKS)
+    stored = {(inbox_id, key) for inbox_id, key in await reads.fetchall()}  # the round trip
     fresh = []
     for copy in copies:
-        key = (copy.inbox.id, copy.mail.ses_message_id)
+        key = (copy.inbox_id, copy.mail.ses_message_id)
         if key in stored:
-            log.info("already stored", extra={"ses": copy.mail.ses_message_id, "inbox": copy.inbox.id})
+            log.info("already stored", extra={"ses": copy.mail.ses_message_id, "inbox": copy.inbox_id})
             continue
         stored.add(key)  # the same notification twice in one batch
         fresh.append(copy)
@@ -252,38 +307,26 @@ async def _store_in(conn: AsyncConnection, copies: list[_Copy]) -> None:
 
     # Threading: the inbox's most recent message among In-Reply-To and References, earlier copies included.
     latest: dict[tuple[str, str], tuple[str, str]] = {}  # (inbox id, Message-ID) -> (message id, thread id)
-    wanted = {m for copy in fresh for m in (copy.parsed.in_reply_to, *copy.parsed.references) if m}
-    if wanted:
-        for row in await conn.execute(
-            select(messages.c.inbox_id, messages.c.message_id, messages.c.id, messages.c.thread_id).where(
-                messages.c.inbox_id.in_(inbox_ids), messages.c.message_id.in_(wanted)
-            )
-        ):
-            key = (row.inbox_id, row.message_id)
-            latest[key] = max(latest.get(key, ("", "")), (row.id, row.thread_id))
+    for inbox_id, message_id, message_pk, thread_id in await replied.fetchall() if wanted else []:
+        latest[(inbox_id, message_id)] = max(latest.get((inbox_id, message_id), ("", "")), (message_pk, thread_id))
     now = datetime.now(UTC)
     new_threads: dict[str, dict[str, Any]] = {}
     planned: list[tuple[_Copy, str, str]] = []  # (copy, message id, thread id)
     for copy in fresh:
-        answered = [(copy.inbox.id, m) for m in (copy.parsed.in_reply_to, *copy.parsed.references) if m]
+        answered = [(copy.inbox_id, m) for m in (copy.parsed.in_reply_to, *copy.parsed.references) if m]
         found = [latest[key] for key in answered if key in latest]
         message_pk = new_id("msg")
         thread_id = max(found)[1] if found else _new_thread(new_threads, copy, now)
-        latest[(copy.inbox.id, _message_id_header(copy))] = (message_pk, thread_id)
+        latest[(copy.inbox_id, _message_id_header(copy))] = (message_pk, thread_id)
         planned.append((copy, message_pk, thread_id))
 
     # Threads that exist are locked and read; one that vanished meanwhile (deleted) is started afresh.
     known = {tid for _, _, tid in planned} - new_threads.keys()
-    old_threads = (
-        {
-            row.id: dict(row._mapping)
-            for row in await conn.execute(
-                select(threads).where(threads.c.id.in_(sorted(known))).order_by(threads.c.id).with_for_update()
-            )
-        }
-        if known
-        else {}
-    )
+    old_threads: dict[str, dict[str, Any]] = {}
+    if known:
+        locked = driver.cursor(row_factory=dict_row)
+        await locked.execute(_LOCK_THREADS, (sorted(known),))
+        old_threads = {row["id"]: row for row in await locked.fetchall()}
     renamed: dict[str, str] = {}
     for copy, _, thread_id in planned:
         if thread_id in known and thread_id not in old_threads and thread_id not in renamed:
@@ -299,8 +342,9 @@ async def _store_in(conn: AsyncConnection, copies: list[_Copy]) -> None:
         thread["last_message_at"] = now
         message_rows.append({**values, "raw_key": copy.mail.raw_key, "dedup_key": copy.mail.ses_message_id})
         data = {"message": views.message(values), "thread": views.thread(dict(thread))}
-        new_events.append(NewEvent("message.received", data, inbox_id=copy.inbox.id, message_id=message_pk))
+        new_events.append(NewEvent("message.received", data, inbox_id=copy.inbox_id, message_id=message_pk))
 
+    hooks_found = await hooks.fetchall() if isinstance(queue, TransactionalQueue) else None
     if new_threads:
         await conn.execute(insert(threads), list(new_threads.values()))
     if old_threads:
@@ -315,22 +359,20 @@ async def _store_in(conn: AsyncConnection, copies: list[_Copy]) -> None:
                 for t in old_threads.values()
             ],
         )
-    inserted = await conn.execute(
-        pg_insert(messages)
-        .on_conflict_do_nothing(index_elements=[messages.c.inbox_id, messages.c.dedup_key])
-        .returning(messages.c.id),  # only the ids: the bodies need not come back
-        message_rows,
-    )
-    if len(inserted.all()) < len(message_rows):
-        raise _Raced  # rolls back the thread changes above
-    await record_events(conn, new_events)
+    # A copy stored meanwhile by another worker violates _STORED_ONCE, which rolls all of this back.
+    await conn.execute(insert(messages), message_rows)
+    recorded = await record_events(conn, new_events, fanned_out=hooks_found is not None)
+    if hooks_found is not None:
+        assert isinstance(queue, TransactionalQueue)
+        fanned = [delivery.Recorded(e["id"], e["type"], n.inbox_id) for e, n in zip(recorded, new_events, strict=True)]
+        await delivery.fan_out_in(conn, queue, hooks_found, fanned)
 
 
 def _new_thread(new_threads: dict[str, dict[str, Any]], copy: _Copy, now: datetime) -> str:
     thread_id = new_id("thr")
     new_threads[thread_id] = {
         "id": thread_id,
-        "inbox_id": copy.inbox.id,
+        "inbox_id": copy.inbox_id,
         "subject": thread_subject(copy.parsed.subject),
         "participants": [],
         "message_count": 0,
@@ -345,7 +387,7 @@ def _message_values(copy: _Copy, message_pk: str, thread_id: str, now: datetime)
     parsed, mail = copy.parsed, copy.mail
     return {
         "id": message_pk,
-        "inbox_id": copy.inbox.id,
+        "inbox_id": copy.inbox_id,
         "thread_id": thread_id,
         "direction": "inbound",
         "status": "received",

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..adapters.database import autocommit
 from ..adapters.tables import inboxes, messages, suppressions, threads
 from ..ports import BlobStore, Delivery, MailTransport, Queue, SendResult, TemporaryFailure
 from . import views
@@ -84,7 +85,7 @@ async def handle(
     straight through the inbound queue instead of the transport.
     """
     message_id = json.loads(body)["message_id"]
-    async with engine.connect() as conn:
+    async with autocommit(engine) as conn:
         row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
     if row is None or row.status not in ("queued", "sending", "delayed"):
         return
@@ -96,7 +97,7 @@ async def handle(
     sender = row._mapping["from"]["address"]
     local: list[str] = []
     if deliver_locally:
-        async with engine.connect() as conn:
+        async with autocommit(engine) as conn:
             here = set(
                 (
                     await conn.execute(
