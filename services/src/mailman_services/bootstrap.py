@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,11 +21,6 @@ class Services:
     domains: DomainAuthority
     transport: MailTransport
     fast: FastReads
-
-    @functools.cached_property
-    def reads(self) -> AsyncEngine:
-        """The same pool in autocommit mode: a read is one round trip, with no ROLLBACK when it returns."""
-        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     async def aclose(self) -> None:
         await self.queue.aclose()

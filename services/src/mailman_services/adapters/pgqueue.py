@@ -70,9 +70,26 @@ class PgQueue:
     async def send_batch(self, queue: QueueName, messages: Sequence[OutgoingMessage]) -> None:
         await self._send_together([(queue, m) for m in messages])
 
-    async def send_in(self, conn: AsyncConnection, queue: QueueName, messages: Sequence[OutgoingMessage]) -> None:
-        """Sent with ``conn``'s transaction: consumers see the messages (and are woken) when it commits."""
-        await _send_in(conn, queue, messages)
+    async def send_in(self, conn: AsyncConnection, queue: str, messages: Sequence[OutgoingMessage]) -> None:
+        """One statement, sent with ``conn``'s transaction: it inserts what is not a repeated deduplication id,
+        and consumers see the messages (and are woken) when the transaction commits."""
+        seen: set[str] = set()
+        unique = []
+        for outgoing in messages:
+            if outgoing.deduplication_id is None or outgoing.deduplication_id not in seen:
+                unique.append(outgoing)
+            if outgoing.deduplication_id is not None:
+                seen.add(outgoing.deduplication_id)
+        await conn.execute(
+            _SEND,
+            {
+                "queue": queue,
+                "bodies": [m.body for m in unique],
+                "groups": [m.group_id for m in unique],
+                "deduplication_ids": [m.deduplication_id for m in unique],
+                "delays": [float(m.delay_seconds) for m in unique],
+            },
+        )
 
     async def _send_together(self, sends: list[tuple[str, OutgoingMessage]]) -> list[None]:
         """One statement per queue, committed at once."""
@@ -81,7 +98,7 @@ class PgQueue:
             by_queue.setdefault(queue, []).append(outgoing)
         async with autocommit(self.engine) as conn:
             for queue, messages in by_queue.items():
-                await _send_in(conn, queue, messages)
+                await self.send_in(conn, queue, messages)
         return [None] * len(sends)
 
     async def receive(self, queue: QueueName, *, max_messages: int = 10, wait_seconds: float = 0) -> list[QueueMessage]:
@@ -246,27 +263,6 @@ _SEND = text(
     SELECT pg_notify(:channel, :queue) WHERE EXISTS (SELECT 1 FROM inserted)
     """
 ).bindparams(channel=CHANNEL, window=DEDUPLICATION_WINDOW)
-
-
-async def _send_in(conn: AsyncConnection, queue: str, messages: Sequence[OutgoingMessage]) -> None:
-    """Insert what is not a repeated deduplication id, and notify consumers (at commit)."""
-    seen: set[str] = set()
-    unique = []
-    for outgoing in messages:
-        if outgoing.deduplication_id is None or outgoing.deduplication_id not in seen:
-            unique.append(outgoing)
-        if outgoing.deduplication_id is not None:
-            seen.add(outgoing.deduplication_id)
-    await conn.execute(
-        _SEND,
-        {
-            "queue": queue,
-            "bodies": [m.body for m in unique],
-            "groups": [m.group_id for m in unique],
-            "deduplication_ids": [m.deduplication_id for m in unique],
-            "delays": [float(m.delay_seconds) for m in unique],
-        },
-    )
 
 
 def _receive_statement(fifo: bool) -> TextClause:

@@ -6,6 +6,7 @@ from quart import Blueprint, Response, current_app
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
+from ..adapters.database import autocommit
 from ..adapters.tables import api_keys
 from ..domain.errors import not_found
 from ..handlers import api_keys as keys
@@ -29,7 +30,7 @@ async def create() -> Response:
 async def list_() -> Response:
     require_unscoped()
     query = parse_query(Query)
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         return json_response(
             await page(conn, select(api_keys), [api_keys.c.id], query.limit, query.cursor, views.api_key)
         )

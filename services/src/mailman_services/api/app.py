@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .. import logs
+from ..adapters.database import autocommit
 from ..adapters.tables import api_keys, idempotency_keys
 from ..bootstrap import Services
 from ..domain.errors import APIError, FieldError
@@ -116,7 +117,7 @@ class Authenticator:
         if cached is not None and cached[1] > now:
             found = cached[0]
         else:
-            async with self.svc.reads.connect() as conn:
+            async with autocommit(self.svc.engine) as conn:
                 row = (
                     await conn.execute(
                         select(api_keys.c.id, api_keys.c.inbox_ids).where(api_keys.c.key_hash == hash_token(token))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response
 
+from ..adapters.database import autocommit
 from ..adapters.tables import domains as table
 from ..handlers import domains, views
 from ..handlers.pages import page
@@ -26,7 +27,7 @@ async def create() -> Response:
 async def list_() -> Response:
     require_unscoped()
     query = parse_query(DomainQuery)
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         return json_response(
             await page(conn, domains.list_query(query.name), [table.c.id], query.limit, query.cursor, views.domain)
         )
@@ -35,7 +36,7 @@ async def list_() -> Response:
 @blueprint.get("/<domain_id>")
 async def retrieve(domain_id: str) -> Response:
     require_unscoped()
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         return json_response(await domains.get(conn, domain_id))
 
 

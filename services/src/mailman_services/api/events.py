@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response
 from sqlalchemy import select
 
+from ..adapters.database import autocommit
 from ..adapters.tables import events
 from ..domain.errors import not_found
 from ..handlers import views
@@ -29,13 +30,13 @@ async def list_() -> Response:
     scope = principal().inbox_ids
     if scope is not None:
         select_ = select_.where(c.inbox_id.in_(scope))
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         return json_response(await page(conn, select_, [c.id], query.limit, query.cursor, views.event))
 
 
 @blueprint.get("/<event_id>")
 async def retrieve(event_id: str) -> Response:
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         row = (await conn.execute(select(events).where(events.c.id == event_id))).first()
     scope = principal().inbox_ids
     if row is None or (scope is not None and row.inbox_id not in scope):

@@ -7,6 +7,7 @@ import json
 from quart import Blueprint, Response
 from sqlalchemy import bindparam, func, select
 
+from ..adapters.database import autocommit
 from ..adapters.tables import inboxes as table
 from ..adapters.tables import messages as messages_table
 from ..adapters.tables import threads as threads_table
@@ -55,7 +56,7 @@ async def list_() -> Response:
     scope = principal().inbox_ids
     if scope is not None:
         select_ = select_.where(table.c.id.in_(scope))
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         return json_response(await page(conn, select_, [table.c.id], query.limit, query.cursor, views.inbox))
 
 
@@ -109,7 +110,7 @@ async def list_messages(inbox_id: str) -> Response:
         select_ = select_.where(c.created_at > query.after)
     if query.before is not None:
         select_ = select_.where(c.created_at < query.before)
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         await inboxes.get(conn, inbox_id)
         return json_response(await page(conn, select_, [c.id], query.limit, query.cursor, views.message))
 
@@ -145,7 +146,7 @@ async def list_threads(inbox_id: str) -> Response:
     select_ = select(threads_table).where(c.inbox_id == inbox_id)
     if query.label is not None:
         select_ = select_.where(c.labels.contains([query.label]))
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         await inboxes.get(conn, inbox_id)
         return json_response(
             await page(conn, select_, [c.last_message_at, c.id], query.limit, query.cursor, views.thread)

@@ -11,6 +11,7 @@ from quart import Blueprint, Response, redirect
 from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.dialects.postgresql import JSONB
 
+from ..adapters.database import autocommit
 from ..adapters.tables import messages as messages_table
 from ..domain.errors import APIError, not_found
 from ..handlers import messages, views
@@ -21,7 +22,7 @@ blueprint = Blueprint("messages", __name__, url_prefix="/v1/messages")
 
 
 async def _message(message_id: str) -> Any:
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         row = await messages.get_row(conn, message_id)
     check_inbox(row.inbox_id, "message", message_id)
     return row

@@ -7,6 +7,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from ..adapters.database import autocommit
 from ..adapters.tables import suppressions
 from ..domain.addresses import is_address, normalise_address
 from ..domain.errors import APIError, invalid
@@ -23,7 +24,7 @@ async def list_() -> Response:
     require_unscoped()
     query = parse_query(Query)
     c = suppressions.c
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         return json_response(
             await page(
                 conn, select(suppressions), [c.created_at, c.address], query.limit, query.cursor, views.suppression

@@ -9,6 +9,7 @@ from quart import Blueprint, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..adapters.database import autocommit
 from ..domain.errors import APIError
 from .http import json_response, services
 
@@ -23,7 +24,7 @@ def openapi_document() -> bytes:
 @blueprint.get("/health")
 async def health() -> Response:
     try:
-        async with services().reads.connect() as conn:
+        async with autocommit(services().engine) as conn:
             await conn.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError):
         raise APIError(503, "unavailable", "The database is not reachable.") from None

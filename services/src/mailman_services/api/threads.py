@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response
 from sqlalchemy import select
 
+from ..adapters.database import autocommit
 from ..adapters.tables import messages, threads
 from ..domain.errors import not_found
 from ..handlers import views
@@ -15,7 +16,7 @@ blueprint = Blueprint("threads", __name__, url_prefix="/v1/threads")
 
 @blueprint.get("/<thread_id>")
 async def retrieve(thread_id: str) -> Response:
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         row = (await conn.execute(select(threads).where(threads.c.id == thread_id))).first()
         if row is None:
             raise not_found("thread", thread_id)

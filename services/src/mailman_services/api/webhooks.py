@@ -8,6 +8,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import insert, select
 from sqlalchemy import update as sql_update
 
+from ..adapters.database import autocommit
 from ..adapters.tables import deliveries, webhooks
 from ..domain.errors import invalid, not_found
 from ..domain.ids import new_id
@@ -63,7 +64,7 @@ async def create() -> Response:
 @blueprint.get("")
 async def list_() -> Response:
     query = parse_query(Query)
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         return json_response(
             await page(conn, select(webhooks), [webhooks.c.id], query.limit, query.cursor, views.webhook)
         )
@@ -71,7 +72,7 @@ async def list_() -> Response:
 
 @blueprint.get("/<webhook_id>")
 async def retrieve(webhook_id: str) -> Response:
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         return json_response(views.webhook(await handlers.get_row(conn, webhook_id)))
 
 
@@ -131,7 +132,7 @@ async def list_deliveries(webhook_id: str) -> Response:
         select_ = select_.where(c.status == query.status)
     if query.event_id is not None:
         select_ = select_.where(c.event_id == query.event_id)
-    async with services().reads.connect() as conn:
+    async with autocommit(services().engine) as conn:
         await handlers.get_row(conn, webhook_id)
         return json_response(await page(conn, select_, [c.id], query.limit, query.cursor, views.delivery))
 

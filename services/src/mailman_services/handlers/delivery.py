@@ -53,6 +53,15 @@ def job_body(delivery_id: str, event_id: str, webhook_id: str, attempt: int = 1)
     return json.dumps({"delivery_id": delivery_id, "event_id": event_id, "webhook_id": webhook_id, "attempt": attempt})
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What fan-out needs of an event."""
+
+    id: str
+    type: str
+    inbox_id: str | None
+
+
 async def fan_out(engine: AsyncEngine, queue: Queue, limit: int = 100) -> int:
     """Queue the deliveries of up to ``limit`` events not fanned out yet; returns how many events it took."""
     async with engine.begin() as conn:
@@ -78,15 +87,6 @@ async def fan_out(engine: AsyncEngine, queue: Queue, limit: int = 100) -> int:
             update(events).where(events.c.id.in_([e.id for e in pending])).values(fanned_out_at=datetime.now(UTC))
         )
     return len(pending)
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What fan-out needs of an event."""
-
-    id: str
-    type: str
-    inbox_id: str | None
 
 
 ENABLED_WEBHOOKS = "SELECT id, events, inbox_ids FROM webhooks WHERE enabled"

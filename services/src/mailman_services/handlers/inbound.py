@@ -290,8 +290,9 @@ async def _store_in(
     replied = driver.cursor()
     if wanted:
         await replied.execute(_REPLIED_TO, (inbox_ids, wanted))
+    in_transaction = queue if isinstance(queue, TransactionalQueue) else None  # else the outbox relays events
     hooks = driver.cursor(row_factory=namedtuple_row)
-    if isinstance(queue, TransactionalQueue):
+    if in_transaction is not None:
         await hooks.execute(delivery.ENABLED_WEBHOOKS)
     stored = {(inbox_id, key) for inbox_id, key in await reads.fetchall()}  # the round trip
     fresh = []
@@ -344,7 +345,8 @@ async def _store_in(
         data = {"message": views.message(values), "thread": views.thread(dict(thread))}
         new_events.append(NewEvent("message.received", data, inbox_id=copy.inbox_id, message_id=message_pk))
 
-    hooks_found = await hooks.fetchall() if isinstance(queue, TransactionalQueue) else None
+    # Read before the writes: a read among them would cost a round trip of its own.
+    matching = await hooks.fetchall() if in_transaction is not None else []
     if new_threads:
         await conn.execute(insert(threads), list(new_threads.values()))
     if old_threads:
@@ -361,11 +363,10 @@ async def _store_in(
         )
     # A copy stored meanwhile by another worker violates _STORED_ONCE, which rolls all of this back.
     await conn.execute(insert(messages), message_rows)
-    recorded = await record_events(conn, new_events, fanned_out=hooks_found is not None)
-    if hooks_found is not None:
-        assert isinstance(queue, TransactionalQueue)
+    recorded = await record_events(conn, new_events, fanned_out=in_transaction is not None)
+    if in_transaction is not None:
         fanned = [delivery.Recorded(e["id"], e["type"], n.inbox_id) for e, n in zip(recorded, new_events, strict=True)]
-        await delivery.fan_out_in(conn, queue, hooks_found, fanned)
+        await delivery.fan_out_in(conn, in_transaction, matching, fanned)
 
 
 def _new_thread(new_threads: dict[str, dict[str, Any]], copy: _Copy, now: datetime) -> str:
