@@ -11,6 +11,7 @@ from typing import Any
 
 import anyio
 
+from ..domain.mime import content_disposition
 from ..ports import (
     Delivery,
     DnsRecord,
@@ -59,8 +60,8 @@ class S3BlobStore:
 
     async def download_url(self, key: str, filename: str | None, content_type: str) -> str | None:
         params = {"Bucket": self._bucket(key), "Key": key, "ResponseContentType": content_type}
-        if filename:
-            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+        # Always a download: S3 cannot add the nosniff and sandbox headers the API sends with inline content.
+        params["ResponseContentDisposition"] = content_disposition(filename or "attachment", inline=False)
         url: str = await call("s3", "generate_presigned_url", ClientMethod="get_object", Params=params, ExpiresIn=300)
         return url
 

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from ..domain import mime
+
 EventType = Literal[
     "message.received",
     "message.sent",
@@ -36,7 +38,22 @@ def _rfc3339_text(value: object) -> object:
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-01:00 is past the last datetime Python has
+        raise ValueError("is out of the range of dates this API stores") from None
+
+
+def _one_line(value: str | None) -> str | None:
+    if value is not None and (error := mime.text_error(value)) is not None:
+        raise ValueError(error)
+    return value
+
+
+def _content_id(value: str | None) -> str | None:
+    if value is not None and (error := mime.content_id_error(value)) is not None:
+        raise ValueError(error)
+    return value
 
 
 def _not_null(value: object) -> object:
@@ -45,6 +62,8 @@ def _not_null(value: object) -> object:
     return value
 
 
+OneLine = AfterValidator(_one_line)
+"""Text that goes into a header (subject, names, file names): no line break of any kind."""
 NotNull = AfterValidator(_not_null)
 """Marks an optional field that may be left out but not sent as null (defaults are not validated)."""
 
@@ -71,11 +90,11 @@ class DomainCreate(Body):
 class InboxCreate(Body):
     domain_id: Annotated[Id | None, NotNull] = None
     local_part: Annotated[Annotated[str, StringConstraints(min_length=1, max_length=64)] | None, NotNull] = None
-    name: Annotated[str, StringConstraints(max_length=255)] | None = None
+    name: Annotated[Annotated[str, StringConstraints(max_length=255)] | None, OneLine] = None
 
 
 class InboxUpdate(Body):
-    name: Annotated[str, StringConstraints(max_length=255)] | None = None
+    name: Annotated[Annotated[str, StringConstraints(max_length=255)] | None, OneLine] = None
 
 
 class DomainQuery(Query):
@@ -102,10 +121,12 @@ class ThreadQuery(Query):
 
 
 class AttachmentInput(Body):
-    filename: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255), OneLine]
     content_type: Annotated[str, StringConstraints(min_length=1, max_length=255)] = "application/octet-stream"
     content: str
-    content_id: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+    content_id: Annotated[
+        Annotated[str, StringConstraints(min_length=1, max_length=255)] | None, AfterValidator(_content_id)
+    ] = None
     inline: bool = False
 
 
@@ -121,7 +142,7 @@ class SendMessage(Body):
     reply_to: Annotated[
         list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(max_length=10)
     ] = []
-    subject: Annotated[str, StringConstraints(max_length=998)] = ""
+    subject: Annotated[str, StringConstraints(max_length=998), OneLine] = ""
     text: str | None = None
     html: str | None = None
     headers: dict[str, str] = {}

@@ -20,6 +20,17 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
         key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (binascii.Error, ValueError, UnicodeError):
         raise invalid("cursor", "is not a cursor returned by this list") from None
-    if not isinstance(key, list) or len(key) != arity or not all(isinstance(part, str) for part in key):
+    if not isinstance(key, list) or len(key) != arity or not all(_storable(part) for part in key):
         raise invalid("cursor", "is not a cursor returned by this list")
     return key
+
+
+def _storable(part: object) -> bool:
+    """A string PostgreSQL can compare with: a forged cursor may hold NUL or a lone surrogate."""
+    if not isinstance(part, str) or "\x00" in part:
+        return False
+    try:
+        part.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

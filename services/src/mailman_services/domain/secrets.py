@@ -1,4 +1,4 @@
-"""API keys, webhook secrets and token hashing."""
+"""API keys, webhook secrets, token hashing, and sealing what only a caller's secret may open."""
 
 from __future__ import annotations
 
@@ -42,3 +42,27 @@ def webhook_secret_error(secret: str) -> str | None:
     if not 24 <= len(raw) <= 64:
         return "must encode between 24 and 64 random bytes"
     return None
+
+
+def derived_key(secret: str, purpose: str, context: str) -> bytes:
+    """32 bytes only the holder of ``secret`` can compute, one per ``purpose`` and ``context``."""
+    return hmac.new(secret.encode(), f"{purpose}\0{context}".encode(), hashlib.sha256).digest()
+
+
+def seal(key: bytes, data: bytes, associated: bytes) -> bytes:
+    """``data`` encrypted and authenticated with AES-256-GCM under ``key`` (the nonce leads the result)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = secrets.token_bytes(12)
+    return nonce + AESGCM(key).encrypt(nonce, data, associated)
+
+
+def unseal(key: bytes, sealed: bytes, associated: bytes) -> bytes | None:
+    """What ``seal`` encrypted, or None when ``key`` or ``associated`` is not the one it was sealed with."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        return AESGCM(key).decrypt(sealed[:12], sealed[12:], associated)
+    except (InvalidTag, ValueError):
+        return None

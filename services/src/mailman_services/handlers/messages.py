@@ -110,8 +110,8 @@ async def _refresh_thread_labels(conn: AsyncConnection, thread_id: str) -> None:
 class Composition:
     """What the caller asked to send, after the request body was validated."""
 
-    to: list[str]
-    cc: list[str] = field(default_factory=list)
+    to: Sequence[str | dict[str, Any]]  # a reply's recipients are mailboxes of the message replied to
+    cc: Sequence[str | dict[str, Any]] = field(default_factory=list)
     bcc: list[str] = field(default_factory=list)
     reply_to: list[str] = field(default_factory=list)
     subject: str = ""
@@ -131,12 +131,20 @@ class Parent:
     references: list[str]
 
 
-def _recipients(values: list[str], field_name: str) -> list[dict[str, Any]]:
+def _recipients(values: Sequence[str | dict[str, Any]], field_name: str) -> list[dict[str, Any]]:
+    """Recipients as ``{"name", "address"}``: strings a caller gave are parsed and checked; mailboxes taken
+    from a stored message (a reply's) are kept, their names made fit for a header."""
     parsed, errors = [], []
     for i, value in enumerate(values):
-        recipient = parse_recipient(value)
+        if isinstance(value, dict):
+            name = mime.single_line(value.get("name") or "").strip()
+            parsed.append({"name": name or None, "address": value["address"]})
+            continue
+        error = mime.text_error(value)
+        recipient = parse_recipient(value) if error is None else None
         if recipient is None:
-            errors.append(FieldError(f"{field_name}[{i}]", "is not an email address ('a@b.com' or 'Name <a@b.com>')"))
+            message = error or "is not an email address ('a@b.com' or 'Name <a@b.com>')"
+            errors.append(FieldError(f"{field_name}[{i}]", message))
         else:
             parsed.append(recipient)
     if errors:
@@ -153,8 +161,10 @@ def _decode_attachments(items: list[dict[str, Any]], field_name: str = "attachme
             raise invalid(f"{field_name}[{i}].content", "is not valid base64") from None
         if not mime.is_valid_content_type(item["content_type"]):
             raise invalid(f"{field_name}[{i}].content_type", "is not a MIME type such as application/pdf")
-        if any(c in item["filename"] for c in "\r\n\0/\\"):
+        if mime.text_error(item["filename"]) is not None or any(c in item["filename"] for c in "/\\"):
             raise invalid(f"{field_name}[{i}].filename", "must not contain path separators or line breaks")
+        if item.get("content_id") is not None and (error := mime.content_id_error(item["content_id"])) is not None:
+            raise invalid(f"{field_name}[{i}].content_id", error)
         parts.append(
             mime.AttachmentPart(
                 filename=item["filename"],
@@ -187,6 +197,8 @@ async def compose(
         raise not_found("inbox", inbox_id)
     if request.text is None and request.html is None:
         raise invalid("text", "give text, html or both")
+    if (error := mime.text_error(request.subject)) is not None:
+        raise invalid("subject", error)
     to = _recipients(request.to, "to")
     cc = _recipients(request.cc, "cc")
     bcc = _recipients(request.bcc, "bcc")
@@ -333,24 +345,26 @@ async def reply(
         await conn.execute(select(inboxes.c.address).where(inboxes.c.id == original.inbox_id))
     ).scalar_one()
 
-    def formatted(people: list[dict[str, Any]]) -> list[str]:
-        return [mime.Mailbox(p.get("name"), p["address"]).formatted() for p in people if p["address"] != inbox_address]
+    def others(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [p for p in people if p["address"] != inbox_address]
 
     if original.direction == "inbound":
-        to = formatted(original.reply_to or [original._mapping["from"]])
+        to = others(original.reply_to or [original._mapping["from"]])
     else:
-        to = formatted(original.to)
-    extra_cc = formatted(original.to + original.cc) if reply_all and original.direction == "inbound" else []
+        to = others(original.to)
+    extra_cc = others(original.to + original.cc) if reply_all and original.direction == "inbound" else []
     if reply_all and original.direction == "outbound":
-        extra_cc = formatted(original.cc)
+        extra_cc = others(original.cc)
     if not to:
         raise APIError(
             422, "validation_failed", "The original message has no one to reply to.", [FieldError("to", "empty")]
         )
+    answered = {p["address"] for p in to}
     request = Composition(
         to=to,
-        cc=list(dict.fromkeys(cc + [c for c in extra_cc if c not in to])),
-        subject=mime.reply_subject(original.subject),
+        cc=[*cc, *[c for c in extra_cc if c["address"] not in answered]],
+        # Received text may hold line breaks an API caller could not send (they would end the header).
+        subject=mime.reply_subject(mime.single_line(original.subject)),
         text=text,
         html=html,
         attachments=attachments,
@@ -371,12 +385,13 @@ async def forward(
     labels: list[str],
 ) -> dict[str, Any]:
     sender = original._mapping["from"]
-    quoted_from = mime.Mailbox(sender.get("name"), sender["address"]).formatted()
+    quoted_from = mime.Mailbox(mime.single_line(sender.get("name") or "") or None, sender["address"]).formatted()
+    subject = mime.single_line(original.subject)
     header = (
         "---------- Forwarded message ---------\n"
         f"From: {quoted_from}\n"
         f"Date: {original.created_at.strftime('%a, %d %b %Y %H:%M:%S +0000')}\n"
-        f"Subject: {original.subject}\n"
+        f"Subject: {subject}\n"
         f"To: {', '.join(r['address'] for r in original.to)}\n\n"
     )
     body_text = f"{text or ''}\n\n{header}{original.text or mime.html_to_text(original.html or '')}".lstrip("\n")
@@ -395,15 +410,15 @@ async def forward(
         if data is not None:
             inherited.append(
                 mime.AttachmentPart(
-                    filename=attachment["filename"] or "attachment",
-                    content_type=attachment["content_type"],
+                    filename=mime.safe_filename(attachment["filename"] or ""),
+                    content_type=attachment["content_type"]
+                    if mime.is_valid_content_type(attachment["content_type"])
+                    else "application/octet-stream",
                     data=data,
-                    content_id=attachment["content_id"],
+                    content_id=mime.safe_content_id(attachment["content_id"]),
                     inline=attachment["inline"],
                 )
             )
-    request = Composition(
-        to=to, subject=mime.forward_subject(original.subject), text=body_text, html=body_html, labels=labels
-    )
+    request = Composition(to=to, subject=mime.forward_subject(subject), text=body_text, html=body_html, labels=labels)
     parent = Parent(original.thread_id, original.message_id, list(original.references))
     return await compose(conn, blobs, original.inbox_id, request, parent, inherited)
