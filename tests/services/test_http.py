@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from pathlib import Path
 
@@ -112,3 +114,28 @@ def test_text_postgresql_cannot_store_is_refused_not_crashed_on(api: httpx.Clien
     ]
     query = api.get(f"/v1/inboxes/{inbox['id']}/messages", params={"q": "a\x00b"})
     assert query.status_code == 422 and query.json()["errors"][0]["field"] == "q"
+
+
+def forged_cursor(*parts: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")
+
+
+def test_forged_cursors_and_dates_out_of_range_get_422(api: httpx.Client) -> None:
+    inbox = api.post("/v1/inboxes").json()
+    lists = {
+        "/v1/inboxes": 1,
+        f"/v1/inboxes/{inbox['id']}/messages": 1,
+        f"/v1/inboxes/{inbox['id']}/threads": 2,
+        "/v1/suppressions": 2,
+        "/v1/events": 1,
+    }
+    for path, arity in lists.items():
+        for bad in ("a\x00b", "\ud800"):
+            cursor = forged_cursor(*(["2026-01-01T00:00:00+00:00"] * (arity - 1)), bad)
+            response = api.get(path, params={"cursor": cursor})
+            assert response.status_code == 422, (path, response.text)
+            assert response.json()["errors"][0]["field"] == "cursor"
+    for field, value in (("after", "9999-12-31T23:59:59-23:59"), ("before", "0001-01-01T00:00:00+23:59")):
+        response = api.get(f"/v1/inboxes/{inbox['id']}/messages", params={field: value})
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == field

@@ -182,3 +182,28 @@ def test_unverified_domain_and_suppressed_recipients(api: httpx.Client, inbox: d
 def test_blobs_live_under_the_data_dir(stack: Stack, api: httpx.Client, inbox: dict[str, Any]) -> None:
     message = send(api, inbox["id"]).json()
     assert (Path(stack.data_dir) / "blobs" / "raw" / f"{message['id']}.eml").is_file()
+
+
+def test_downloads_are_never_run_by_a_browser(api: httpx.Client, inbox: dict[str, Any]) -> None:
+    svg = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>').decode()
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
+    attachments = [
+        {"filename": "logo.svg", "content_type": "image/svg+xml", "content": svg, "inline": True, "content_id": "l@x"},
+        {"filename": "page.html", "content_type": "text/html", "content": svg, "inline": True},
+        {"filename": "pixel.png", "content_type": "image/png", "content": png, "inline": True},
+        {"filename": "naïve report.pdf", "content_type": "application/pdf", "content": png},
+    ]
+    message = send(api, inbox["id"], html="<img src='cid:l@x'>", attachments=attachments).json()
+    dispositions = {}
+    for attachment in message["attachments"]:
+        download = api.get(f"/v1/messages/{message['id']}/attachments/{attachment['id']}")
+        assert download.status_code == 200
+        assert download.headers["x-content-type-options"] == "nosniff"
+        assert download.headers["content-security-policy"] == "sandbox"
+        dispositions[attachment["filename"]] = download.headers["content-disposition"]
+    assert dispositions == {
+        "logo.svg": "attachment; filename*=UTF-8''logo.svg",
+        "page.html": "attachment; filename*=UTF-8''page.html",
+        "pixel.png": "inline; filename*=UTF-8''pixel.png",
+        "naïve report.pdf": "attachment; filename*=UTF-8''na%C3%AFve%20report.pdf",
+    }
