@@ -32,13 +32,20 @@ class Zone(BaseResolver):  # type: ignore[misc]
 
     def __init__(self) -> None:
         self.records: list[str] = []
+        self.stalled: dict[str, float] = {}
 
     def publish(self, *zone_lines: str) -> None:
         self.records.extend(zone_lines)
 
+    def stall(self, name: str, seconds: float) -> None:
+        """The next query for ``name`` is answered only after ``seconds`` (a slow name server)."""
+        self.stalled[name.lower()] = seconds
+
     def resolve(self, request: DNSRecord, handler: object) -> DNSRecord:
         reply = request.reply()
         qname = str(request.q.qname).rstrip(".").lower()
+        if (delay := self.stalled.pop(qname, None)) is not None:
+            time.sleep(delay)
         qtype = QTYPE[request.q.qtype]
         found = False
         for line in self.records:

@@ -337,3 +337,46 @@ def test_aws_webhook_is_retried_through_sqs_fifo_and_keeps_the_inbox_order(
         (3, "succeeded", 200),
     ]
     assert wait_for(lambda: recorded(events[3]["id"])) == [(1, "succeeded", 200)]
+
+
+def verified_domain(api: httpx.Client, dns_zone: tuple[Zone, int]) -> dict[str, Any]:
+    domain = api.post("/v1/domains", json={"name": f"aws{uuid.uuid4().hex[:8]}.example.com"}).json()
+    zone, _ = dns_zone
+    for record in domain["records"]:
+        if record["type"] == "MX":
+            zone.publish(f"{record['name']}. 60 IN MX 10 {record['value']}.")
+        elif record["type"] == "TXT":
+            zone.publish(f'{record["name"]}. 60 IN TXT "{record["value"]}"')
+    assert api.post(f"/v1/domains/{domain['id']}/verify").json()["status"] == "verified"
+    return domain
+
+
+def test_a_send_whose_queue_fails_after_the_commit_is_sent_once(
+    aws_api: tuple[httpx.Client, dict[str, Any]], dns_zone: tuple[Zone, int]
+) -> None:
+    """The job rides in the transaction that stores the message (an outbox row): SQS failing afterwards costs
+    a delay, never the message, and the client sees one 202 for one message."""
+    api, clients = aws_api
+    domain = verified_domain(api, dns_zone)
+    inbox = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "outbox"}).json()
+    sqs, url = clients["sqs"], clients["queues"]["outbound"]
+    sqs.delete_queue(QueueUrl=url)  # SQS is unreachable for this queue until it is created again
+    try:
+        subject = f"outbox {uuid.uuid4().hex[:8]}"
+        response = api.post(
+            f"/v1/inboxes/{inbox['id']}/messages", json={"to": ["a@example.com"], "subject": subject, "text": "hi"}
+        )
+        assert response.status_code == 202, response.text
+        time.sleep(1.5)  # the worker's relay tries too, and fails as well
+        assert api.get(f"/v1/messages/{response.json()['id']}").json()["status"] == "queued"
+    finally:
+        assert sqs.create_queue(QueueName=url.rsplit("/", 1)[1])["QueueUrl"] == url
+    deadline = time.monotonic() + 30
+    while (current := api.get(f"/v1/messages/{response.json()['id']}").json())["status"] in ("queued", "sending"):
+        assert time.monotonic() < deadline, current
+        time.sleep(0.2)
+    assert current["status"] == "sent"
+    sent = api.get(f"/v1/inboxes/{inbox['id']}/messages", params={"direction": "outbound"}).json()["data"]
+    assert [m["subject"] for m in sent] == [subject]
+    events = api.get("/v1/events", params={"message_id": current["id"], "type": "message.sent"}).json()["data"]
+    assert len(events) == 1

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 from pathlib import Path
 
 import httpx
+import psycopg
+import pytest
 
-from tests.conftest import TOKEN, Stack, start_stack
+from tests.conftest import TOKEN, Stack, Zone, start_stack
 
 
 def test_bad_query_parameters_get_field_errors(api: httpx.Client) -> None:
@@ -139,3 +142,42 @@ def test_forged_cursors_and_dates_out_of_range_get_422(api: httpx.Client) -> Non
         response = api.get(f"/v1/inboxes/{inbox['id']}/messages", params={field: value})
         assert response.status_code == 422, response.text
         assert response.json()["errors"][0]["field"] == field
+
+
+def test_idempotent_answers_keep_no_secret_readable(stack: Stack, api: httpx.Client) -> None:
+    key = f"key-{uuid.uuid4()}"
+    created = api.post("/v1/api-keys", json={"name": "ci"}, headers={"Idempotency-Key": key})
+    secret = created.json()["key"]
+    hook_key = f"key-{uuid.uuid4()}"
+    hook = api.post(
+        "/v1/webhooks",
+        json={"url": "https://example.com/hook", "events": ["message.received"]},
+        headers={"Idempotency-Key": hook_key},
+    )
+    assert created.status_code == 201 and hook.status_code == 201
+    with psycopg.connect(host=str(stack.data_dir / "postgres"), user="postgres", dbname="postgres") as conn:
+        rows = conn.execute("SELECT * FROM idempotency_keys").fetchall()
+    stored = b"".join(repr(row).encode() + (row[-2] or b"") for row in rows)
+    assert rows and secret.encode() not in stored and hook.json()["secret"].encode() not in stored
+    assert key.encode() not in stored and hook_key.encode() not in stored
+
+    replayed = api.post("/v1/api-keys", json={"name": "ci"}, headers={"Idempotency-Key": key})
+    assert replayed.headers["idempotent-replayed"] == "true" and replayed.json()["key"] == secret
+    assert api.get("/v1/domains", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+
+
+def test_a_claim_is_released_when_the_client_goes_away(
+    api: httpx.Client, stack: Stack, dns_zone: tuple[Zone, int]
+) -> None:
+    zone, _ = dns_zone
+    domain = api.post("/v1/domains", json={"name": f"slow{uuid.uuid4().hex[:8]}.example.com"}).json()
+    zone.stall(domain["name"], 2.5)  # the first verify waits on DNS long enough for its client to give up
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    with pytest.raises(httpx.ReadTimeout):
+        api.post(f"/v1/domains/{domain['id']}/verify", headers=headers, timeout=0.5)
+    # The retry a client makes at once is answered, not refused for the abandoned claim (409 for 5 minutes).
+    deadline = time.monotonic() + 2
+    while (retried := api.post(f"/v1/domains/{domain['id']}/verify", headers=headers)).status_code == 409:
+        assert time.monotonic() < deadline, retried.text
+        time.sleep(0.05)
+    assert retried.status_code == 200 and "idempotent-replayed" not in retried.headers, retried.text

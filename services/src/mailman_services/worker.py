@@ -17,7 +17,7 @@ import psycopg
 
 from .batching import Coalescer
 from .bootstrap import Services
-from .handlers import delivery, inbound, outbound, telemetry
+from .handlers import delivery, idempotency, inbound, jobs, outbound, telemetry
 from .handlers.events import EVENTS_CHANNEL
 from .ports import QUEUES, QueueMessage, QueueName, TemporaryFailure
 
@@ -28,6 +28,7 @@ log = logging.getLogger("mailman.worker")
 # other people's servers (up to 15 s each).
 CONCURRENCY: dict[QueueName, int] = {"inbound": 64, "outbound": 16, "telemetry": 16, "webhooks": 64}
 SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on queues the spec polls "short"
+PURGE_EVERY = 600.0  # seconds between sweeps of idempotency answers past their 24 h
 
 Handler = Callable[[QueueMessage], Awaitable[object]]
 # Handles received jobs together; per job, None when it is done or the exception that leaves it queued.
@@ -89,6 +90,25 @@ async def fan_out_forever(svc: Services, stop: anyio.Event) -> None:
                     pass
     finally:
         await listener.close()
+
+
+async def housekeeping_forever(svc: Services, stop: anyio.Event) -> None:
+    """Relay the job outbox (jobs the API could not hand to SQS itself) every second; purge expired
+    idempotency answers every ten minutes."""
+    purged_at = -PURGE_EVERY
+    while not stop.is_set():
+        relayed = 0
+        try:
+            relayed = await jobs.relay(svc.engine, svc.queue)
+            if anyio.current_time() - purged_at >= PURGE_EVERY:
+                purged_at = anyio.current_time()
+                if purged := await idempotency.purge(svc.engine):
+                    log.info("purged expired idempotency keys", extra={"rows": purged})
+        except Exception:
+            log.warning("housekeeping failed; trying again", exc_info=True)
+        if not relayed:
+            with anyio.move_on_after(1.0):
+                await stop.wait()
 
 
 async def consume(
@@ -215,6 +235,7 @@ async def run_worker(svc: Services, stop: anyio.Event) -> None:
         log.info("worker started", extra={"queues": sorted([*consumers, "inbound"])})
         async with anyio.create_task_group() as tg:
             tg.start_soon(fan_out_forever, svc, stop)
+            tg.start_soon(housekeeping_forever, svc, stop)
             tg.start_soon(
                 functools.partial(
                     consume,

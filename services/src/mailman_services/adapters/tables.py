@@ -213,10 +213,21 @@ idempotency_keys = Table(
     Column("key", Text, primary_key=True),
     Column("request_hash", Text, nullable=False),
     Column("response_status", SmallInteger),
-    Column("response_headers", JSONB),
-    Column("response_body", LargeBinary),
+    Column("response_body", LargeBinary),  # status headers and body, sealed: see handlers/idempotency.py
     _created_at(),
     Index(None, "created_at"),
+)
+
+# Jobs created with their rows, for a queue outside the database (SQS): relayed after the commit.
+job_outbox = Table(
+    "job_outbox",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("queue", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("group_id", Text),
+    Column("deduplication_id", Text),
+    _created_at(),
 )
 
 queue_messages = Table(

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
 import logging
 import os
 import re
 import time
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quart import Quart, Response, g, request
-from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import func, select, update
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .. import logs
 from ..adapters.database import autocommit
-from ..adapters.tables import api_keys, idempotency_keys
+from ..adapters.tables import api_keys
 from ..bootstrap import Services
 from ..domain.errors import APIError, FieldError
 from ..domain.secrets import hash_token, tokens_equal
+from ..handlers import idempotency
 from .http import Principal, dumps, raw_body, unstorable_text
 
 log = logging.getLogger("mailman.api")
 
 MAX_BODY = 40 * 1024 * 1024
-IDEMPOTENCY_TTL = timedelta(hours=24)
-ABANDONED_CLAIM = timedelta(minutes=5)
 KEY_CACHE_SECONDS = 10.0
 LAST_USED_EVERY = 60.0  # seconds between last_used_at writes for one key
 _NOT_REPLAYED = frozenset({"x-request-id", "content-length", "date", "server"})  # per response, not per request
@@ -136,9 +133,8 @@ class Authenticator:
         return found
 
 
-def _request_hash() -> str:
-    digest = hashlib.sha256(f"{request.method} {request.path}?{request.query_string.decode()}\n".encode())
-    return digest.hexdigest()
+def _request_line() -> bytes:
+    return f"{request.method} {request.path}?{request.query_string.decode()}\n".encode()
 
 
 def create_app(svc: Services) -> Quart:
@@ -202,69 +198,26 @@ def create_app(svc: Services) -> Quart:
                 "Idempotency-Key must be 1 to 255 characters long.",
                 [FieldError("Idempotency-Key", "must be 1 to 255 characters long")],
             )
-        body = await raw_body()
-        request_hash = hashlib.sha256(_request_hash().encode() + body).hexdigest()
-        async with svc.engine.begin() as conn:
-            now = datetime.now(UTC)
-            # Forget keys past their 24 h, and claims whose request died without an answer (a crashed process).
-            await conn.execute(
-                delete(idempotency_keys).where(
-                    idempotency_keys.c.principal == found.id,
-                    idempotency_keys.c.key == key,
-                    or_(
-                        idempotency_keys.c.created_at < now - IDEMPOTENCY_TTL,
-                        and_(
-                            idempotency_keys.c.response_status.is_(None),
-                            idempotency_keys.c.created_at < now - ABANDONED_CLAIM,
-                        ),
-                    ),
-                )
-            )
-            inserted = await conn.execute(
-                pg_insert(idempotency_keys)
-                .values(principal=found.id, key=key, request_hash=request_hash)
-                .on_conflict_do_nothing()
-                .returning(idempotency_keys.c.key)
-            )
-            if inserted.first() is not None:
-                g.idempotency_key = key
-                return None
-            row = (
-                await conn.execute(
-                    select(idempotency_keys).where(
-                        idempotency_keys.c.principal == found.id, idempotency_keys.c.key == key
-                    )
-                )
-            ).one()
-        if row.request_hash != request_hash:
-            raise APIError(
-                422,
-                "idempotency_key_reused",
-                "This Idempotency-Key was used with a different request; use a new key for a new request.",
-            )
-        if row.response_status is None:
-            raise APIError(409, "idempotency_key_in_use", "A request with this Idempotency-Key is still in progress.")
-        response = Response(row.response_body, status=row.response_status)
-        response.headers.update(row.response_headers)
+        claim = idempotency.Claim(found.id, key)
+        replay = await idempotency.begin(svc.engine, claim, _request_line() + await raw_body())
+        if replay is None:
+            g.idempotency = claim
+            return None
+        response = Response(replay.body, status=replay.status)
+        response.headers.update(replay.headers)
         response.headers["Idempotent-Replayed"] = "true"
         return response
 
     @app.after_request
     async def finish(response: Response) -> Response:
-        key = g.pop("idempotency_key", None)
-        if key is not None:
-            async with svc.engine.begin() as conn:
-                where = (idempotency_keys.c.principal == g.principal.id, idempotency_keys.c.key == key)
-                if response.status_code >= 500:
-                    await conn.execute(delete(idempotency_keys).where(*where))
-                else:
-                    body = await response.get_data()
-                    headers = {k: v for k, v in response.headers.items() if k.lower() not in _NOT_REPLAYED}
-                    await conn.execute(
-                        update(idempotency_keys)
-                        .where(*where)
-                        .values(response_status=response.status_code, response_headers=headers, response_body=body)
-                    )
+        claim = g.pop("idempotency", None)
+        if claim is not None:
+            if response.status_code >= 500:
+                await idempotency.release(svc.engine, claim)
+            else:
+                headers = {k: v for k, v in response.headers.items() if k.lower() not in _NOT_REPLAYED}
+                body = await response.get_data(as_text=False)
+                await idempotency.record(svc.engine, claim, idempotency.Answer(response.status_code, headers, body))
         request_id = g.get("request_id", "")
         response.headers["X-Request-Id"] = request_id
         logs.access.write(
@@ -279,6 +232,14 @@ def create_app(svc: Services) -> Quart:
             }
         )
         return response
+
+    @app.teardown_request
+    async def abandoned(error: BaseException | None) -> None:
+        # Still claimed here: the request ended without an answer (its client went away and it was cancelled,
+        # or it crashed past the error handlers). Released, so the client's retry is not refused with 409.
+        claim = g.pop("idempotency", None)
+        if claim is not None:
+            await asyncio.shield(idempotency.release(svc.engine, claim))
 
     @app.errorhandler(APIError)
     async def api_error(error: APIError) -> Response:

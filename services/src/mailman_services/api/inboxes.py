@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from quart import Blueprint, Response
 from sqlalchemy import bindparam, func, select
 
@@ -12,7 +10,7 @@ from ..adapters.tables import inboxes as table
 from ..adapters.tables import messages as messages_table
 from ..adapters.tables import threads as threads_table
 from ..domain.errors import not_found
-from ..handlers import inboxes, messages, views
+from ..handlers import inboxes, jobs, messages, views
 from ..handlers.pages import page
 from .http import (
     check_inbox,
@@ -133,8 +131,8 @@ async def send(inbox_id: str) -> Response:
         labels=body.labels,
     )
     async with svc.engine.begin() as conn:
-        message = await messages.compose(conn, svc.blobs, inbox_id, request)
-    await svc.queue.send("outbound", json.dumps({"message_id": message["id"]}))
+        message = await messages.compose(conn, svc.blobs, svc.queue, inbox_id, request)
+    await jobs.relay_now(svc.engine, svc.queue)
     return json_response(message, 202)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import orjson
@@ -14,7 +13,7 @@ from ..adapters.database import autocommit
 from ..adapters.tables import messages as messages_table
 from ..domain import mime
 from ..domain.errors import APIError, not_found
-from ..handlers import messages, views
+from ..handlers import jobs, messages, views
 from .http import check_inbox, json_response, parse_body, services
 from .schemas import Forward, MessageUpdate, Reply
 
@@ -96,6 +95,7 @@ async def reply(message_id: str) -> Response:
         message = await messages.reply(
             conn,
             svc.blobs,
+            svc.queue,
             original,
             text=body.text,
             html=body.html,
@@ -104,7 +104,7 @@ async def reply(message_id: str) -> Response:
             attachments=[a.model_dump() for a in body.attachments],
             labels=body.labels,
         )
-    await svc.queue.send("outbound", json.dumps({"message_id": message["id"]}))
+    await jobs.relay_now(svc.engine, svc.queue)
     return json_response(message, 202)
 
 
@@ -115,7 +115,7 @@ async def forward(message_id: str) -> Response:
     svc = services()
     async with svc.engine.begin() as conn:
         message = await messages.forward(
-            conn, svc.blobs, original, to=body.to, text=body.text, html=body.html, labels=body.labels
+            conn, svc.blobs, svc.queue, original, to=body.to, text=body.text, html=body.html, labels=body.labels
         )
-    await svc.queue.send("outbound", json.dumps({"message_id": message["id"]}))
+    await jobs.relay_now(svc.engine, svc.queue)
     return json_response(message, 202)

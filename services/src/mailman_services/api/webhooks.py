@@ -13,7 +13,7 @@ from ..adapters.tables import deliveries, webhooks
 from ..domain.errors import invalid, not_found
 from ..domain.ids import new_id
 from ..domain.network import private_addresses
-from ..handlers import views
+from ..handlers import jobs, views
 from ..handlers import webhooks as handlers
 from ..handlers.pages import page
 from .http import empty_response, json_response, parse_body, parse_query, require_unscoped, services
@@ -119,7 +119,8 @@ async def test(webhook_id: str) -> Response:
     svc = services()
     async with svc.engine.begin() as conn:
         delivery = await handlers.test(conn, webhook_id)
-    await handlers.enqueue_delivery(svc.queue, delivery, None)
+        await handlers.enqueue_delivery(conn, svc.queue, delivery, None)
+    await jobs.relay_now(svc.engine, svc.queue)
     return json_response(delivery, 202)
 
 
@@ -143,5 +144,6 @@ async def retry(webhook_id: str, delivery_id: str) -> Response:
     async with svc.engine.begin() as conn:
         await handlers.get_row(conn, webhook_id)
         delivery, inbox_id = await handlers.retry(conn, webhook_id, delivery_id)
-    await handlers.enqueue_delivery(svc.queue, delivery, inbox_id)
+        await handlers.enqueue_delivery(conn, svc.queue, delivery, inbox_id)
+    await jobs.relay_now(svc.engine, svc.queue)
     return json_response(delivery, 202)

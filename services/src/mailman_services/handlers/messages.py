@@ -1,7 +1,7 @@
 """Messages: reading and labelling, and composing outbound mail (send, reply, forward).
 
 Composing validates, stores the attachments and the raw MIME in the blob store, and writes the message
-as ``queued`` with its thread; the caller hands it to the outbound queue once the transaction commits.
+as ``queued`` with its thread and its outbound job, all in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from ..domain import mime
 from ..domain.addresses import parse_recipient
 from ..domain.errors import APIError, FieldError, invalid, not_found
 from ..domain.ids import new_id
-from ..ports import BlobStore
-from . import views
+from ..ports import BlobStore, Queue
+from . import jobs, views
 
 MAX_RECIPIENTS = 50
 NOT_CHECKED = dict.fromkeys(("spam", "virus", "spf", "dkim", "dmarc"), "not_checked")
@@ -180,6 +180,7 @@ def _decode_attachments(items: list[dict[str, Any]], field_name: str = "attachme
 async def compose(
     conn: AsyncConnection,
     blobs: BlobStore,
+    queue: Queue,
     inbox_id: str,
     request: Composition,
     parent: Parent | None = None,
@@ -326,12 +327,14 @@ async def compose(
     ).one()
     if parent is not None and labels:
         await _refresh_thread_labels(conn, thread_id)
+    await jobs.enqueue(conn, queue, "outbound", [jobs.outbound_job(message_pk)])
     return views.message(row)
 
 
 async def reply(
     conn: AsyncConnection,
     blobs: BlobStore,
+    queue: Queue,
     original: Any,
     *,
     text: str | None,
@@ -371,12 +374,13 @@ async def reply(
         labels=labels,
     )
     parent = Parent(original.thread_id, original.message_id, list(original.references))
-    return await compose(conn, blobs, original.inbox_id, request, parent)
+    return await compose(conn, blobs, queue, original.inbox_id, request, parent)
 
 
 async def forward(
     conn: AsyncConnection,
     blobs: BlobStore,
+    queue: Queue,
     original: Any,
     *,
     to: list[str],
@@ -421,4 +425,4 @@ async def forward(
             )
     request = Composition(to=to, subject=mime.forward_subject(subject), text=body_text, html=body_html, labels=labels)
     parent = Parent(original.thread_id, original.message_id, list(original.references))
-    return await compose(conn, blobs, original.inbox_id, request, parent, inherited)
+    return await compose(conn, blobs, queue, original.inbox_id, request, parent, inherited)

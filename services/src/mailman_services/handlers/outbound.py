@@ -84,7 +84,7 @@ async def handle(
     With ``deliver_locally`` (the local backend), recipients that are inboxes here get the message
     straight through the inbound queue instead of the transport.
     """
-    message_id = json.loads(body)["message_id"]
+    message_id = json.loads(body)["message_id"]  # jobs.outbound_job
     async with autocommit(engine) as conn:
         row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
     if row is None or row.status not in ("queued", "sending", "delayed"):

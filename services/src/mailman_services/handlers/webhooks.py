@@ -12,8 +12,8 @@ from ..adapters.tables import deliveries, inboxes, webhooks
 from ..domain.errors import APIError, FieldError, invalid, not_found
 from ..domain.ids import new_id
 from ..domain.secrets import new_webhook_secret, webhook_secret_error
-from ..ports import Queue
-from . import views
+from ..ports import OutgoingMessage, Queue
+from . import jobs, views
 from .delivery import job_body
 from .events import record_event
 
@@ -65,14 +65,15 @@ async def get_row(conn: AsyncConnection, webhook_id: str) -> Any:
     return row
 
 
-async def enqueue_delivery(queue: Queue, delivery: dict[str, Any], inbox_id: str | None) -> None:
+async def enqueue_delivery(conn: AsyncConnection, queue: Queue, delivery: dict[str, Any], inbox_id: str | None) -> None:
+    """Queue the delivery's job in ``conn``'s transaction, the one that created it."""
     body = job_body(delivery["id"], delivery["event_id"], delivery["webhook_id"], delivery["attempt"])
-    await queue.send(
-        "webhooks",
+    job = OutgoingMessage(
         body,
         group_id=f"{delivery['webhook_id']}:{inbox_id or 'account'}",
         deduplication_id=f"{delivery['event_id']}:{delivery['webhook_id']}:{delivery['attempt']}",
     )
+    await jobs.enqueue(conn, queue, "webhooks", [job])
 
 
 async def test(conn: AsyncConnection, webhook_id: str) -> dict[str, Any]:

@@ -1,0 +1,135 @@
+"""Idempotent POSTs: the first answer to a (principal, Idempotency-Key) is kept 24 h and replayed.
+
+Answers can hold secrets shown once (a new API key, a webhook's signing secret), so nothing readable is
+kept: rows are found by an HMAC of the Idempotency-Key, and the answer is sealed (AES-256-GCM) with a key
+derived from the Idempotency-Key too. Only a caller who presents the key again can open it; the database,
+its backups and its operators cannot.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import orjson
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..adapters.database import autocommit
+from ..adapters.tables import idempotency_keys as table
+from ..domain.errors import APIError
+from ..domain.secrets import derived_key, seal, unseal
+
+TTL = timedelta(hours=24)
+# A claim whose request died without answering and without releasing it (its process was killed).
+ABANDONED_CLAIM = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One caller's use of one Idempotency-Key."""
+
+    principal: str
+    key: str
+
+    @property
+    def lookup(self) -> str:
+        return derived_key(self.key, "lookup", self.principal).hex()
+
+    @property
+    def sealing_key(self) -> bytes:
+        return derived_key(self.key, "seal", self.principal)
+
+    def request_hash(self, request: bytes) -> str:
+        return derived_key(self.key, "request", self.principal + "\0" + request.hex()).hex()
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+async def begin(engine: AsyncEngine, claim: Claim, request: bytes) -> Answer | None:
+    """Claim the key for this request (None: go on and answer it), or the answer to replay.
+
+    Raises 422 ``idempotency_key_reused`` for another request under the same key, 409
+    ``idempotency_key_in_use`` while the first one is still being answered.
+    """
+    request_hash = claim.request_hash(request)
+    now = datetime.now(UTC)
+    where = (table.c.principal == claim.principal, table.c.key == claim.lookup)
+    async with engine.begin() as conn:
+        await conn.execute(
+            delete(table).where(
+                *where,
+                or_(
+                    table.c.created_at < now - TTL,
+                    and_(table.c.response_status.is_(None), table.c.created_at < now - ABANDONED_CLAIM),
+                ),
+            )
+        )
+        inserted = await conn.execute(
+            pg_insert(table)
+            .values(principal=claim.principal, key=claim.lookup, request_hash=request_hash)
+            .on_conflict_do_nothing()
+            .returning(table.c.key)
+        )
+        if inserted.first() is not None:
+            return None
+        row = (await conn.execute(select(table).where(*where))).one()
+    if row.request_hash != request_hash:
+        raise APIError(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was used with a different request; use a new key for a new request.",
+        )
+    if row.response_status is None:
+        raise APIError(409, "idempotency_key_in_use", "A request with this Idempotency-Key is still in progress.")
+    opened = unseal(claim.sealing_key, row.response_body, claim.lookup.encode())
+    if opened is None:  # cannot happen unless the row was tampered with: answer afresh rather than replay junk
+        raise APIError(409, "idempotency_key_in_use", "The stored answer for this Idempotency-Key cannot be read.")
+    stored = orjson.loads(opened)
+    return Answer(row.response_status, stored["headers"], base64.b64decode(stored["body"]))
+
+
+async def record(engine: AsyncEngine, claim: Claim, answer: Answer) -> None:
+    sealed = seal(
+        claim.sealing_key,
+        orjson.dumps({"headers": answer.headers, "body": base64.b64encode(answer.body).decode()}),
+        claim.lookup.encode(),
+    )
+    async with autocommit(engine) as conn:
+        await conn.execute(
+            update(table)
+            .where(table.c.principal == claim.principal, table.c.key == claim.lookup)
+            .values(response_status=answer.status, response_body=sealed)
+        )
+
+
+async def release(engine: AsyncEngine, claim: Claim) -> None:
+    """Forget an unanswered claim (the request failed, or its client went away): a retry starts afresh."""
+    async with autocommit(engine) as conn:
+        await conn.execute(
+            delete(table).where(
+                table.c.principal == claim.principal, table.c.key == claim.lookup, table.c.response_status.is_(None)
+            )
+        )
+
+
+async def purge(engine: AsyncEngine) -> int:
+    """Delete what is past its 24 h (and abandoned claims); returns how many rows went."""
+    now = datetime.now(UTC)
+    async with autocommit(engine) as conn:
+        result = await conn.execute(
+            delete(table).where(
+                or_(
+                    table.c.created_at < now - TTL,
+                    and_(table.c.response_status.is_(None), table.c.created_at < now - ABANDONED_CLAIM),
+                )
+            )
+        )
+    return int(result.rowcount)
