@@ -101,6 +101,17 @@ def test_rate_limit_answers_429_with_headers(stack: Stack, tmp_path: Path) -> No
             assert blocked.headers["ratelimit-limit"] == "3"
             assert blocked.headers["ratelimit-remaining"] == "0"
             assert "ratelimit-reset" in blocked.headers
+        # Guessing tokens (or sending none): 20 from one address are answered 401, then 429 without a lookup each.
+        # The bucket refills 1 per second, so a slow machine may see a few more 401s first.
+        statuses: list[int] = []
+        while 429 not in statuses:
+            headers = {"Authorization": f"Bearer mm_guess{len(statuses)}"} if len(statuses) % 2 else {}
+            statuses.append(httpx.get(f"{limited.url}/v1/domains", headers=headers).status_code)
+            assert len(statuses) < 200, statuses
+        assert statuses[:20] == [401] * 20 and set(statuses) == {401, 429}
+        with httpx.Client(base_url=limited.url, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+            time.sleep(1.1)  # the token's own bucket refills; a known token is never held back by strangers
+            assert client.get("/v1/domains").status_code == 200
     finally:
         assert limited.stop() == 0
     with stack.client() as client:

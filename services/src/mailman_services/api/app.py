@@ -7,7 +7,7 @@ import logging
 import os
 import re
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 from quart import Quart, Response, g, request
 from sqlalchemy import func, select, update
@@ -26,6 +26,8 @@ log = logging.getLogger("mailman.api")
 
 MAX_BODY = 40 * 1024 * 1024
 KEY_CACHE_SECONDS = 10.0
+UNAUTHENTICATED_BURST = 20  # requests without a valid token per client address, refilled at the rate below
+UNAUTHENTICATED_PER_SECOND = 1.0
 LAST_USED_EVERY = 60.0  # seconds between last_used_at writes for one key
 _NOT_REPLAYED = frozenset({"x-request-id", "content-length", "date", "server"})  # per response, not per request
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -71,23 +73,57 @@ def problem(error: APIError) -> Response:
 
 
 class TokenBuckets:
-    """Per-principal token buckets, kept in this process (each API process limits on its own)."""
+    """Token buckets by principal or client address, kept in this process (each API process limits on its own)."""
+
+    MAX_KEYS = 100_000  # addresses and tokens an attacker makes up must not grow the table without bound
 
     def __init__(self, rate: float, burst: int) -> None:
         self.rate = rate
         self.burst = max(burst, 1)
         self.buckets: dict[str, tuple[float, float]] = {}
 
+    def tokens(self, key: str, now: float) -> float:
+        tokens, stamp = self.buckets.get(key, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - stamp) * self.rate)
+
+    def has_tokens(self, key: str) -> bool:
+        return self.tokens(key, time.monotonic()) >= 1
+
     def take(self, key: str) -> tuple[bool, int, float]:
         """(allowed, tokens left, seconds until the next token)."""
         now = time.monotonic()
-        tokens, stamp = self.buckets.get(key, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - stamp) * self.rate)
+        tokens = self.tokens(key, now)
+        if len(self.buckets) >= self.MAX_KEYS and key not in self.buckets:
+            self.buckets.clear()
         if tokens >= 1:
             self.buckets[key] = (tokens - 1, now)
             return True, int(tokens - 1), 0.0
         self.buckets[key] = (tokens, now)
         return False, 0, (1 - tokens) / self.rate
+
+
+def _too_many(buckets: TokenBuckets, key: str, what: str) -> NoReturn:
+    wait = max(0.0, (1 - buckets.tokens(key, time.monotonic())) / buckets.rate)
+    retry = max(1, int(wait + 0.999))
+    raise APIError(
+        429,
+        "rate_limited",
+        f"Too many {what}; retry in {retry} s.",
+        headers={
+            "Retry-After": str(retry),
+            "RateLimit-Limit": str(buckets.burst),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(retry),
+        },
+    )
+
+
+def _client_address(backend: str) -> str:
+    """Who is asking. Behind the ALB (aws) the peer is the load balancer, which appends the client's address
+    to X-Forwarded-For: the last entry is the one it saw (earlier ones are whatever the client sent)."""
+    if backend == "aws" and (forwarded := request.headers.get("X-Forwarded-For", "")):
+        return forwarded.rsplit(",", 1)[-1].strip()
+    return request.remote_addr or ""
 
 
 class Authenticator:
@@ -102,6 +138,14 @@ class Authenticator:
 
     def forget(self) -> None:
         self.cache.clear()
+
+    def cached(self, token: str) -> bool:
+        """Whether ``token`` is answered without a query: the bootstrap token, or an API key looked up lately."""
+        bootstrap = self.svc.settings.api_token
+        if bootstrap is not None and tokens_equal(token, bootstrap):
+            return True
+        known = self.cache.get(token)
+        return known is not None and known[0] is not None and known[1] > time.monotonic()
 
     async def principal(self, token: str) -> Principal | None:
         bootstrap = self.svc.settings.api_token
@@ -147,6 +191,8 @@ def create_app(svc: Services) -> Quart:
     authenticator = Authenticator(svc)
     app.extensions["mailman.auth"] = authenticator
     limiter = TokenBuckets(svc.settings.rate_limit_per_second, svc.settings.rate_limit_burst)
+    # Requests without a valid token, per client address: guessing tokens, or a client with a wrong one.
+    strangers = TokenBuckets(UNAUTHENTICATED_PER_SECOND, UNAUTHENTICATED_BURST)
 
     for module in (system, domains, inboxes, messages, threads, webhooks, events, suppressions, api_keys_bp):
         app.register_blueprint(module.blueprint)
@@ -161,8 +207,14 @@ def create_app(svc: Services) -> Quart:
         if unstorable_text(request.view_args or {}) is not None:
             raise APIError(404, "not_found", "No such resource: the path holds characters no id contains.")
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        found = await authenticator.principal(token.strip()) if scheme.lower() == "bearer" and token else None
+        token = token.strip() if scheme.lower() == "bearer" else ""
+        address = _client_address(svc.settings.backend)
+        if limiter.rate > 0 and not strangers.has_tokens(address) and not authenticator.cached(token):
+            _too_many(strangers, address, "unauthenticated requests from this address")  # no query for them
+        found = await authenticator.principal(token) if token else None
         if found is None:
+            if limiter.rate > 0 and not strangers.take(address)[0]:
+                _too_many(strangers, address, "unauthenticated requests from this address")
             raise APIError(
                 401,
                 "unauthorized",
@@ -170,21 +222,8 @@ def create_app(svc: Services) -> Quart:
                 headers={"WWW-Authenticate": 'Bearer realm="mailman"'},
             )
         g.principal = found
-        if limiter.rate > 0:
-            allowed, left, wait = limiter.take(found.id)
-            if not allowed:
-                retry = max(1, int(wait + 0.999))
-                raise APIError(
-                    429,
-                    "rate_limited",
-                    f"Too many requests for this token; retry in {retry} s.",
-                    headers={
-                        "Retry-After": str(retry),
-                        "RateLimit-Limit": str(limiter.burst),
-                        "RateLimit-Remaining": str(left),
-                        "RateLimit-Reset": str(retry),
-                    },
-                )
+        if limiter.rate > 0 and not limiter.take(found.id)[0]:
+            _too_many(limiter, found.id, "requests for this token")
         if request.method == "POST" and "Idempotency-Key" in request.headers:
             return await _idempotency_start(found)
         return None
