@@ -207,3 +207,34 @@ def test_downloads_are_never_run_by_a_browser(api: httpx.Client, inbox: dict[str
         "pixel.png": "inline; filename*=UTF-8''pixel.png",
         "naïve report.pdf": "attachment; filename*=UTF-8''na%C3%AFve%20report.pdf",
     }
+
+
+def test_lists_bound_each_message_and_threads_page_their_messages(api: httpx.Client, inbox: dict[str, Any]) -> None:
+    long_text = "word " * 20_000  # 100,000 characters
+    big = send(api, inbox["id"], subject="Big", text=long_text, html=f"<p>{long_text}</p>").json()
+    assert big["truncated"] is False and big["text"] == long_text  # the send's answer is whole
+    [listed] = [m for m in api.get(f"/v1/inboxes/{inbox['id']}/messages").json()["data"] if m["id"] == big["id"]]
+    assert listed["truncated"] is True
+    assert listed["text"] == long_text[:16_384] and listed["html"] == f"<p>{long_text}"[:16_384]
+    assert listed["subject"] == "Big" and listed["headers"] == big["headers"]
+    whole = api.get(f"/v1/messages/{big['id']}").json()
+    assert whole["truncated"] is False and whole["text"] == long_text
+
+    wait_for(lambda: api.get("/v1/events", params={"message_id": big["id"], "type": "message.sent"}).json()["data"])
+    [event] = api.get("/v1/events", params={"message_id": big["id"], "type": "message.sent"}).json()["data"]
+    assert event["data"]["message"]["truncated"] is True and len(event["data"]["message"]["text"]) == 16_384
+    full = api.get(f"/v1/events/{event['id']}").json()
+    assert full["data"]["message"]["text"] == long_text
+
+    small = send(api, inbox["id"], subject="Small").json()
+    [listed_small] = [
+        m for m in api.get(f"/v1/inboxes/{inbox['id']}/messages").json()["data"] if m["id"] == small["id"]
+    ]
+    assert listed_small["truncated"] is False and listed_small["text"] == "Hello"
+
+    replies = [api.post(f"/v1/messages/{small['id']}/reply", json={"text": f"r{i}"}).json() for i in range(2)]
+    thread = api.get(f"/v1/threads/{small['thread_id']}", params={"limit": 2}).json()
+    assert [m["id"] for m in thread["messages"]] == [small["id"], replies[0]["id"]] and thread["next_cursor"]
+    rest = api.get(f"/v1/threads/{small['thread_id']}", params={"limit": 2, "cursor": thread["next_cursor"]}).json()
+    assert [m["id"] for m in rest["messages"]] == [replies[1]["id"]] and rest["next_cursor"] is None
+    assert rest["message_count"] == 3

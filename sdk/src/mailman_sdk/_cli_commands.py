@@ -243,10 +243,20 @@ def messages_list(
 @click.option("--cc", "cc", multiple=True, help="Cc recipients." + " (repeatable)")
 @click.option("--bcc", "bcc", multiple=True, help="Bcc recipients." + " (repeatable)")
 @click.option("--reply-to", "reply_to", multiple=True, help="Reply-To addresses." + " (repeatable)")
-@click.option("--subject", "subject", help="Subject line.")
+@click.option(
+    "--subject",
+    "subject",
+    help="Subject line, as text (never pre-encoded MIME; Mailman encodes it). Line breaks of any kind (CR, LF, VT, FF, U+0085, U+2028, U+2029) answer 422, as they do in display names, header values, file names, `content_id` and inbox names.",
+)
 @click.option("--text", "text", help="Plain-text body.")
 @click.option("--html", "html", help="HTML body.")
-@click.option("--header", "headers", multiple=True, metavar="NAME=VALUE", help="Extra headers to add, name → value.")
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Extra headers to add, name → value. Values are text, encoded by Mailman where needed (an `=?…?=` in a value is sent as those characters, not decoded). Headers Mailman or mail servers write cannot be set (422 on `headers.<name>`) - From, To, Cc, Bcc, Reply-To, Subject, Date, Message-ID, In-Reply-To, References, Sender, MIME-Version, Content-*, Return-Path, Received, Resent-*, DKIM-Signature, Authentication-Results, ARC-*).",
+)
 @click.option("--attach", "attachments", multiple=True, metavar="FILE", help="File to attach (repeatable).")
 @click.option("--labels", "labels", multiple=True, help="Labels to set on the sent message." + " (repeatable)")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -420,10 +430,12 @@ def threads_list(
 
 @threads_group.command("retrieve")
 @click.argument("thread_id")
+@click.option("--limit", "limit", type=int, help="Maximum number of messages to return.")
+@click.option("--cursor", "cursor", help="Opaque cursor from a previous page's `next_cursor`.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def threads_retrieve(thread_id: str, as_json: bool) -> None:
+def threads_retrieve(thread_id: str, limit: int | None, cursor: str | None, as_json: bool) -> None:
     """Retrieve a thread"""
-    run(lambda api: api.threads.retrieve(thread_id), as_json)
+    run(lambda api: api.threads.retrieve(thread_id, **given_options({"limit": limit, "cursor": cursor})), as_json)
 
 
 @cli.group("webhooks")

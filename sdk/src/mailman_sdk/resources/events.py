@@ -39,7 +39,8 @@ class Events(SyncAPIResource):
     ) -> SyncCursorPage[Event]:
         """List events
 
-        Lists events visible to the token, newest first.
+        Lists events visible to the token, newest first. A message in an event's `data` is bounded as in
+        message lists (see `Message.truncated`); retrieving the event gives it whole.
 
         Args:
           type: Only events of this type.
@@ -124,7 +125,8 @@ class AsyncEvents(AsyncAPIResource):
     ) -> AsyncPaginator[Event]:
         """List events
 
-        Lists events visible to the token, newest first.
+        Lists events visible to the token, newest first. A message in an event's `data` is bounded as in
+        message lists (see `Message.truncated`); retrieving the event gives it whole.
 
         Args:
           type: Only events of this type.

@@ -42,7 +42,8 @@ class InboxesMessages(SyncAPIResource):
     ) -> SyncCursorPage[Message]:
         """List an inbox's messages
 
-        Lists the inbox's messages, newest first. Filters combine with AND.
+        Lists the inbox's messages, newest first. Filters combine with AND. Each message is bounded to keep
+        pages small whatever the mail's size (see `truncated`); retrieve one for all of it.
 
         Args:
           inbox_id: Inbox id (`inb_…`).
@@ -115,10 +116,17 @@ class InboxesMessages(SyncAPIResource):
           cc: Cc recipients.
           bcc: Bcc recipients.
           reply_to: Reply-To addresses.
-          subject: Subject line.
+          subject: Subject line, as text (never pre-encoded MIME; Mailman encodes it). Line
+            breaks of any kind (CR, LF, VT, FF, U+0085, U+2028, U+2029) answer 422, as they do
+            in display names, header values, file names, `content_id` and inbox names.
           text: Plain-text body.
           html: HTML body.
-          headers: Extra headers to add, name → value.
+          headers: Extra headers to add, name → value. Values are text, encoded by Mailman where
+            needed (an `=?…?=` in a value is sent as those characters, not decoded). Headers
+            Mailman or mail servers write cannot be set (422 on `headers.<name>`) - From, To,
+            Cc, Bcc, Reply-To, Subject, Date, Message-ID, In-Reply-To, References, Sender, MIME-
+            Version, Content-*, Return-Path, Received, Resent-*, DKIM-Signature, Authentication-
+            Results, ARC-*).
           attachments: Attachments.
           labels: Labels to set on the sent message.
 
@@ -183,7 +191,8 @@ class AsyncInboxesMessages(AsyncAPIResource):
     ) -> AsyncPaginator[Message]:
         """List an inbox's messages
 
-        Lists the inbox's messages, newest first. Filters combine with AND.
+        Lists the inbox's messages, newest first. Filters combine with AND. Each message is bounded to keep
+        pages small whatever the mail's size (see `truncated`); retrieve one for all of it.
 
         Args:
           inbox_id: Inbox id (`inb_…`).
@@ -256,10 +265,17 @@ class AsyncInboxesMessages(AsyncAPIResource):
           cc: Cc recipients.
           bcc: Bcc recipients.
           reply_to: Reply-To addresses.
-          subject: Subject line.
+          subject: Subject line, as text (never pre-encoded MIME; Mailman encodes it). Line
+            breaks of any kind (CR, LF, VT, FF, U+0085, U+2028, U+2029) answer 422, as they do
+            in display names, header values, file names, `content_id` and inbox names.
           text: Plain-text body.
           html: HTML body.
-          headers: Extra headers to add, name → value.
+          headers: Extra headers to add, name → value. Values are text, encoded by Mailman where
+            needed (an `=?…?=` in a value is sent as those characters, not decoded). Headers
+            Mailman or mail servers write cannot be set (422 on `headers.<name>`) - From, To,
+            Cc, Bcc, Reply-To, Subject, Date, Message-ID, In-Reply-To, References, Sender, MIME-
+            Version, Content-*, Return-Path, Received, Resent-*, DKIM-Signature, Authentication-
+            Results, ARC-*).
           attachments: Attachments.
           labels: Labels to set on the sent message.
 

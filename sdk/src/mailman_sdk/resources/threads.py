@@ -9,7 +9,7 @@ from functools import cached_property
 from .._base_client import RequestOptions
 from .._resource import AsyncAPIResource, SyncAPIResource, path_param
 from .._response import async_raw_wrapper, raw_wrapper
-from .._types import NOT_GIVEN, Headers, NotGiven, Timeout
+from .._types import NOT_GIVEN, Headers, NotGiven, Timeout, query
 from ..types import ThreadWithMessages
 
 __all__ = ["AsyncThreads", "Threads"]
@@ -27,22 +27,32 @@ class Threads(SyncAPIResource):
         self,
         thread_id: str,
         *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> ThreadWithMessages:
         """Retrieve a thread
 
-        Returns a thread with all its messages, oldest first.
+        Returns a thread with a page of its messages, oldest first (bounded as in message lists, see
+        `Message.truncated`). Anyone can add to a thread by replying, so messages come in pages of `limit`
+        (default and most 100); pass `next_cursor` as `cursor` for the next page.
 
         Args:
           thread_id: Thread id (`thr_…`).
+          limit: Maximum number of messages to return.
+          cursor: Opaque cursor from a previous page's `next_cursor`.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
         """
         return self._request(
             RequestOptions(
-                "GET", f"/v1/threads/{path_param('thread_id', thread_id)}", extra_headers=extra_headers, timeout=timeout
+                "GET",
+                f"/v1/threads/{path_param('thread_id', thread_id)}",
+                params=query({"limit": limit, "cursor": cursor}),
+                extra_headers=extra_headers,
+                timeout=timeout,
             ),
             ThreadWithMessages,
         )
@@ -66,22 +76,32 @@ class AsyncThreads(AsyncAPIResource):
         self,
         thread_id: str,
         *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> ThreadWithMessages:
         """Retrieve a thread
 
-        Returns a thread with all its messages, oldest first.
+        Returns a thread with a page of its messages, oldest first (bounded as in message lists, see
+        `Message.truncated`). Anyone can add to a thread by replying, so messages come in pages of `limit`
+        (default and most 100); pass `next_cursor` as `cursor` for the next page.
 
         Args:
           thread_id: Thread id (`thr_…`).
+          limit: Maximum number of messages to return.
+          cursor: Opaque cursor from a previous page's `next_cursor`.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
         """
         return await self._request(
             RequestOptions(
-                "GET", f"/v1/threads/{path_param('thread_id', thread_id)}", extra_headers=extra_headers, timeout=timeout
+                "GET",
+                f"/v1/threads/{path_param('thread_id', thread_id)}",
+                params=query({"limit": limit, "cursor": cursor}),
+                extra_headers=extra_headers,
+                timeout=timeout,
             ),
             ThreadWithMessages,
         )

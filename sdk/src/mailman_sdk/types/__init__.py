@@ -66,7 +66,7 @@ class Inbox(BaseModel):
     address: str
     """The full address, `local_part@domain`."""
     name: str | None
-    """Display name used in the From header of sent mail."""
+    """Display name used in the From header of sent mail (one line)."""
     created_at: datetime
     """When the inbox was created."""
 
@@ -188,6 +188,11 @@ class Message(BaseModel):
     """Spam, virus and authentication verdicts (`not_checked` when no check ran)."""
     warnings: list[str]
     """Parse warnings for malformed inbound mail; empty otherwise."""
+    truncated: bool | None = None
+    """True in a list (messages of an inbox or a thread, the events list) when this message was cut to fit
+    the page. `subject`, `text`, `html` and `extracted_text` are cut to their first 16,384 characters,
+    `headers` to the first 100 with names and values of at most 1,000 characters. Retrieving the
+    message, and webhooks, give it whole (and `false`)."""
     created_at: datetime
     """When the message was received or queued."""
     sent_at: datetime | None
@@ -237,7 +242,9 @@ class ThreadWithMessages(BaseModel):
     created_at: datetime
     """When the thread started."""
     messages: list[Message]
-    """The thread's messages, oldest first."""
+    """A page of the thread's messages, oldest first."""
+    next_cursor: str | None = None
+    """Cursor for the thread's next messages; null on the last page."""
 
 
 EventType = Literal[
@@ -550,7 +557,8 @@ class AttachmentInputParam(TypedDict):
     content: str
     """The file content, base64-encoded."""
     content_id: NotRequired[str | None]
-    """Content-ID for inline parts referenced from HTML as `cid:<content_id>`."""
+    """Content-ID for inline parts referenced from HTML as `cid:<content_id>`, such as `logo@example.com`
+    (printable ASCII without spaces, angle brackets or `=?`)."""
     inline: NotRequired[bool]
     """Send as an inline part."""
 

@@ -20,7 +20,7 @@ blueprint = Blueprint("events", __name__, url_prefix="/v1/events")
 async def list_() -> Response:
     query = parse_query(EventQuery)
     c = events.c
-    select_ = select(events)
+    select_ = select(*(column for column in events.c if column.name != "data"), views.EVENT_SUMMARY_DATA)
     if query.type is not None:
         select_ = select_.where(c.type == query.type)
     if query.inbox_id is not None:

@@ -120,6 +120,10 @@ class ThreadQuery(Query):
     label: Label | None = None
 
 
+class ThreadMessagesQuery(Query):
+    limit: int = Field(100, ge=1, le=100)
+
+
 class AttachmentInput(Body):
     filename: Annotated[str, StringConstraints(min_length=1, max_length=255), OneLine]
     content_type: Annotated[str, StringConstraints(min_length=1, max_length=255)] = "application/octet-stream"

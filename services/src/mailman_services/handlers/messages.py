@@ -73,7 +73,7 @@ def raw_key(message_id: str) -> str:
 
 
 def list_query(inbox_id: str) -> Select[Any]:
-    return select(*views.MESSAGE_COLUMNS).where(messages.c.inbox_id == inbox_id)
+    return select(*views.MESSAGE_SUMMARY_COLUMNS).where(messages.c.inbox_id == inbox_id)
 
 
 async def get_row(conn: AsyncConnection, message_id: str) -> Any:

@@ -5,12 +5,80 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import Row
+from sqlalchemy import Boolean, ColumnElement, Row, func, literal_column, or_
+from sqlalchemy.dialects.postgresql import JSONB
 
 from ..adapters.tables import messages
 
 MESSAGE_COLUMNS = [c for c in messages.c if c.name not in ("raw_key", "dedup_key", "search")]
 MESSAGE_FIELDS = [str(c.name) for c in MESSAGE_COLUMNS]  # plain str: "from" is a quoted_name
+
+# Lists show each message bounded, whatever its size (one received message may hold 40 MB of text): the
+# subject and bodies cut to LIST_TEXT characters, the first LIST_HEADERS headers with values cut to
+# LIST_HEADER_TEXT, and ``truncated`` saying so. Retrieving the message gives it whole.
+LIST_TEXT = 16_384
+LIST_HEADERS = 100
+LIST_HEADER_TEXT = 1_000
+_BOUNDED_TEXT = ("subject", "text", "html", "extracted_text")
+
+
+def _headers(source: str) -> str:
+    """SQL for the first headers of the JSON array ``source``, values cut short."""
+    return (
+        "(SELECT coalesce(jsonb_agg(jsonb_build_object("  # noqa: S608 - constants and a column, no input
+        f"'name', left(h->>'name', {LIST_HEADER_TEXT}), 'value', left(h->>'value', {LIST_HEADER_TEXT})) ORDER BY i),"
+        f" '[]'::jsonb) FROM jsonb_array_elements({source}) WITH ORDINALITY AS x(h, i) WHERE i <= {LIST_HEADERS})"
+    )
+
+
+def _long_headers(source: str) -> str:
+    return (
+        f"(jsonb_array_length({source}) > {LIST_HEADERS} OR EXISTS (SELECT 1 FROM jsonb_array_elements({source})"  # noqa: S608
+        f" AS x(h) WHERE length(left(h->>'value', {LIST_HEADER_TEXT + 1})) > {LIST_HEADER_TEXT}"
+        f" OR length(left(h->>'name', {LIST_HEADER_TEXT + 1})) > {LIST_HEADER_TEXT}))"
+    )
+
+
+def _longer(column: ColumnElement[Any], limit: int) -> ColumnElement[bool]:
+    # length() of a prefix: a 40 MB value is not read whole to learn that it is long.
+    return func.coalesce(func.length(func.left(column, limit + 1)) > limit, False)
+
+
+def _bounded(column: Any) -> Any:
+    if column.name in _BOUNDED_TEXT:
+        return func.left(column, LIST_TEXT).label(column.name)
+    if column.name == "headers":
+        return literal_column(_headers("messages.headers"), JSONB).label("headers")
+    return column
+
+
+MESSAGE_SUMMARY_COLUMNS = [
+    *(_bounded(c) for c in MESSAGE_COLUMNS),
+    or_(
+        *(_longer(messages.c[name], LIST_TEXT) for name in _BOUNDED_TEXT),
+        literal_column(_long_headers("messages.headers"), Boolean),
+    ).label("truncated"),
+]
+
+# An event of a message carries the message as webhooks get it (whole); listed, it is bounded the same way.
+_MESSAGE = "events.data->'message'"
+_MESSAGE_HEADERS = f"{_MESSAGE}->'headers'"
+_EVENT_TRUNCATED = " OR ".join(
+    [
+        *(f"coalesce(length(left({_MESSAGE}->>'{n}', {LIST_TEXT + 1})) > {LIST_TEXT}, false)" for n in _BOUNDED_TEXT),
+        _long_headers(_MESSAGE_HEADERS),
+    ]
+)
+_EVENT_MESSAGE = (
+    f"{_MESSAGE} || jsonb_build_object("
+    + "".join(f"'{name}', left({_MESSAGE}->>'{name}', {LIST_TEXT}), " for name in _BOUNDED_TEXT)
+    + f"'headers', {_headers(_MESSAGE_HEADERS)}, 'truncated', {_EVENT_TRUNCATED})"
+)
+EVENT_SUMMARY_DATA = literal_column(
+    f"CASE WHEN jsonb_typeof({_MESSAGE}) = 'object' THEN jsonb_set(events.data, '{{message}}', {_EVENT_MESSAGE})"
+    " ELSE events.data END",
+    JSONB,
+).label("data")
 
 
 Record = Row[Any] | Mapping[str, Any]
@@ -47,7 +115,7 @@ def inbox(record: Record) -> dict[str, Any]:
 
 def message(record: Record) -> dict[str, Any]:
     row = fields(record)
-    return {name: row[name] for name in MESSAGE_FIELDS}
+    return {**{name: row[name] for name in MESSAGE_FIELDS}, "truncated": bool(row.get("truncated", False))}
 
 
 def thread(record: Record) -> dict[str, Any]:
