@@ -400,7 +400,8 @@ def html_to_text(value: str) -> str:
 
 
 def preview(text: str | None, html: str | None) -> str:
-    source = text if text is not None else html_to_text(html or "")
+    # A bounded head: splitting a 40 MB body into words would cost half a gigabyte for 200 characters.
+    source = text[: PREVIEW_LENGTH * 20] if text is not None else html_to_text((html or "")[: PREVIEW_LENGTH * 100])
     return " ".join(source.split())[:PREVIEW_LENGTH]
 
 

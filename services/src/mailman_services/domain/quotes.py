@@ -31,6 +31,7 @@ _HEADER_OTHER = re.compile(
 )
 _SIGNATURE = re.compile(r"^--\s?$")
 _QUOTED = re.compile(r"^\s*>")
+MAX_SCANNED = 1_000_000  # characters of a long text searched for the start of its quoted history
 
 
 def extracted_text(text: str | None, html: str | None) -> str | None:
@@ -43,16 +44,25 @@ def extracted_text(text: str | None, html: str | None) -> str | None:
     and the signature repeats in every message. Quotes interleaved with new text are kept, since
     they give the answers their context. ``html`` is used only when ``text`` has no content.
     """
-    if text is not None and text.strip():
+    if text and not text.isspace():
         source = text
-    elif html is not None and html.strip():
+    elif html and not html.isspace():
         source = html_to_text(html)
     elif text is None and html is None:
         return None
     else:
         return ""
-    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = lines[: _history_start(lines)]
+    if len(source) > MAX_SCANNED:
+        # Not a reply someone typed: look for the quoted history only near the top, and without a copy of
+        # the whole text when there is none.
+        head = source[:MAX_SCANNED].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        start = _history_start(head[:-1])  # the last line may be cut short
+        if start == len(head) - 1:
+            return source
+        lines = head[:start]
+    else:
+        lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        lines = lines[: _history_start(lines)]
     while lines and (not lines[-1].strip() or _QUOTED.match(lines[-1])):
         lines.pop()
     lines = _without_signature(lines)
