@@ -235,6 +235,9 @@ def test_aws_backend_end_to_end(aws_api: tuple[httpx.Client, dict[str, Any]], dn
         "https://10.1.2.3/hook",
         "http://[fe80::1]/hook",
         "http://169.254.169.254/",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of the metadata service
+        "http://[2002:a00:1::1]/hook",  # 6to4 of 10.0.0.1
     ):
         refused = api.post("/v1/webhooks", json={"url": private, "events": ["webhook.test"]})
         assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "url", private

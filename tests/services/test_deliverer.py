@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -91,6 +92,21 @@ def test_the_aws_resolver_hands_out_no_private_address() -> None:
         try:
             with pytest.raises(OSError, match="only to private addresses"):
                 await resolver.resolve("localhost", 80)
+        finally:
+            await resolver.close()
+
+    anyio.run(resolve)
+
+
+@pytest.mark.parametrize("host", ["::ffff:127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::1", "::127.0.0.1"])
+def test_the_aws_resolver_refuses_ipv6_forms_of_private_ipv4_addresses(host: str) -> None:
+    async def resolve() -> None:
+        resolver = PublicResolver()
+        try:
+            with pytest.raises(OSError, match="only to private addresses"):
+                await resolver.resolve(host, 80, socket.AF_UNSPEC)
+            [public] = await resolver.resolve("64:ff9b::808:808", 80, socket.AF_UNSPEC)  # NAT64 of 8.8.8.8
+            assert public["host"] == "64:ff9b::808:808"
         finally:
             await resolver.close()
 

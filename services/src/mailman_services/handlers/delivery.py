@@ -14,7 +14,6 @@ dead-letter queue.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import socket
@@ -35,7 +34,7 @@ from ..adapters.database import autocommit
 from ..adapters.tables import deliveries, events, webhooks
 from ..batching import Coalescer
 from ..domain.ids import derived_id, new_id
-from ..domain.network import private_addresses
+from ..domain.network import is_public, private_addresses
 from ..domain.signing import sign
 from ..ports import QUEUES, OutgoingMessage, Queue, TemporaryFailure, TransactionalQueue
 
@@ -316,7 +315,7 @@ class PublicResolver(aiohttp.ThreadedResolver):
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> Any:
         found = await super().resolve(host, port, family)
-        public = [info for info in found if ipaddress.ip_address(info["host"].split("%")[0]).is_global]
+        public = [info for info in found if is_public(info["host"])]
         if not public:
             raise OSError(f"{host} resolves only to private addresses")
         return public
