@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import smtplib
 import time
+import uuid
 from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
+from mailman_services.handlers.inbound import received_notification
 
 from tests.conftest import Stack
 
@@ -143,6 +145,30 @@ def test_worker_survives_poison_notifications(stack: Stack, api: httpx.Client) -
     message.set_content("still working")
     smtp_send(stack, message, [inbox["address"]])
     assert wait_for(lambda: messages_of(api, inbox["id"]))[0]["subject"] == "after poison"
+
+
+def test_jobs_that_can_never_be_handled_go_to_the_dead_letter_queue_at_once(stack: Stack, api: httpx.Client) -> None:
+    """Not after 5 receives a visibility timeout (60 s) apart: malformed JSON, and mail whose raw message is gone."""
+    import psycopg
+
+    inbox = api.post("/v1/inboxes").json()
+    marker = uuid.uuid4().hex
+    raw_gone = received_notification(f"raw/inbound/{marker}.eml", marker, "eve@example.com", [inbox["address"]])
+    socket_dir = stack.data_dir / "postgres"
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO queue_messages (queue, body) VALUES ('inbound', %s), ('inbound', %s), ('telemetry', %s)",
+            (f"not json {marker}", raw_gone, f"not json {marker}"),
+        )
+
+        def dead_letters() -> list[str]:
+            rows = conn.execute(
+                "SELECT queue FROM queue_messages WHERE body LIKE %s AND queue LIKE '%%-dlq' ORDER BY queue",
+                (f"%{marker}%",),
+            ).fetchall()
+            return [queue for (queue,) in rows] if len(rows) == 3 else []
+
+        assert wait_for(dead_letters, timeout=15) == ["inbound-dlq", "inbound-dlq", "telemetry-dlq"]
 
 
 class Relay:

@@ -1,7 +1,8 @@
 """The worker: one consumer loop per queue in an anyio task group, stopping gracefully on SIGTERM.
 
 A job is deleted from its queue only after its handler succeeds; a failure leaves it to come back
-after the visibility timeout, and after the queue's max receives it moves to the dead-letter queue.
+after the visibility timeout, and after the queue's max receives it moves to the dead-letter queue. A job
+that can never be handled (``PoisonMessage``) moves there at once.
 """
 
 from __future__ import annotations
@@ -114,6 +115,17 @@ async def consume(
 
     delete = Coalescer(delete_together)  # jobs that end together are deleted together
 
+    async def dead_letter(job: QueueMessage, why: inbound.PoisonMessage) -> bool:
+        """Move a job that can never be handled to the dead-letter queue now; False when it stays queued."""
+        try:
+            moved = await svc.queue.dead_letter(name, job)
+        except Exception:
+            log.exception("could not dead-letter a job; it will be retried", extra={"queue": name})
+            return False
+        if moved:
+            log.warning("job moved to the dead-letter queue", extra={"queue": name, "why": str(why)})
+        return moved
+
     async def run(job: QueueMessage) -> bool:
         """Handle and delete one job; False when it stays queued for another try."""
         try:
@@ -121,6 +133,8 @@ async def consume(
             await handler(job)
             await delete(job.receipt)
             return True
+        except inbound.PoisonMessage as exc:
+            return await dead_letter(job, exc)
         except TemporaryFailure as exc:
             log.warning("job will be retried", extra={"queue": name, "receives": job.receive_count, "why": str(exc)})
         except Exception:
@@ -153,7 +167,9 @@ async def consume(
             outcomes = [exc] * len(batch)
         try:
             for job, failure in zip(batch, outcomes, strict=True):
-                if failure is not None:
+                if isinstance(failure, inbound.PoisonMessage):
+                    await dead_letter(job, failure)
+                elif failure is not None:
                     extra = {"queue": name, "receives": job.receive_count}
                     log.error("job failed; it will be retried", exc_info=failure, extra=extra)
             if done := [job.receipt for job, failure in zip(batch, outcomes, strict=True) if failure is None]:

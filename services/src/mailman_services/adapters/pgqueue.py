@@ -147,6 +147,23 @@ class PgQueue:
                 # Waiting consumers planned their wake-up with the old visibility.
                 await conn.execute(func.pg_notify(CHANNEL, queue).select())
 
+    async def dead_letter(self, queue: QueueName, received: QueueMessage) -> bool:
+        """Moved as max receives moves it, to ``{queue}-dlq``; False for a stale receipt (the message is another
+        receive's now)."""
+        message_id = _message_id(received.receipt)
+        if message_id is None:
+            return False
+        async with self.engine.begin() as conn:
+            moved = await conn.execute(
+                update(queue_messages)
+                .where(message.id == message_id, message.queue == queue, message.receipt == received.receipt)
+                .values(queue=f"{queue}-dlq", receipt=None, visible_at=func.now())
+            )
+            if moved.rowcount and self._behaviour(queue).fifo:
+                # The group's next message can be received now.
+                await conn.execute(func.pg_notify(CHANNEL, queue).select())
+        return bool(moved.rowcount)
+
     async def aclose(self) -> None:
         """Finish sending, stop reading notifications and close the LISTEN connection (the engine is the caller's)."""
         await self._sends.aclose()
