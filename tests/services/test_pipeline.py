@@ -6,6 +6,7 @@ import smtplib
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -169,6 +170,55 @@ def test_jobs_that_can_never_be_handled_go_to_the_dead_letter_queue_at_once(stac
             return [queue for (queue,) in rows] if len(rows) == 3 else []
 
         assert wait_for(dead_letters, timeout=15) == ["inbound-dlq", "inbound-dlq", "telemetry-dlq"]
+
+
+def test_the_stack_survives_the_worker_losing_its_database_and_the_worker_dying(tmp_path: Any) -> None:
+    """The worker's connections terminated (twice: also those made while recovering) and later the worker process
+    killed: mail sent afterwards is still stored, and `dev` keeps running."""
+    import psutil
+    import psycopg
+
+    from tests.conftest import start_stack
+
+    stack = start_stack(tmp_path / "outage")
+    try:
+        with (
+            stack.client() as api,
+            psycopg.connect(host=str(stack.data_dir / "postgres"), user="postgres", autocommit=True) as db,
+        ):
+            inbox = api.post("/v1/inboxes").json()
+
+            def mail_is_stored(subject: str) -> None:
+                message = EmailMessage()
+                message["From"] = "eve@example.com"
+                message["To"] = inbox["address"]
+                message["Subject"] = subject
+                message.set_content("after an outage")
+                smtp_send(stack, message, [inbox["address"]])
+                wait_for(lambda: any(m["subject"] == subject for m in messages_of(api, inbox["id"])), timeout=30)
+
+            def terminate_the_workers_backends(started_after: datetime) -> datetime | None:
+                """When a backend started after ``started_after`` was terminated, the time it was."""
+                terminated = db.execute(
+                    "SELECT pg_terminate_backend(pid), now() FROM pg_stat_activity"
+                    " WHERE application_name = 'mailman-worker' AND backend_start > %s",
+                    (started_after,),
+                ).fetchall()
+                return terminated[0][1] if terminated else None
+
+            mail_is_stored("before")  # the worker's pool and LISTEN connections are open by now
+            terminated_at = wait_for(lambda: terminate_the_workers_backends(datetime.min.replace(tzinfo=UTC)))
+            wait_for(lambda: terminate_the_workers_backends(terminated_at))  # and those it connects again
+            mail_is_stored("after the connections were terminated")
+            assert stack.process.poll() is None
+            assert "the worker process exited" not in stack.log  # the worker itself came through
+
+            [worker] = [p for p in psutil.Process(stack.process.pid).children() if "worker" in p.cmdline()]
+            worker.kill()
+            mail_is_stored("after the worker was killed")  # dev started another
+            assert stack.process.poll() is None
+    finally:
+        assert stack.stop() == 0
 
 
 class Relay:

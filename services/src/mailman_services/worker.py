@@ -73,23 +73,45 @@ def handlers(svc: Services, deliverer: delivery.Deliverer) -> dict[QueueName, Ha
     }
 
 
+class Outage:
+    """The retries of one loop that lost what it needs (the database, mostly): logged when the failures start
+    and when they end rather than at every try, and paced by a backoff doubling from 1 s to 30 s."""
+
+    def __init__(self, what: str, **extra: str) -> None:
+        self.what = what
+        self.extra = extra
+        self.delay = 0.0  # 0: no outage
+
+    async def failed(self, exc: Exception, stop: anyio.Event) -> None:
+        """Note a failure and wait before the next try (less, if ``stop`` is set meanwhile)."""
+        if not self.delay:
+            log.error("%s failed; retrying until it works", self.what, exc_info=exc, extra=self.extra)
+        self.delay = min(max(1.0, self.delay * 2), 30.0)
+        with anyio.move_on_after(self.delay):
+            await stop.wait()
+
+    def over(self) -> None:
+        if self.delay:
+            log.info("%s works again", self.what, extra=self.extra)
+            self.delay = 0.0
+
+
 async def fan_out_forever(svc: Services, stop: anyio.Event) -> None:
     """Queue webhook deliveries for new events as soon as they are committed (NOTIFY), or every second."""
     url = svc.engine.url.render_as_string(hide_password=False).replace("postgresql+psycopg://", "postgresql://", 1)
-    listener = await psycopg.AsyncConnection.connect(url, autocommit=True)
-    try:
-        await listener.execute(f"LISTEN {EVENTS_CHANNEL}")
-        while not stop.is_set():
-            try:
-                taken = await delivery.fan_out(svc.engine, svc.queue)
-            except Exception:
-                log.exception("fan-out failed")
-                taken = 0
-            if not taken:
-                async for _ in listener.notifies(timeout=1.0, stop_after=1):
-                    pass
-    finally:
-        await listener.close()
+    outage = Outage("fan-out")
+    while not stop.is_set():
+        try:
+            async with await psycopg.AsyncConnection.connect(url, autocommit=True) as listener:
+                await listener.execute(f"LISTEN {EVENTS_CHANNEL}")
+                while not stop.is_set():
+                    taken = await delivery.fan_out(svc.engine, svc.queue)
+                    outage.over()
+                    if not taken:
+                        async for _ in listener.notifies(timeout=1.0, stop_after=1):
+                            pass
+        except Exception as exc:  # noqa: BLE001 - logged once per outage; connecting again is the remedy
+            await outage.failed(exc, stop)
 
 
 async def consume(
@@ -181,6 +203,7 @@ async def consume(
                 slots.release()
 
     async def receive_forever(jobs: anyio.abc.TaskGroup) -> None:
+        outage = Outage("receiving", queue=name)
         while True:
             await slots.acquire()
             free = 1
@@ -191,10 +214,10 @@ async def consume(
                 batch = await svc.queue.receive(
                     name, max_messages=free, wait_seconds=spec.wait_seconds or SHORT_POLL_WAIT
                 )
-            except Exception:
-                log.exception("receive failed", extra={"queue": name})
+                outage.over()
+            except Exception as exc:  # noqa: BLE001 - logged once per outage
                 batch = []
-                await anyio.sleep(1)
+                await outage.failed(exc, stop)
             for _ in range(free - len(batch)):
                 slots.release()
             if batch_handler is not None:

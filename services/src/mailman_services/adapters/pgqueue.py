@@ -234,7 +234,11 @@ class PgQueue:
             url = self.engine.url.render_as_string(hide_password=False)
             url = url.replace("postgresql+psycopg://", "postgresql://", 1)
             listener = await psycopg.AsyncConnection.connect(url, autocommit=True)
-            await listener.execute(f"LISTEN {CHANNEL}")
+            try:
+                await listener.execute(f"LISTEN {CHANNEL}")
+            except BaseException:
+                await listener.close()
+                raise
             self._listener = listener
             self._pump = asyncio.get_running_loop().create_task(self._read_notifications(listener))
 
@@ -243,7 +247,7 @@ class PgQueue:
             async for notify in listener.notifies():
                 if event := self._wakeups.pop(notify.payload, None):
                     event.set()
-        except psycopg.OperationalError:
+        except psycopg.Error:  # the connection is lost (the database restarted, say)
             await listener.close()  # the next receive connects again
         finally:
             for event in self._wakeups.values():  # nobody would wake them now: let them look again
