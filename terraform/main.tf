@@ -600,8 +600,9 @@ locals {
 
   task_secret_arns = compact([module.rds.db_instance_master_user_secret_arn, var.api_token_secret_arn])
 
-  queue_arns    = { for name, queue in module.queues : name => queue.queue_arn }
-  identity_arns = [for identity in aws_sesv2_email_identity.domains : identity.arn]
+  queue_arns       = { for name, queue in module.queues : name => queue.queue_arn }
+  dead_letter_arns = [for queue in module.queues : queue.dead_letter_queue_arn]
+  identity_arns    = [for identity in aws_sesv2_email_identity.domains : identity.arn]
 
   # Permissions both services need: the mail objects and the key that encrypts them.
   mail_storage_statements = [
@@ -796,6 +797,12 @@ module "ecs" {
             "sqs:GetQueueAttributes",
           ]
           resources = values(local.queue_arns)
+        },
+        {
+          # A job that can never be handled goes to its queue's dead-letter queue at once (Queue.dead_letter).
+          sid       = "DeadLetterPoisonJobs"
+          actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+          resources = local.dead_letter_arns
         },
         {
           # Every process makes sure MAILMAN_DEFAULT_DOMAIN exists at start (cli.py, ensure_default).

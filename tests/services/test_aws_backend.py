@@ -17,6 +17,7 @@ import boto3
 import httpx
 import psycopg
 import pytest
+from mailman_services.ports import QUEUES
 from moto.server import ThreadedMotoServer
 
 from tests.conftest import TOKEN, Stack, Zone, free_port
@@ -64,10 +65,17 @@ def aws_backend(
     s3, sqs, sns = aws("s3", moto), aws("sqs", moto), aws("sns", moto)
     for bucket in (f"{name}-raw", f"{name}-attachments"):
         s3.create_bucket(Bucket=bucket)
-    queues = {q: sqs.create_queue(QueueName=f"{name}-{q}")["QueueUrl"] for q in ("inbound", "outbound", "telemetry")}
-    queues["webhooks"] = sqs.create_queue(
-        QueueName=f"{name}-webhooks.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"}
-    )["QueueUrl"]
+    queues: dict[str, str] = {}
+    dead_letters: dict[str, str] = {}
+    for queue, spec in QUEUES.items():  # each with a dead-letter queue after its max receives, as terraform has
+        fifo = {"FifoQueue": "true", "ContentBasedDeduplication": "false"} if spec.fifo else {}
+        suffix = ".fifo" if spec.fifo else ""
+        dead_letters[queue] = sqs.create_queue(QueueName=f"{name}-{queue}-dlq{suffix}", Attributes=fifo)["QueueUrl"]
+        target = sqs.get_queue_attributes(QueueUrl=dead_letters[queue], AttributeNames=["QueueArn"])["Attributes"]
+        redrive = json.dumps({"deadLetterTargetArn": target["QueueArn"], "maxReceiveCount": spec.max_receives})
+        queues[queue] = sqs.create_queue(
+            QueueName=f"{name}-{queue}{suffix}", Attributes={**fifo, "RedrivePolicy": redrive}
+        )["QueueUrl"]
     topic = sns.create_topic(Name=f"{name}-inbound")["TopicArn"]
     inbound = sqs.get_queue_attributes(QueueUrl=queues["inbound"], AttributeNames=["QueueArn"])["Attributes"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbound["QueueArn"])
@@ -103,7 +111,15 @@ def aws_backend(
         except httpx.TransportError:
             assert time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.1)
-    clients = {"queues": queues, "s3": s3, "sqs": sqs, "sns": sns, "topic": topic, "bucket": f"{name}-raw"}
+    clients = {
+        "queues": queues,
+        "dead_letters": dead_letters,
+        "s3": s3,
+        "sqs": sqs,
+        "sns": sns,
+        "topic": topic,
+        "bucket": f"{name}-raw",
+    }
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as client:
         yield client, {**clients, "sesv2": aws("sesv2", moto), "moto": moto}
     process.terminate()
@@ -235,6 +251,9 @@ def test_aws_backend_end_to_end(aws_api: tuple[httpx.Client, dict[str, Any]], dn
         "https://10.1.2.3/hook",
         "http://[fe80::1]/hook",
         "http://169.254.169.254/",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of the metadata service
+        "http://[2002:a00:1::1]/hook",  # 6to4 of 10.0.0.1
     ):
         refused = api.post("/v1/webhooks", json={"url": private, "events": ["webhook.test"]})
         assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "url", private
@@ -380,3 +399,37 @@ def test_a_send_whose_queue_fails_after_the_commit_is_sent_once(
     assert [m["subject"] for m in sent] == [subject]
     events = api.get("/v1/events", params={"message_id": current["id"], "type": "message.sent"}).json()["data"]
     assert len(events) == 1
+
+
+def test_aws_jobs_that_can_never_be_handled_go_to_the_dead_letter_queue_at_once(
+    aws_api: tuple[httpx.Client, dict[str, Any]],
+) -> None:
+    """Malformed JSON on the inbound and telemetry queues, and an SES notification whose raw mail is not in S3,
+    reach their dead-letter queues in seconds, not after 5 or 10 receives a visibility timeout apart."""
+    api, clients = aws_api
+    sqs = clients["sqs"]
+    domain = api.post("/v1/domains", json={"name": f"dlq{uuid.uuid4().hex[:8]}.example.com"}).json()
+    inbox = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "support"}).json()
+    marker = uuid.uuid4().hex
+    for queue in ("inbound", "telemetry"):
+        sqs.send_message(QueueUrl=clients["queues"][queue], MessageBody=f"not json {marker}")
+    key = f"raw/inbound/{marker}"  # never stored
+    notification = {
+        "notificationType": "Received",
+        "mail": {"messageId": marker, "source": "ada@example.com", "destination": [inbox["address"]]},
+        "receipt": {"recipients": [inbox["address"]], "action": {"type": "S3", "objectKey": key}},
+    }
+    clients["sns"].publish(TopicArn=clients["topic"], Message=json.dumps(notification))
+
+    arrived: list[str] = []
+
+    def dead_lettered() -> list[str]:
+        for queue in ("inbound", "telemetry"):
+            url = clients["dead_letters"][queue]
+            for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+                if marker in message["Body"]:
+                    arrived.append(queue)
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return sorted(arrived) if len(arrived) == 3 else []
+
+    assert wait_for(dead_lettered, timeout=20) == ["inbound", "inbound", "telemetry"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -14,7 +16,7 @@ import pytest
 from mailman_services.adapters.database import create_engine
 from mailman_services.adapters.pgqueue import PgQueue
 from mailman_services.domain.ids import derived_id, new_id
-from mailman_services.handlers.delivery import Deliverer, PublicResolver, job_body
+from mailman_services.handlers.delivery import Attempt, Deliverer, PublicResolver, job_body
 
 from tests.conftest import Stack
 from tests.services.test_webhook_delivery import Receiver, verified
@@ -95,3 +97,64 @@ def test_the_aws_resolver_hands_out_no_private_address() -> None:
             await resolver.close()
 
     anyio.run(resolve)
+
+
+@pytest.mark.parametrize("host", ["::ffff:127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::1", "::127.0.0.1"])
+def test_the_aws_resolver_refuses_ipv6_forms_of_private_ipv4_addresses(host: str) -> None:
+    async def resolve() -> None:
+        resolver = PublicResolver()
+        try:
+            with pytest.raises(OSError, match="only to private addresses"):
+                await resolver.resolve(host, 80, socket.AF_UNSPEC)
+            [public] = await resolver.resolve("64:ff9b::808:808", 80, socket.AF_UNSPEC)  # NAT64 of 8.8.8.8
+            assert public["host"] == "64:ff9b::808:808"
+        finally:
+            await resolver.close()
+
+    anyio.run(resolve)
+
+
+def test_an_attempt_that_cannot_be_recorded_spoils_none_of_those_recorded_with_it(
+    stack: Stack, api: httpx.Client
+) -> None:
+    """Attempts ending together are recorded by one statement: one whose webhook was deleted meanwhile, or whose
+    text PostgreSQL cannot store, must not keep the others from being recorded."""
+    kept, deleted = (
+        api.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/", "events": ["webhook.test"]}).json()
+        for _ in range(2)
+    )
+    assert api.delete(f"/v1/webhooks/{deleted['id']}").status_code == 204
+    event_id = new_id("evt")
+    database = f"postgresql://postgres@/postgres?host={stack.data_dir / 'postgres'}"
+    with psycopg.connect(database, autocommit=True) as db:
+        db.execute(  # already fanned out: the stack's own worker leaves it alone
+            "INSERT INTO events (id, type, data, created_at, fanned_out_at)"
+            " VALUES (%s, 'webhook.test', '{}', now(), now())",
+            (event_id,),
+        )
+
+    def attempt(webhook_id: str, text: str) -> Attempt:
+        return Attempt(new_id("dlv"), webhook_id, event_id, 1, "failed", 500, text, 1, None)
+
+    async def record_together() -> list[bool | BaseException]:
+        engine = create_engine(database.replace("postgresql://", "postgresql+psycopg://"), pool_size=2)
+        queue = PgQueue(engine)
+        try:
+            async with aiohttp.ClientSession() as http:
+                deliverer = Deliverer(engine, queue, http)
+                # Started in one event-loop iteration: the coalescer records them in one batch.
+                return await asyncio.gather(
+                    deliverer._record(attempt(kept["id"], "recorded")),
+                    deliverer._record(attempt(deleted["id"], "webhook gone")),
+                    deliverer._record(attempt(kept["id"], "nul \x00")),
+                    return_exceptions=True,
+                )
+        finally:
+            await queue.aclose()
+            await engine.dispose()
+
+    recorded, vanished, unstorable = anyio.run(record_together)
+    assert (recorded, vanished) == (True, False)
+    assert isinstance(unstorable, Exception)  # the deliverer raises it: the job is retried
+    [delivery] = api.get(f"/v1/webhooks/{kept['id']}/deliveries").json()["data"]
+    assert (delivery["event_id"], delivery["response_body"]) == (event_id, "recorded")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import smtplib
 import time
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
+from mailman_services.handlers.inbound import received_notification
 
 from tests.conftest import Stack
 
@@ -143,6 +146,79 @@ def test_worker_survives_poison_notifications(stack: Stack, api: httpx.Client) -
     message.set_content("still working")
     smtp_send(stack, message, [inbox["address"]])
     assert wait_for(lambda: messages_of(api, inbox["id"]))[0]["subject"] == "after poison"
+
+
+def test_jobs_that_can_never_be_handled_go_to_the_dead_letter_queue_at_once(stack: Stack, api: httpx.Client) -> None:
+    """Not after 5 receives a visibility timeout (60 s) apart: malformed JSON, and mail whose raw message is gone."""
+    import psycopg
+
+    inbox = api.post("/v1/inboxes").json()
+    marker = uuid.uuid4().hex
+    raw_gone = received_notification(f"raw/inbound/{marker}.eml", marker, "eve@example.com", [inbox["address"]])
+    socket_dir = stack.data_dir / "postgres"
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO queue_messages (queue, body) VALUES ('inbound', %s), ('inbound', %s), ('telemetry', %s)",
+            (f"not json {marker}", raw_gone, f"not json {marker}"),
+        )
+
+        def dead_letters() -> list[str]:
+            rows = conn.execute(
+                "SELECT queue FROM queue_messages WHERE body LIKE %s AND queue LIKE '%%-dlq' ORDER BY queue",
+                (f"%{marker}%",),
+            ).fetchall()
+            return [queue for (queue,) in rows] if len(rows) == 3 else []
+
+        assert wait_for(dead_letters, timeout=15) == ["inbound-dlq", "inbound-dlq", "telemetry-dlq"]
+
+
+def test_the_stack_survives_the_worker_losing_its_database_and_the_worker_dying(tmp_path: Any) -> None:
+    """The worker's connections terminated (twice: also those made while recovering) and later the worker process
+    killed: mail sent afterwards is still stored, and `dev` keeps running."""
+    import psutil
+    import psycopg
+
+    from tests.conftest import start_stack
+
+    stack = start_stack(tmp_path / "outage")
+    try:
+        with (
+            stack.client() as api,
+            psycopg.connect(host=str(stack.data_dir / "postgres"), user="postgres", autocommit=True) as db,
+        ):
+            inbox = api.post("/v1/inboxes").json()
+
+            def mail_is_stored(subject: str) -> None:
+                message = EmailMessage()
+                message["From"] = "eve@example.com"
+                message["To"] = inbox["address"]
+                message["Subject"] = subject
+                message.set_content("after an outage")
+                smtp_send(stack, message, [inbox["address"]])
+                wait_for(lambda: any(m["subject"] == subject for m in messages_of(api, inbox["id"])), timeout=30)
+
+            def terminate_the_workers_backends(started_after: datetime) -> datetime | None:
+                """When a backend started after ``started_after`` was terminated, the time it was."""
+                terminated = db.execute(
+                    "SELECT pg_terminate_backend(pid), now() FROM pg_stat_activity"
+                    " WHERE application_name = 'mailman-worker' AND backend_start > %s",
+                    (started_after,),
+                ).fetchall()
+                return terminated[0][1] if terminated else None
+
+            mail_is_stored("before")  # the worker's pool and LISTEN connections are open by now
+            terminated_at = wait_for(lambda: terminate_the_workers_backends(datetime.min.replace(tzinfo=UTC)))
+            wait_for(lambda: terminate_the_workers_backends(terminated_at))  # and those it connects again
+            mail_is_stored("after the connections were terminated")
+            assert stack.process.poll() is None
+            assert "the worker process exited" not in stack.log  # the worker itself came through
+
+            [worker] = [p for p in psutil.Process(stack.process.pid).children() if "worker" in p.cmdline()]
+            worker.kill()
+            mail_is_stored("after the worker was killed")  # dev started another
+            assert stack.process.poll() is None
+    finally:
+        assert stack.stop() == 0
 
 
 class Relay:

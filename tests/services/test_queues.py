@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -144,6 +145,19 @@ async def test_dead_lettering_the_head_of_a_fifo_group_releases_the_next_message
 
     assert bodies(await queue.receive(name)) == ["second"]
     assert bodies(await queue.receive(cast(QueueName, f"{name}-dlq"))) == ["first"]
+
+
+async def test_a_message_dead_lettered_at_once_moves_to_the_dead_letter_queue(make_queue: MakeQueue) -> None:
+    queue, name = await make_queue(fifo=True)
+    await queue.send(name, "never works", group_id="g")
+    await queue.send(name, "next", group_id="g")
+    [poison] = await queue.receive(name)
+
+    assert await queue.dead_letter(name, poison)
+    assert bodies(await queue.receive(name)) == ["next"]  # its group goes on
+    [dead] = await queue.receive(cast(QueueName, f"{name}-dlq"))
+    assert (dead.body, dead.group_id) == ("never works", "g")
+    assert not await queue.dead_letter(name, poison)  # its receipt is spent
 
 
 async def test_a_delayed_message_becomes_visible_after_the_delay(make_queue: MakeQueue) -> None:
@@ -295,7 +309,8 @@ async def test_concurrent_consumers_never_receive_the_same_message(make_queue: M
 
 @pytest.fixture(scope="module")
 def sqs() -> Iterator[tuple[aws.SqsQueue, Any]]:
-    """An SqsQueue on a moto server with a standard ``inbound`` and a FIFO ``webhooks`` queue."""
+    """An SqsQueue on a moto server with a standard ``inbound`` queue (its dead-letter queue ``inbound-dlq`` in
+    its redrive policy) and a FIFO ``webhooks`` queue (none)."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -308,11 +323,17 @@ def sqs() -> Iterator[tuple[aws.SqsQueue, Any]]:
         sqs = boto3.client("sqs")
         # moto keeps its state per process, across servers: unique names keep other tests' queues out.
         suffix = uuid.uuid4().hex[:8]
+        dead_letters = sqs.create_queue(QueueName=f"inbound-dlq-{suffix}")["QueueUrl"]
+        dead_letters_arn = sqs.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["QueueArn"])
+        redrive = {"deadLetterTargetArn": dead_letters_arn["Attributes"]["QueueArn"], "maxReceiveCount": 5}
         urls = {
-            "inbound": sqs.create_queue(QueueName=f"inbound-{suffix}")["QueueUrl"],
+            "inbound": sqs.create_queue(
+                QueueName=f"inbound-{suffix}", Attributes={"RedrivePolicy": json.dumps(redrive)}
+            )["QueueUrl"],
             "webhooks": sqs.create_queue(QueueName=f"webhooks-{suffix}.fifo", Attributes={"FifoQueue": "true"})[
                 "QueueUrl"
             ],
+            "inbound-dlq": dead_letters,
         }
         yield aws.SqsQueue(urls), sqs
         aws.client.cache_clear()
@@ -360,3 +381,26 @@ async def test_sqs_fifo_returns_the_group_id(sqs: tuple[aws.SqsQueue, Any]) -> N
     assert (message.body, message.group_id, message.receive_count) == ("evt", "wh_1:inb_1", 1)
     await queue.delete("webhooks", message.receipt)
     assert await queue.receive("webhooks") == []
+
+
+async def test_sqs_dead_letters_at_once_through_the_redrive_policy(sqs: tuple[aws.SqsQueue, Any]) -> None:
+    queue, client = sqs
+    await queue.send("inbound", "never works")
+    [poison] = await queue.receive("inbound")
+    assert await queue.dead_letter("inbound", poison)
+    [dead] = await queue.receive(cast(QueueName, "inbound-dlq"), wait_seconds=1)
+    assert (dead.body, dead.receive_count) == ("never works", 1)
+    await queue.delete(cast(QueueName, "inbound-dlq"), dead.receipt)
+    counts = client.get_queue_attributes(QueueUrl=queue.queue_urls["inbound"], AttributeNames=["All"])["Attributes"]
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")
+
+
+async def test_sqs_without_a_redrive_policy_keeps_the_message_for_its_retries(sqs: tuple[aws.SqsQueue, Any]) -> None:
+    queue, _ = sqs
+    await queue.send("webhooks", "never works", group_id="g", deduplication_id="poison")
+    [poison] = await queue.receive("webhooks")
+    assert not await queue.dead_letter("webhooks", poison)
+    await queue.change_visibility("webhooks", poison.receipt, 0)
+    [again] = await queue.receive("webhooks")
+    assert (again.body, again.receive_count) == ("never works", 2)
+    await queue.delete("webhooks", again.receipt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import json
 import os
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,11 +31,12 @@ from tests.services.test_pipeline import _accepts_smtp, _healthy, messages_of, w
 
 class Receiver:
     """Records every POST as it arrives; answers each path with its scripted statuses, then 200, after
-    ``delay`` seconds."""
+    ``delay`` seconds, and with the path's body in ``bodies`` if it has one."""
 
     def __init__(self, delay: float = 0.0) -> None:
         self.received: list[tuple[str, dict[str, str], bytes, float]] = []
         self.script: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self.bodies: dict[str, bytes] = {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,7 +50,7 @@ class Receiver:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(b"ok" if status < 300 else b"not now")
+                self.wfile.write(receiver.bodies.get(self.path, b"ok" if status < 300 else b"not now"))
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -152,6 +155,70 @@ def test_410_disables_the_webhook(api: httpx.Client, receiver: Receiver) -> None
     wait_for(lambda: api.get(f"/v1/webhooks/{webhook['id']}").json()["enabled"] is False)
     [delivery] = api.get(f"/v1/webhooks/{webhook['id']}/deliveries").json()["data"]
     assert delivery["status"] == "failed" and delivery["response_status"] == 410
+
+
+def test_an_answer_with_nul_bytes_is_recorded_and_not_posted_again(api: httpx.Client, receiver: Receiver) -> None:
+    path = "/nul"
+    receiver.bodies[path] = b"ok\x00then \xff\xfe binary"
+    webhook = hook(api, receiver.url + path, ["webhook.test"])
+    api.post(f"/v1/webhooks/{webhook['id']}/test")
+
+    def recorded() -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = api.get(f"/v1/webhooks/{webhook['id']}/deliveries").json()["data"]
+        return rows if rows and rows[0]["status"] != "pending" else []
+
+    [delivery] = wait_for(recorded)
+    assert (delivery["status"], delivery["response_status"]) == ("succeeded", 200)
+    assert delivery["response_body"] == "ok\ufffdthen \ufffd\ufffd binary"
+    assert len(receiver.at(path)) == 1
+
+
+def test_a_huge_or_dated_retry_after_is_recorded_and_capped_at_12_hours(api: httpx.Client, receiver: Receiver) -> None:
+    in_an_hour = email.utils.format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
+    answers = {"/retry-after-huge": "99999999999999999999", "/retry-after-date": in_an_hour}
+    webhooks = {}
+    for path, retry_after in answers.items():
+        receiver.script[path] = [(503, {"Retry-After": retry_after})]
+        webhooks[path] = hook(api, receiver.url + path, ["webhook.test"])
+        api.post(f"/v1/webhooks/{webhooks[path]['id']}/test")
+
+    def next_attempt(path: str) -> datetime | None:
+        rows = api.get(f"/v1/webhooks/{webhooks[path]['id']}/deliveries").json()["data"]
+        if not rows or rows[0]["status"] == "pending":
+            return None
+        [delivery] = rows
+        assert (delivery["status"], delivery["response_status"]) == ("failed", 503)
+        return datetime.fromisoformat(delivery["next_attempt_at"].replace("Z", "+00:00"))
+
+    huge = wait_for(lambda: next_attempt("/retry-after-huge")) - datetime.now(UTC)
+    assert timedelta(hours=11) < huge <= timedelta(hours=12)
+    dated = wait_for(lambda: next_attempt("/retry-after-date")) - datetime.now(UTC)
+    assert timedelta(minutes=50) < dated <= timedelta(hours=1)
+    assert len(receiver.at("/retry-after-huge")) == len(receiver.at("/retry-after-date")) == 1
+
+
+def test_deleting_a_webhook_while_its_delivery_is_in_flight_ends_the_job(stack: Stack, api: httpx.Client) -> None:
+    slow = Receiver(delay=3.0)
+    try:
+        webhook = hook(api, slow.url + "/deleted", ["webhook.test"])
+        test = api.post(f"/v1/webhooks/{webhook['id']}/test").json()
+        wait_for(lambda: slow.at("/deleted"))  # the receiver holds its answer for 3 s
+        assert api.delete(f"/v1/webhooks/{webhook['id']}").status_code == 204
+
+        def queued() -> int:
+            with psycopg.connect(host=str(stack.data_dir / "postgres"), user="postgres", dbname="postgres") as conn:
+                rows = conn.execute(
+                    "SELECT id FROM queue_messages WHERE queue LIKE 'webhooks%%' AND deleted_at IS NULL"
+                    " AND body LIKE %s",
+                    (f"%{test['event_id']}%",),
+                ).fetchall()
+            return len(rows)
+
+        # Deleted from the queue once the attempt ends, not handed out again after the visibility timeout (60 s).
+        wait_for(lambda: queued() == 0, timeout=20)
+        assert len(slow.at("/deleted")) == 1
+    finally:
+        slow.server.shutdown()
 
 
 def test_a_receiver_that_never_succeeds_ends_in_the_dead_letter_queue(

@@ -28,6 +28,7 @@ log = logging.getLogger("mailman")
 # uvloop where it is installed (Linux, macOS): a faster event loop for the same code.
 EVENT_LOOP = {"use_uvloop": True}
 READY_FD = "MAILMAN_READY_FD"  # a pipe a parent process waits on: "ready" once this one serves
+RESTART_DELAY, MAX_RESTART_DELAY = 1.0, 30.0  # seconds before dev starts an exited worker again, doubling
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -129,13 +130,18 @@ async def _run(
 
 
 class WorkerProcess:
-    """``dev``'s worker in a process of its own, as in the containers: the queues get a core to themselves."""
+    """``dev``'s worker in a process of its own, as in the containers: the queues get a core to themselves.
+
+    A worker that exits on its own (it lost its database, say) is started again after a backoff, as a container
+    would be: the API and the SMTP listener carry on meanwhile.
+    """
 
     def __init__(self) -> None:
         self.process: anyio.abc.Process | None = None
-        self.failed = False
+        self.settings: Settings | None = None
 
     async def start(self, settings: Settings) -> None:
+        self.settings = settings
         read_end, write_end = os.pipe()
         env = {
             **os.environ,
@@ -156,26 +162,43 @@ class WorkerProcess:
         finally:
             os.close(read_end)
         if not ready:
-            self.failed = True
             raise RuntimeError(f"the worker process exited at start with code {await self.process.wait()}")
 
     async def watch(self, stop: anyio.Event) -> None:
-        """Stop everything if the worker exits on its own."""
-        assert self.process is not None
+        """Start the worker again whenever it exits on its own, until ``stop`` is set."""
+        assert self.settings is not None
+        delay = RESTART_DELAY
+        while True:
+            started = anyio.current_time()
+            code = await self._exit_or(stop)
+            if code is None:
+                return
+            if anyio.current_time() - started > MAX_RESTART_DELAY:  # it had been working: this is a new failure
+                delay = RESTART_DELAY
+            log.error("the worker process exited with code %s; starting it again in %.0f s", code, delay)
+            with anyio.move_on_after(delay):
+                await stop.wait()
+            if stop.is_set():
+                return
+            delay = min(delay * 2, MAX_RESTART_DELAY)
+            with contextlib.suppress(RuntimeError):  # it exited at start: the next round tells
+                await self.start(self.settings)
+
+    async def _exit_or(self, stop: anyio.Event) -> int | None:
+        """The worker's exit code once it exits, or None once ``stop`` is set."""
+        code: int | None = None
         async with anyio.create_task_group() as watching:
 
             async def exited() -> None:
+                nonlocal code
                 assert self.process is not None
                 code = await self.process.wait()
-                if not stop.is_set():
-                    log.error("the worker process exited with code %s; stopping", code)
-                    self.failed = True
-                    stop.set()
                 watching.cancel_scope.cancel()
 
             watching.start_soon(exited)
             await stop.wait()
             watching.cancel_scope.cancel()
+        return None if stop.is_set() else code
 
     async def stop(self) -> None:
         if self.process is None or self.process.returncode is not None:
@@ -253,8 +276,6 @@ def dev(api_port: int, smtp_port: int, host: str, data_dir: Path | None) -> None
         _run, settings, url, api=(host, api_port), worker_process=worker, smtp=(host, smtp_port), ready_message=message
     )
     anyio.run(run, backend_options=EVENT_LOOP)
-    if worker.failed:
-        sys.exit(1)
 
 
 @main.command()
@@ -273,6 +294,8 @@ def api(host: str, port: int) -> None:
 @main.command()
 def worker() -> None:
     """The worker alone: consumes the queues (what the worker container runs)."""
+    # Named in pg_stat_activity: the worker's connections can be told from the API's on the same database.
+    os.environ.setdefault("PGAPPNAME", "mailman-worker")
     settings = _settings()
     logs.configure(settings.log_format)
     url = _database(settings)

@@ -89,6 +89,11 @@ class Queue(Protocol):
         """Hide the received message for ``timeout_seconds`` more (0 makes it visible again now)."""
         ...
 
+    async def dead_letter(self, queue: QueueName, received: QueueMessage) -> bool:
+        """Move a received message that can never be handled to the queue's dead-letter queue now, rather than
+        after its max receives; False when it was not moved (the queue has none): it stays, to be retried."""
+        ...
+
     async def aclose(self) -> None: ...
 
 

@@ -1,7 +1,8 @@
 """The worker: one consumer loop per queue in an anyio task group, stopping gracefully on SIGTERM.
 
 A job is deleted from its queue only after its handler succeeds; a failure leaves it to come back
-after the visibility timeout, and after the queue's max receives it moves to the dead-letter queue.
+after the visibility timeout, and after the queue's max receives it moves to the dead-letter queue. A job
+that can never be handled (``PoisonMessage``) moves there at once.
 """
 
 from __future__ import annotations
@@ -73,39 +74,63 @@ def handlers(svc: Services, deliverer: delivery.Deliverer) -> dict[QueueName, Ha
     }
 
 
+class Outage:
+    """The retries of one loop that lost what it needs (the database, mostly): logged when the failures start
+    and when they end rather than at every try, and paced by a backoff doubling from 1 s to 30 s."""
+
+    def __init__(self, what: str, **extra: str) -> None:
+        self.what = what
+        self.extra = extra
+        self.delay = 0.0  # 0: no outage
+
+    async def failed(self, exc: Exception, stop: anyio.Event) -> None:
+        """Note a failure and wait before the next try (less, if ``stop`` is set meanwhile)."""
+        if not self.delay:
+            log.error("%s failed; retrying until it works", self.what, exc_info=exc, extra=self.extra)
+        self.delay = min(max(1.0, self.delay * 2), 30.0)
+        with anyio.move_on_after(self.delay):
+            await stop.wait()
+
+    def over(self) -> None:
+        if self.delay:
+            log.info("%s works again", self.what, extra=self.extra)
+            self.delay = 0.0
+
+
 async def fan_out_forever(svc: Services, stop: anyio.Event) -> None:
     """Queue webhook deliveries for new events as soon as they are committed (NOTIFY), or every second."""
     url = svc.engine.url.render_as_string(hide_password=False).replace("postgresql+psycopg://", "postgresql://", 1)
-    listener = await psycopg.AsyncConnection.connect(url, autocommit=True)
-    try:
-        await listener.execute(f"LISTEN {EVENTS_CHANNEL}")
-        while not stop.is_set():
-            try:
-                taken = await delivery.fan_out(svc.engine, svc.queue)
-            except Exception:
-                log.exception("fan-out failed")
-                taken = 0
-            if not taken:
-                async for _ in listener.notifies(timeout=1.0, stop_after=1):
-                    pass
-    finally:
-        await listener.close()
+    outage = Outage("fan-out")
+    while not stop.is_set():
+        try:
+            async with await psycopg.AsyncConnection.connect(url, autocommit=True) as listener:
+                await listener.execute(f"LISTEN {EVENTS_CHANNEL}")
+                while not stop.is_set():
+                    taken = await delivery.fan_out(svc.engine, svc.queue)
+                    outage.over()
+                    if not taken:
+                        async for _ in listener.notifies(timeout=1.0, stop_after=1):
+                            pass
+        except Exception as exc:  # noqa: BLE001 - logged once per outage; connecting again is the remedy
+            await outage.failed(exc, stop)
 
 
 async def housekeeping_forever(svc: Services, stop: anyio.Event) -> None:
     """Relay the job outbox (jobs the API could not hand to SQS itself) every second; purge expired
     idempotency answers every ten minutes."""
     purged_at = -PURGE_EVERY
+    outage = Outage("housekeeping")
     while not stop.is_set():
-        relayed = 0
         try:
             relayed = await jobs.relay(svc.engine, svc.queue)
             if anyio.current_time() - purged_at >= PURGE_EVERY:
                 purged_at = anyio.current_time()
                 if purged := await idempotency.purge(svc.engine):
                     log.info("purged expired idempotency keys", extra={"rows": purged})
-        except Exception:
-            log.warning("housekeeping failed; trying again", exc_info=True)
+            outage.over()
+        except Exception as exc:  # noqa: BLE001 - logged once per outage; the outbox keeps its jobs
+            await outage.failed(exc, stop)
+            continue
         if not relayed:
             with anyio.move_on_after(1.0):
                 await stop.wait()
@@ -134,6 +159,17 @@ async def consume(
 
     delete = Coalescer(delete_together)  # jobs that end together are deleted together
 
+    async def dead_letter(job: QueueMessage, why: inbound.PoisonMessage) -> bool:
+        """Move a job that can never be handled to the dead-letter queue now; False when it stays queued."""
+        try:
+            moved = await svc.queue.dead_letter(name, job)
+        except Exception:
+            log.exception("could not dead-letter a job; it will be retried", extra={"queue": name})
+            return False
+        if moved:
+            log.warning("job moved to the dead-letter queue", extra={"queue": name, "why": str(why)})
+        return moved
+
     async def run(job: QueueMessage) -> bool:
         """Handle and delete one job; False when it stays queued for another try."""
         try:
@@ -141,6 +177,8 @@ async def consume(
             await handler(job)
             await delete(job.receipt)
             return True
+        except inbound.PoisonMessage as exc:
+            return await dead_letter(job, exc)
         except TemporaryFailure as exc:
             log.warning("job will be retried", extra={"queue": name, "receives": job.receive_count, "why": str(exc)})
         except Exception:
@@ -173,7 +211,9 @@ async def consume(
             outcomes = [exc] * len(batch)
         try:
             for job, failure in zip(batch, outcomes, strict=True):
-                if failure is not None:
+                if isinstance(failure, inbound.PoisonMessage):
+                    await dead_letter(job, failure)
+                elif failure is not None:
                     extra = {"queue": name, "receives": job.receive_count}
                     log.error("job failed; it will be retried", exc_info=failure, extra=extra)
             if done := [job.receipt for job, failure in zip(batch, outcomes, strict=True) if failure is None]:
@@ -185,6 +225,7 @@ async def consume(
                 slots.release()
 
     async def receive_forever(jobs: anyio.abc.TaskGroup) -> None:
+        outage = Outage("receiving", queue=name)
         while True:
             await slots.acquire()
             free = 1
@@ -195,10 +236,10 @@ async def consume(
                 batch = await svc.queue.receive(
                     name, max_messages=free, wait_seconds=spec.wait_seconds or SHORT_POLL_WAIT
                 )
-            except Exception:
-                log.exception("receive failed", extra={"queue": name})
+                outage.over()
+            except Exception as exc:  # noqa: BLE001 - logged once per outage
                 batch = []
-                await anyio.sleep(1)
+                await outage.failed(exc, stop)
             for _ in range(free - len(batch)):
                 slots.release()
             if batch_handler is not None:

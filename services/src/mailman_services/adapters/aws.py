@@ -6,6 +6,9 @@ boto3 is blocking, so every call runs in a worker thread; clients are created on
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +26,8 @@ from ..ports import (
     TemporaryFailure,
 )
 from .dns import DnsDomainAuthority
+
+log = logging.getLogger("mailman.queue")
 
 
 @functools.cache
@@ -87,10 +92,11 @@ def _raise_failed(response: dict[str, Any], action: str) -> None:
 
 
 class SqsQueue:
-    """Each queue is an SQS queue; dead-lettering is its redrive policy (terraform), not code."""
+    """Each queue is an SQS queue; dead-lettering after max receives is its redrive policy (terraform)."""
 
     def __init__(self, queue_urls: dict[str, str] | Any) -> None:
         self.queue_urls = dict(queue_urls)
+        self._dead_letter_urls: dict[str, str] = {}
 
     async def send(
         self,
@@ -147,6 +153,34 @@ class SqsQueue:
             ReceiptHandle=receipt,
             VisibilityTimeout=timeout_seconds,
         )
+
+    async def dead_letter(self, queue: QueueName, received: QueueMessage) -> bool:
+        """Sent to the dead-letter queue of the queue's redrive policy, then deleted; a queue without one keeps
+        the message, to be retried (and logs why)."""
+        target = await self._dead_letter_url(queue)
+        if target is None:
+            log.warning("the queue has no redrive policy: the job stays, to be retried", extra={"queue": queue})
+            return False
+        # A FIFO dead-letter queue needs a deduplication id: the body's, so a send repeated after a crash is dropped.
+        deduplication_id = hashlib.sha256(received.body.encode()).hexdigest() if received.group_id else None
+        entry = _entry(OutgoingMessage(received.body, received.group_id, deduplication_id))
+        await call("sqs", "send_message", QueueUrl=target, **entry)
+        await self.delete(queue, received.receipt)
+        return True
+
+    async def _dead_letter_url(self, queue: QueueName) -> str | None:
+        if queue not in self._dead_letter_urls:
+            response = await call(
+                "sqs", "get_queue_attributes", QueueUrl=self.queue_urls[queue], AttributeNames=["RedrivePolicy"]
+            )
+            policy = response.get("Attributes", {}).get("RedrivePolicy")
+            if policy is None:
+                return None  # not remembered: a policy added later is found without a restart
+            # arn:aws:sqs:<region>:<account>:<name>
+            *_, account, name = json.loads(policy)["deadLetterTargetArn"].split(":")
+            found = await call("sqs", "get_queue_url", QueueName=name, QueueOwnerAWSAccountId=account)
+            self._dead_letter_urls[queue] = str(found["QueueUrl"])
+        return self._dead_letter_urls[queue]
 
     async def aclose(self) -> None:
         """Nothing to close: boto3 clients are shared and thread-safe."""

@@ -147,6 +147,23 @@ class PgQueue:
                 # Waiting consumers planned their wake-up with the old visibility.
                 await conn.execute(func.pg_notify(CHANNEL, queue).select())
 
+    async def dead_letter(self, queue: QueueName, received: QueueMessage) -> bool:
+        """Moved as max receives moves it, to ``{queue}-dlq``; False for a stale receipt (the message is another
+        receive's now)."""
+        message_id = _message_id(received.receipt)
+        if message_id is None:
+            return False
+        async with self.engine.begin() as conn:
+            moved = await conn.execute(
+                update(queue_messages)
+                .where(message.id == message_id, message.queue == queue, message.receipt == received.receipt)
+                .values(queue=f"{queue}-dlq", receipt=None, visible_at=func.now())
+            )
+            if moved.rowcount and self._behaviour(queue).fifo:
+                # The group's next message can be received now.
+                await conn.execute(func.pg_notify(CHANNEL, queue).select())
+        return bool(moved.rowcount)
+
     async def aclose(self) -> None:
         """Finish sending, stop reading notifications and close the LISTEN connection (the engine is the caller's)."""
         await self._sends.aclose()
@@ -217,7 +234,11 @@ class PgQueue:
             url = self.engine.url.render_as_string(hide_password=False)
             url = url.replace("postgresql+psycopg://", "postgresql://", 1)
             listener = await psycopg.AsyncConnection.connect(url, autocommit=True)
-            await listener.execute(f"LISTEN {CHANNEL}")
+            try:
+                await listener.execute(f"LISTEN {CHANNEL}")
+            except BaseException:
+                await listener.close()
+                raise
             self._listener = listener
             self._pump = asyncio.get_running_loop().create_task(self._read_notifications(listener))
 
@@ -226,7 +247,7 @@ class PgQueue:
             async for notify in listener.notifies():
                 if event := self._wakeups.pop(notify.payload, None):
                     event.set()
-        except psycopg.OperationalError:
+        except psycopg.Error:  # the connection is lost (the database restarted, say)
             await listener.close()  # the next receive connects again
         finally:
             for event in self._wakeups.values():  # nobody would wake them now: let them look again

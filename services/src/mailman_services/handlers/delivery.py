@@ -14,9 +14,10 @@ dead-letter queue.
 
 from __future__ import annotations
 
-import ipaddress
+import email.utils
 import json
 import logging
+import re
 import socket
 import time
 from collections.abc import Sequence
@@ -27,15 +28,17 @@ from typing import Any
 import aiohttp
 import anyio
 import orjson
+import psycopg
 from sqlalchemy import Text, bindparam, cast, func, insert, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..adapters.database import autocommit
 from ..adapters.tables import deliveries, events, webhooks
 from ..batching import Coalescer
 from ..domain.ids import derived_id, new_id
-from ..domain.network import private_addresses
+from ..domain.network import is_public, private_addresses
 from ..domain.signing import sign
 from ..ports import QUEUES, OutgoingMessage, Queue, TemporaryFailure, TransactionalQueue
 
@@ -46,6 +49,8 @@ SCHEDULE = [5, 300, 1800, 7200, 18000, 36000]
 MAX_ATTEMPTS = QUEUES["webhooks"].max_receives
 TIMEOUT = 15.0
 RESPONSE_BYTES = 1024
+# SQS refuses a visibility timeout beyond 12 hours after the receive; the attempt has taken up to TIMEOUT of that.
+MAX_DELAY = 12 * 3600 - 60
 
 
 def job_body(delivery_id: str, event_id: str, webhook_id: str, attempt: int = 1) -> str:
@@ -128,7 +133,27 @@ def _matches(hooks: Sequence[Any], recorded: Sequence[Recorded]) -> tuple[list[d
 
 
 def _retry_after(value: str | None) -> float:
-    return float(value) if value and value.isdigit() else 0.0
+    """The seconds a ``Retry-After`` header asks for (delay-seconds or an HTTP date); 0 when it is neither."""
+    if not value:
+        return 0.0
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if moment.tzinfo is None:  # an HTTP date is GMT, but parsedate leaves "-0000" naive
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(text: str | None) -> str | None:
+    """``text`` as PostgreSQL can store it: no NUL, no lone surrogate (a receiver's answer may hold either)."""
+    return None if text is None else _UNSTORABLE.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)
@@ -186,16 +211,21 @@ class Deliverer:
             delivery_id, attempt = job["delivery_id"], first
         tries = attempt - first + 1  # this job's attempts, this one included
 
-        async def record(status: str, code: int | None, text: str | None, ms: int, at: datetime | None) -> None:
-            await self._record(Attempt(delivery_id, row.webhook_id, row.event_id, attempt, status, code, text, ms, at))
+        async def record(status: str, code: int | None, text: str | None, ms: int, at: datetime | None) -> bool:
+            """False when the webhook or the event was deleted meanwhile: the job has nothing left to do."""
+            outcome = await self._record(
+                Attempt(delivery_id, row.webhook_id, row.event_id, attempt, status, code, _storable(text), ms, at)
+            )
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
 
         if not row.enabled:
-            await record("failed", None, "webhook disabled", 0, None)
-            return "failed"
+            return "failed" if await record("failed", None, "webhook disabled", 0, None) else "dropped"
         if self.public_only and (refused := await anyio.to_thread.run_sync(private_addresses, row.url)):
             # Checked again now: the name may have been pointed at a private address since (DNS rebinding).
-            await record("failed", None, f"refused: {row.url} resolves to {refused}", 0, None)
-            return "failed"
+            text = f"refused: {row.url} resolves to {refused}"
+            return "failed" if await record("failed", None, text, 0, None) else "dropped"
 
         # The stored JSON goes out as it is, rather than parsed and serialised again.
         event = {"id": row.event_id, "type": row.type, "timestamp": row.created_at, "data": orjson.Fragment(row.data)}
@@ -225,20 +255,23 @@ class Deliverer:
         duration = int((time.perf_counter() - started) * 1000)
 
         if status is not None and 200 <= status < 300:
-            await record("succeeded", status, text, duration, None)
-            return "succeeded"
+            return "succeeded" if await record("succeeded", status, text, duration, None) else "dropped"
         if status == 410:
-            await record("failed", status, text, duration, None)
+            if not await record("failed", status, text, duration, None):
+                return "dropped"
             async with self.engine.begin() as conn:
                 await conn.execute(update(webhooks).where(webhooks.c.id == row.webhook_id).values(enabled=False))
             log.info("webhook disabled by 410 Gone", extra={"webhook": row.webhook_id})
             return "failed"
         if tries >= MAX_ATTEMPTS:
-            await record("failed", status, text, duration, None)
+            if not await record("failed", status, text, duration, None):
+                return "dropped"
             await self.queue.change_visibility("webhooks", receipt, 0)  # on to the dead-letter queue at once
             raise TemporaryFailure(f"delivery {delivery_id} failed {tries} times")
-        delay = max(SCHEDULE[tries - 1] * self.retry_scale, _retry_after(retry_after))
-        await record("failed", status, text, duration, datetime.now(UTC) + timedelta(seconds=delay))
+        # Capped: a Retry-After of 20 digits is no timedelta, nor a visibility timeout SQS takes.
+        delay = min(max(SCHEDULE[tries - 1] * self.retry_scale, _retry_after(retry_after)), MAX_DELAY)
+        if not await record("failed", status, text, duration, datetime.now(UTC) + timedelta(seconds=delay)):
+            return "dropped"
         # The job stays in its FIFO group, holding back that group's later events until it is delivered.
         await self.queue.change_visibility("webhooks", receipt, max(0, round(delay)))
         raise TemporaryFailure(f"attempt {attempt} answered {status}; next in {delay:.0f} s")
@@ -275,7 +308,26 @@ class Deliverer:
             found = {(row.event_id, row.webhook_id): row for row in rows}
         return [(found[p], found[p].last_attempt, set(found[p].settled)) if p in found else None for p in pairs]
 
-    async def _record_together(self, attempts: list[Attempt]) -> list[None]:
+    async def _record_together(self, attempts: list[Attempt]) -> list[bool | Exception]:
+        """Record attempts in one statement; per attempt True, False when its webhook or event is gone (deleted
+        while it was in flight), or the error that kept it from being recorded.
+
+        When the statement fails, each attempt is recorded on its own: one that cannot be stored never keeps
+        the others of its batch from being recorded.
+        """
+        try:
+            await self._write(attempts)
+            return [True] * len(attempts)
+        except Exception as exc:
+            if len(attempts) == 1:
+                return [False if _vanished(exc) else exc]
+            log.warning("recording attempts together failed; recording them one by one", exc_info=True)
+        outcomes: list[bool | Exception] = []
+        for attempt in attempts:
+            outcomes += await self._record_together([attempt])
+        return outcomes
+
+    async def _write(self, attempts: list[Attempt]) -> None:
         outcome: dict[str, Any] = {
             "status": bindparam("s"),
             "response_status": bindparam("code"),
@@ -308,7 +360,10 @@ class Deliverer:
             # A first attempt's row may not be committed yet (the fan-out commits after queueing): the
             # upsert waits for it, or writes it if that fan-out rolled back.
             await conn.execute(new_row.on_conflict_do_update(index_elements=[deliveries.c.id], set_=outcome), rows)
-        return [None] * len(attempts)
+
+
+def _vanished(exc: Exception) -> bool:
+    return isinstance(exc, IntegrityError) and isinstance(exc.orig, psycopg.errors.ForeignKeyViolation)
 
 
 class PublicResolver(aiohttp.ThreadedResolver):
@@ -316,7 +371,7 @@ class PublicResolver(aiohttp.ThreadedResolver):
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> Any:
         found = await super().resolve(host, port, family)
-        public = [info for info in found if ipaddress.ip_address(info["host"].split("%")[0]).is_global]
+        public = [info for info in found if is_public(info["host"])]
         if not public:
             raise OSError(f"{host} resolves only to private addresses")
         return public
