@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from tests.conftest import Stack
@@ -209,7 +210,9 @@ def test_downloads_are_never_run_by_a_browser(api: httpx.Client, inbox: dict[str
     }
 
 
-def test_lists_bound_each_message_and_threads_page_their_messages(api: httpx.Client, inbox: dict[str, Any]) -> None:
+def test_lists_bound_each_message_and_threads_page_their_messages(
+    stack: Stack, api: httpx.Client, inbox: dict[str, Any]
+) -> None:
     long_text = "word " * 20_000  # 100,000 characters
     big = send(api, inbox["id"], subject="Big", text=long_text, html=f"<p>{long_text}</p>").json()
     assert big["truncated"] is False and big["text"] == long_text  # the send's answer is whole
@@ -225,6 +228,9 @@ def test_lists_bound_each_message_and_threads_page_their_messages(api: httpx.Cli
     assert event["data"]["message"]["truncated"] is True and len(event["data"]["message"]["text"]) == 16_384
     full = api.get(f"/v1/events/{event['id']}").json()
     assert full["data"]["message"]["text"] == long_text
+    with psycopg.connect(host=str(stack.data_dir / "postgres"), user="postgres", dbname="postgres") as conn:
+        [(stored,)] = conn.execute("SELECT data->'message' FROM events WHERE id = %s", (event["id"],)).fetchall()
+    assert "text" not in stored and "html" not in stored  # the bodies are stored once, in messages
 
     small = send(api, inbox["id"], subject="Small").json()
     [listed_small] = [

@@ -20,7 +20,7 @@ blueprint = Blueprint("events", __name__, url_prefix="/v1/events")
 async def list_() -> Response:
     query = parse_query(EventQuery)
     c = events.c
-    select_ = select(*(column for column in events.c if column.name != "data"), views.EVENT_SUMMARY_DATA)
+    select_ = select(*(column for column in events.c if column.name != "data"), views.EVENT_SUMMARY_DATA.label("data"))
     if query.type is not None:
         select_ = select_.where(c.type == query.type)
     if query.inbox_id is not None:
@@ -37,8 +37,9 @@ async def list_() -> Response:
 @blueprint.get("/<event_id>")
 async def retrieve(event_id: str) -> Response:
     async with autocommit(services().engine) as conn:
-        row = (await conn.execute(select(events).where(events.c.id == event_id))).first()
+        whole = select(*(column for column in events.c if column.name != "data"), views.EVENT_DATA.label("data"))
+        row = (await conn.execute(whole.where(events.c.id == event_id))).first()
     scope = principal().inbox_ids
     if row is None or (scope is not None and row.inbox_id not in scope):
         raise not_found("event", event_id)
-    return json_response(views.event(row))
+    return json_response(views.event(dict(row._mapping)))

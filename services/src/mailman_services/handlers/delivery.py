@@ -41,6 +41,7 @@ from ..domain.ids import derived_id, new_id
 from ..domain.network import is_public, private_addresses
 from ..domain.signing import sign
 from ..ports import QUEUES, OutgoingMessage, Queue, TemporaryFailure, TransactionalQueue
+from . import views
 
 log = logging.getLogger("mailman.webhooks")
 
@@ -291,7 +292,7 @@ class Deliverer:
                     events.c.id.label("event_id"),
                     events.c.type,
                     events.c.created_at,
-                    cast(events.c.data, Text).label("data"),
+                    cast(views.EVENT_DATA, Text).label("data"),
                     webhooks.c.id.label("webhook_id"),
                     webhooks.c.url,
                     webhooks.c.secret,

@@ -40,13 +40,13 @@ async def _transition(
                 update(messages)
                 .where(messages.c.id == message_id)
                 .values(status=status, **values)
-                .returning(*views.MESSAGE_COLUMNS)
+                .returning(*views.EVENT_MESSAGE_COLUMNS)
             )
         ).one()
         if event_type is None:
             return
         thread = (await conn.execute(select(threads).where(threads.c.id == row.thread_id))).one()
-        data = {"message": views.message(row), "thread": views.thread(thread), **(extra or {})}
+        data = {"message": views.event_message(row), "thread": views.thread(thread), **(extra or {})}
         await record_event(conn, event_type, data, inbox_id=row.inbox_id, message_id=message_id)
 
 

@@ -89,7 +89,7 @@ async def _apply(conn: AsyncConnection, event: dict[str, Any]) -> str | None:
             update(messages)
             .where(messages.c.provider_message_id == str(provider_id))
             .values(**values)
-            .returning(*views.MESSAGE_COLUMNS)
+            .returning(*views.EVENT_MESSAGE_COLUMNS)
         )
     ).first()
     if row is None:
@@ -102,7 +102,7 @@ async def _apply(conn: AsyncConnection, event: dict[str, Any]) -> str | None:
         )
     thread = (await conn.execute(select(threads).where(threads.c.id == row.thread_id))).one()
     data = {
-        "message": views.message(row),
+        "message": views.event_message(row),
         "thread": views.thread(thread),
         "recipients": details.get("recipients", []),
         "smtp_response": details.get("smtp_response"),

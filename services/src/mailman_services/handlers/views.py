@@ -13,6 +13,11 @@ from ..adapters.tables import messages
 MESSAGE_COLUMNS = [c for c in messages.c if c.name not in ("raw_key", "dedup_key", "search")]
 MESSAGE_FIELDS = [str(c.name) for c in MESSAGE_COLUMNS]  # plain str: "from" is a quoted_name
 
+# An event's message is stored without its bodies, which the messages table holds already (they can be 40 MB);
+# webhooks and GET /v1/events/{id} get them put back (EVENT_DATA), the events list bounded (EVENT_SUMMARY_DATA).
+BODIES = ("text", "html", "extracted_text")
+EVENT_MESSAGE_COLUMNS = [c for c in MESSAGE_COLUMNS if c.name not in BODIES]
+
 # Lists show each message bounded, whatever its size (one received message may hold 40 MB of text): the
 # subject and bodies cut to LIST_TEXT characters, the first LIST_HEADERS headers with values cut to
 # LIST_HEADER_TEXT, and ``truncated`` saying so. Retrieving the message gives it whole.
@@ -60,25 +65,39 @@ MESSAGE_SUMMARY_COLUMNS = [
     ).label("truncated"),
 ]
 
-# An event of a message carries the message as webhooks get it (whole); listed, it is bounded the same way.
 _MESSAGE = "events.data->'message'"
 _MESSAGE_HEADERS = f"{_MESSAGE}->'headers'"
-_EVENT_TRUNCATED = " OR ".join(
-    [
-        *(f"coalesce(length(left({_MESSAGE}->>'{n}', {LIST_TEXT + 1})) > {LIST_TEXT}, false)" for n in _BOUNDED_TEXT),
-        _long_headers(_MESSAGE_HEADERS),
-    ]
+_NO_BODIES = ", ".join(f"'{name}', null" for name in BODIES)
+
+
+def _event_data(body: str, rest: str) -> Any:
+    """``events.data`` with its message's bodies put back from the messages table (null once it is deleted).
+
+    ``body`` is the SQL of a body from its column (``{}``); ``rest`` pairs of other fields to set."""
+    bodies = ", ".join(f"'{name}', {body.format('m.' + name)}" for name in BODIES)
+    return literal_column(
+        f"CASE WHEN jsonb_typeof({_MESSAGE}) = 'object' THEN jsonb_set(events.data, '{{message}}', {_MESSAGE}"  # noqa: S608 - constants
+        f" || jsonb_build_object({rest})"
+        f" || coalesce((SELECT jsonb_build_object({bodies}) FROM messages AS m WHERE m.id = events.message_id),"
+        f" jsonb_build_object({_NO_BODIES}))) ELSE events.data END",
+        JSONB,
+    )
+
+
+EVENT_DATA = _event_data("{}", "'truncated', false")
+_LONG_BODY = (
+    f"coalesce((SELECT {' OR '.join(f'length(left(m.{n}, {LIST_TEXT + 1})) > {LIST_TEXT}' for n in BODIES)}"  # noqa: S608
+    " FROM messages AS m WHERE m.id = events.message_id), false)"
 )
-_EVENT_MESSAGE = (
-    f"{_MESSAGE} || jsonb_build_object("
-    + "".join(f"'{name}', left({_MESSAGE}->>'{name}', {LIST_TEXT}), " for name in _BOUNDED_TEXT)
-    + f"'headers', {_headers(_MESSAGE_HEADERS)}, 'truncated', {_EVENT_TRUNCATED})"
+_SUMMARY_TRUNCATED = (
+    f"coalesce(length(left({_MESSAGE}->>'subject', {LIST_TEXT + 1})) > {LIST_TEXT}, false) OR {_LONG_BODY}"
+    f" OR {_long_headers(_MESSAGE_HEADERS)}"
 )
-EVENT_SUMMARY_DATA = literal_column(
-    f"CASE WHEN jsonb_typeof({_MESSAGE}) = 'object' THEN jsonb_set(events.data, '{{message}}', {_EVENT_MESSAGE})"
-    " ELSE events.data END",
-    JSONB,
-).label("data")
+EVENT_SUMMARY_DATA = _event_data(
+    f"left({{}}, {LIST_TEXT})",
+    f"'subject', left({_MESSAGE}->>'subject', {LIST_TEXT}), 'headers', {_headers(_MESSAGE_HEADERS)},"
+    f" 'truncated', ({_SUMMARY_TRUNCATED})",
+)
 
 
 Record = Row[Any] | Mapping[str, Any]
@@ -116,6 +135,12 @@ def inbox(record: Record) -> dict[str, Any]:
 def message(record: Record) -> dict[str, Any]:
     row = fields(record)
     return {**{name: row[name] for name in MESSAGE_FIELDS}, "truncated": bool(row.get("truncated", False))}
+
+
+def event_message(record: Record) -> dict[str, Any]:
+    """The message as an event stores it: everything but the bodies."""
+    row = fields(record)
+    return {**{name: row[name] for name in MESSAGE_FIELDS if name not in BODIES}, "truncated": False}
 
 
 def thread(record: Record) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""idempotency rows hold no readable secret (keys as HMACs, answers sealed); a job outbox for SQS
+"""idempotency rows hold no readable secret (keys as HMACs, answers sealed); a job outbox for SQS; events keep
+their message without its bodies (the messages table has them)
 
 Revision ID: 0008
 Revises: 0006
@@ -32,9 +33,18 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job_outbox")),
     )
+    op.execute(
+        "UPDATE events SET data = jsonb_set(data, '{message}', (data->'message') - 'text' - 'html' - 'extracted_text')"
+        " WHERE jsonb_typeof(data->'message') = 'object'"
+    )
 
 
 def downgrade() -> None:
+    op.execute(
+        "UPDATE events SET data = jsonb_set(data, '{message}', (data->'message') || (SELECT jsonb_build_object("
+        "'text', m.text, 'html', m.html, 'extracted_text', m.extracted_text) FROM messages AS m WHERE m.id = events.message_id))"
+        " WHERE jsonb_typeof(data->'message') = 'object' AND EXISTS (SELECT 1 FROM messages WHERE id = events.message_id)"
+    )
     op.drop_table("job_outbox")
     op.execute("DELETE FROM idempotency_keys")
     op.add_column(
