@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Collection, Sequence
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
 import psycopg
 from psycopg.rows import dict_row, namedtuple_row
 from sqlalchemy import bindparam, insert, select, update
@@ -49,7 +51,8 @@ _LOCK_THREADS = (
 
 LOCAL_TOPIC = "arn:aws:sns:local:000000000000:inbound_notification"
 _VERDICTS = {"PASS": "pass", "FAIL": "fail", "GRAY": "gray", "PROCESSING_FAILED": "processing_failed"}
-_SUBJECT_PREFIX = ("re:", "fw:", "fwd:", "aw:", "sv:", "antw:")
+# One match, not a loop that strips a prefix at a time: a subject of a million "Re:" would take hours.
+_SUBJECT_PREFIXES = re.compile(r"(?:(?:[Rr][Ee]|[Ff][Ww][Dd]?|[Aa][Ww]|[Ss][Vv]|[Aa][Nn][Tt][Ww]):\s*)*")
 
 
 class PoisonMessage(Exception):
@@ -153,9 +156,8 @@ def base_address(address: str) -> str:
 
 def thread_subject(subject: str) -> str:
     cleaned = subject.strip()
-    while cleaned.lower().startswith(_SUBJECT_PREFIX):
-        cleaned = cleaned.split(":", 1)[1].strip()
-    return cleaned
+    prefixes = _SUBJECT_PREFIXES.match(cleaned)
+    return cleaned[prefixes.end() :] if prefixes else cleaned
 
 
 class Inboxes:
@@ -190,16 +192,34 @@ class Inboxes:
             self._known.pop(address, None)
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What the store needs of a raw message that takes CPU time to find out."""
+
+    parsed: ParsedMessage
+    extracted_text: str | None
+    preview: str
+
+
+def _read(raw: bytes) -> _Read:
+    parsed = parse(raw)
+    return _Read(parsed, extracted_text(parsed.text, parsed.html), mime.preview(parsed.text, parsed.html))
+
+
 @dataclass
 class _Copy:
     """One parsed message to store in one inbox; ``job`` is the index of the queue job it came from."""
 
     job: int
     inbox_id: str
-    parsed: ParsedMessage
+    read: _Read
     mail: Received
     raw: bytes
     attachments: list[dict[str, Any]]
+
+    @property
+    def parsed(self) -> ParsedMessage:
+        return self.read.parsed
 
 
 async def handle(
@@ -229,12 +249,14 @@ async def handle(
             raw = await blobs.get(mail.raw_key)
             if raw is None:
                 raise PoisonMessage(f"raw message {mail.raw_key} is not in the blob store")
-            parsed = parse(raw)
-            attachments = await store_attachments(blobs, parsed.attachments)
+            # In a thread: one hostile message (a header of a million encoded words) must not hold up the
+            # event loop, and with it every queue of this worker.
+            read = await anyio.to_thread.run_sync(_read, raw)
+            attachments = await store_attachments(blobs, read.parsed.attachments)
         except Exception as exc:  # noqa: BLE001 - the job is retried, the worker logs why
             outcomes[job] = exc
             continue
-        copies += [_Copy(job, inbox_id, parsed, mail, raw, attachments) for inbox_id in targets]
+        copies += [_Copy(job, inbox_id, read, mail, raw, attachments) for inbox_id in targets]
     jobs = sorted({copy.job for copy in copies})
     try:
         await _store(engine, queue, copies)
@@ -403,8 +425,8 @@ def _message_values(copy: _Copy, message_pk: str, thread_id: str, now: datetime)
         "subject": parsed.subject,
         "text": parsed.text,
         "html": parsed.html,
-        "extracted_text": extracted_text(parsed.text, parsed.html),
-        "preview": mime.preview(parsed.text, parsed.html),
+        "extracted_text": copy.read.extracted_text,
+        "preview": copy.read.preview,
         "headers": parsed.headers,
         "attachments": copy.attachments,
         "labels": [],
