@@ -78,7 +78,8 @@ def test_unknown_recipients_are_refused_at_rcpt(stack: Stack) -> None:
     assert code == 550 and b"5.1.1" in answer
 
 
-def test_the_same_message_twice_is_stored_once(stack: Stack, api: httpx.Client) -> None:
+def test_each_smtp_transaction_is_a_message_of_its_own(stack: Stack, api: httpx.Client) -> None:
+    """As with SES (and Mailpit): the same bytes sent twice, a test suite re-sending a fixture, are two messages."""
     inbox = api.post("/v1/inboxes").json()
     message = EmailMessage()
     message["From"] = "bob@example.com"
@@ -88,9 +89,50 @@ def test_the_same_message_twice_is_stored_once(stack: Stack, api: httpx.Client) 
     message.set_content("same bytes")
     smtp_send(stack, message, [inbox["address"]])
     smtp_send(stack, message, [inbox["address"]])
-    wait_for(lambda: messages_of(api, inbox["id"]))
-    time.sleep(0.5)
-    assert len(messages_of(api, inbox["id"])) == 1
+    stored = wait_for(lambda: len(found := messages_of(api, inbox["id"])) == 2 and found)
+    assert stored[0]["id"] != stored[1]["id"]
+    assert [m["message_id"] for m in stored] == ["<twice@example.com>"] * 2
+    for copy in stored:
+        assert b"same bytes" in api.get(f"/v1/messages/{copy['id']}/raw").content
+
+
+def test_an_inbound_job_handled_again_is_stored_once(stack: Stack, api: httpx.Client) -> None:
+    """The same notification delivered twice at once and once more later (a worker that crashed before deleting
+    its job): one message, one event."""
+    import uuid
+
+    import anyio
+    import psycopg
+    from mailman_services.adapters.files import FileBlobStore
+    from mailman_services.handlers import inbound
+
+    inbox = api.post("/v1/inboxes").json()
+    key = f"raw/inbound/{uuid.uuid4().hex}.eml"
+    raw = f"From: ada@example.com\r\nTo: {inbox['address']}\r\nSubject: Again\r\n\r\nonce\r\n".encode()
+    anyio.run(FileBlobStore(stack.data_dir / "blobs").put, key, raw, "message/rfc822")
+    body = inbound.received_notification(key, uuid.uuid4().hex, "ada@example.com", [inbox["address"]])
+    database = f"postgresql://postgres@/postgres?host={stack.data_dir / 'postgres'}"
+
+    def enqueue(copies: int) -> list[int]:
+        with psycopg.connect(database, autocommit=True) as db:
+            insert = (
+                "INSERT INTO queue_messages (queue, body) SELECT 'inbound', %s FROM generate_series(1, %s) RETURNING id"
+            )
+            return [row[0] for row in db.execute(insert, [body, copies])]
+
+    def handled(ids: list[int]) -> bool:
+        with psycopg.connect(database, autocommit=True) as db:
+            live = db.execute("SELECT count(*) FROM queue_messages WHERE id = ANY(%s) AND deleted_at IS NULL", [ids])
+            return live.fetchone() == (0,)
+
+    first = enqueue(2)
+    wait_for(lambda: handled(first))
+    again = enqueue(1)
+    wait_for(lambda: handled(again))
+    [stored] = messages_of(api, inbox["id"])
+    assert stored["subject"] == "Again" and stored["text"] == "once\n"
+    events = api.get("/v1/events", params={"type": "message.received", "message_id": stored["id"]}).json()["data"]
+    assert len(events) == 1
 
 
 def test_local_inbox_to_inbox_and_reply_make_one_thread_on_both_sides(api: httpx.Client) -> None:

@@ -7,7 +7,6 @@ stores nothing twice. The worker hands over several jobs at once and they are st
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -137,13 +136,17 @@ def received_notification(raw_key: str, message_id: str, mail_from: str, recipie
     return json.dumps(envelope)
 
 
-async def queue_received(blobs: BlobStore, queue: Queue, raw: bytes, mail_from: str, recipients: list[str]) -> str:
-    """Store ``raw`` and queue it for the worker; returns the message's id (its SHA-256)."""
-    digest = hashlib.sha256(raw).hexdigest()
-    key = f"raw/inbound/{digest}.eml"
+async def queue_received(
+    blobs: BlobStore, queue: Queue, raw: bytes, mail_from: str, recipients: list[str], message_id: str | None = None
+) -> str:
+    """Store ``raw`` and queue it for the worker; returns the SES-style message id it is stored under.
+
+    Every call is a message of its own, as every SMTP transaction and every SES receipt is, unless the caller
+    names the ``message_id``: a job that is handled again (outbound delivery to a local inbox) then stores once.
+    """
+    message_id = message_id or uuid.uuid4().hex
+    key = f"raw/inbound/{message_id}.eml"
     await blobs.put(key, raw, "message/rfc822")
-    # Keyed by content and recipients: the same bytes sent twice to one inbox are stored once.
-    message_id = hashlib.sha256(raw + "\n".join(sorted(recipients)).encode()).hexdigest()
     await queue.send("inbound", received_notification(key, message_id, mail_from, recipients))
     return message_id
 
