@@ -9,7 +9,7 @@ from sqlalchemy import Row
 
 from ..adapters.tables import messages
 
-MESSAGE_COLUMNS = [c for c in messages.c if c.name not in ("raw_key", "dedup_key", "search")]
+MESSAGE_COLUMNS = [c for c in messages.c if c.name not in ("raw_key", "raw_bucket", "dedup_key", "search")]
 MESSAGE_FIELDS = [str(c.name) for c in MESSAGE_COLUMNS]  # plain str: "from" is a quoted_name
 
 
