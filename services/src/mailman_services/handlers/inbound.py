@@ -61,7 +61,7 @@ _LOCK_THREADS = (
 LOCAL_TOPIC = "arn:aws:sns:local:000000000000:inbound_notification"
 _VERDICTS = {"PASS": "pass", "FAIL": "fail", "GRAY": "gray", "PROCESSING_FAILED": "processing_failed"}
 # One match, not a loop that strips a prefix at a time: a subject of a million "Re:" would take hours.
-_SUBJECT_PREFIXES = re.compile(r"(?:(?:[Rr][Ee]|[Ff][Ww][Dd]?|[Aa][Ww]|[Ss][Vv]|[Aa][Nn][Tt][Ww]):\s*)*")
+_SUBJECT_PREFIXES = re.compile(r"^(?:(?:[Rr][Ee]|[Ff][Ww][Dd]?|[Aa][Ww]|[Ss][Vv]|[Aa][Nn][Tt][Ww]):\s*)*")
 
 
 class PoisonMessage(Exception):
@@ -169,9 +169,7 @@ def base_address(address: str) -> str:
 
 
 def thread_subject(subject: str) -> str:
-    cleaned = subject.strip()
-    prefixes = _SUBJECT_PREFIXES.match(cleaned)
-    return cleaned[prefixes.end() :] if prefixes else cleaned
+    return _SUBJECT_PREFIXES.sub("", subject.strip(), count=1)
 
 
 class Inboxes:
