@@ -147,10 +147,12 @@ def aws_webhooks_api(
         yield running
 
 
-def ses_receives(clients: dict[str, Any], raw: bytes, recipient: str, **verdicts: str) -> dict[str, Any]:
-    """What SES receipt rules do: store the raw message in the raw bucket, then publish the Received
-    notification on the SNS topic the inbound queue subscribes to. Returns the notification."""
-    key = f"raw/inbound/{uuid.uuid4().hex}"
+def ses_receives(
+    clients: dict[str, Any], raw: bytes, recipient: str, prefix: str = "raw/inbound/", **verdicts: str
+) -> dict[str, Any]:
+    """What SES receipt rules do: store the raw message in the raw bucket under the rule's key prefix, then
+    publish the Received notification on the SNS topic the inbound queue subscribes to. Returns the notification."""
+    key = f"{prefix}{uuid.uuid4().hex}"
     clients["s3"].put_object(Bucket=clients["bucket"], Key=key, Body=raw)
     checks = ("spam", "virus", "spf", "dkim", "dmarc")
     notification = {
@@ -297,6 +299,21 @@ def test_aws_inbound_from_ses_through_sns(aws_api: tuple[httpx.Client, dict[str,
         "dkim": "fail",
         "dmarc": "processing_failed",
     }
+
+
+def test_aws_inbound_reads_the_bucket_and_key_its_receipt_names(aws_api: tuple[httpx.Client, dict[str, Any]]) -> None:
+    """A receipt rule may write under any prefix (here ``incoming/``, not ``raw/``): the mail is stored, and its raw
+    copy is read back from where the rule put it."""
+    api, clients = aws_api
+    domain = api.post("/v1/domains", json={"name": f"prefix{uuid.uuid4().hex[:8]}.example.com"}).json()
+    inbox = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "support"}).json()
+    raw = f"From: ada@example.com\r\nTo: {inbox['address']}\r\nSubject: Any prefix\r\n\r\nHello\r\n".encode()
+    notification = ses_receives(clients, raw, inbox["address"], prefix="incoming/")
+    assert notification["receipt"]["action"]["objectKey"].startswith("incoming/")
+
+    [message] = wait_for(lambda: api.get(f"/v1/inboxes/{inbox['id']}/messages").json()["data"], timeout=30)
+    assert message["subject"] == "Any prefix"
+    assert api.get(f"/v1/messages/{message['id']}/raw").content == raw
 
 
 def test_aws_webhook_is_retried_through_sqs_fifo_and_keeps_the_inbox_order(

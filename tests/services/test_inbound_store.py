@@ -69,3 +69,9 @@ def test_a_copy_stored_meanwhile_by_another_worker_is_not_stored_twice(
         assert db.execute("SELECT count(*) FROM events WHERE inbox_id = %s", (inbox["id"],)).fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM deliveries WHERE webhook_id = %s", (webhook["id"],)).fetchone() == (0,)
     api.delete(f"/v1/webhooks/{webhook['id']}")
+
+
+def test_a_thread_subject_drops_every_reply_prefix_in_one_pass() -> None:
+    assert inbound.thread_subject("  Re: FWD:aw: Sv:  Antw: Fw:\u00a0hello ") == "hello"
+    assert inbound.thread_subject("Re : kept, RE: kept") == "Re : kept, RE: kept"
+    assert inbound.thread_subject("Re:" * 1_000_000 + " hi") == "hi"

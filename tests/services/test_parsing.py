@@ -416,6 +416,49 @@ def test_odd_bytes_never_raise() -> None:
         assert isinstance(parse(raw), ParsedMessage)
 
 
+def test_a_subject_of_200000_encoded_words_is_decoded_whole() -> None:
+    """Decoding is linear (bench/parse_headers.py times it); every word counts, and a character whose UTF-8 bytes
+    are split over two adjacent words of one charset is joined, also where the charset changes in between."""
+    words, expected = [], []
+    for n in range(100_000):
+        if n % 1000 == 999:
+            words += [f"=?iso-8859-1?q?l{n}?=", "=?iso-8859-1?q?=E9?="]
+        else:
+            words += [f"=?utf-8?q?w{n}=C3?=", "=?utf-8?q?=A9?="]
+        expected.append(f"{'l' if n % 1000 == 999 else 'w'}{n}é")
+    lines = [" ".join(words[start : start + 4]) for start in range(0, len(words), 4)]
+    raw = ("From: ada@example.com\r\nSubject: " + "\r\n ".join(lines) + "\r\n\r\nbody\r\n").encode()
+    parsed = parse(raw)
+    assert len(words) == 200_000
+    assert parsed.subject == "".join(expected)
+    assert parsed.headers[1] == {"name": "Subject", "value": parsed.subject}
+    assert parsed.warnings == []
+
+
+def test_huge_address_and_content_headers_are_read_in_linear_memory() -> None:
+    """The stdlib's header parsers need memory growing with the square of a header (a 3 MB Cc took 24 GB): long
+    address lists are read by the linear compat32 reader, and a Content-Type only as far as the limit, with a
+    warning."""
+    import tracemalloc
+
+    cc = ", ".join(f"=?utf-8?q?P{n}?= <p{n}@example.com>" for n in range(5_000))
+    raw = (
+        f"From: ada@example.com\r\nCc: {cc}\r\nSubject: hi\r\n"
+        f'Content-Type: text/plain; charset=utf-8; x-junk="{";" * 30_000}"\r\n\r\nbody\r\n'
+    ).encode()
+    tracemalloc.start()
+    try:
+        parsed = parse(raw)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * len(raw), f"parsing {len(raw)} bytes took {peak} bytes of memory"
+    assert len(parsed.cc) == 5_000
+    assert parsed.cc[-1] == {"name": "P4999", "address": "p4999@example.com"}
+    assert parsed.text == "body\n"
+    assert parsed.warnings == ["the message has a Content-Type header over 4096 characters; only its start was read"]
+
+
 # --- Encodings --------------------------------------------------------------------------------------
 
 

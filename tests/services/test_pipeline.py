@@ -81,7 +81,8 @@ def test_unknown_recipients_are_refused_at_rcpt(stack: Stack) -> None:
     assert code == 550 and b"5.1.1" in answer
 
 
-def test_the_same_message_twice_is_stored_once(stack: Stack, api: httpx.Client) -> None:
+def test_each_smtp_transaction_is_a_message_of_its_own(stack: Stack, api: httpx.Client) -> None:
+    """As with SES (and Mailpit): the same bytes sent twice, a test suite re-sending a fixture, are two messages."""
     inbox = api.post("/v1/inboxes").json()
     message = EmailMessage()
     message["From"] = "bob@example.com"
@@ -91,9 +92,104 @@ def test_the_same_message_twice_is_stored_once(stack: Stack, api: httpx.Client) 
     message.set_content("same bytes")
     smtp_send(stack, message, [inbox["address"]])
     smtp_send(stack, message, [inbox["address"]])
-    wait_for(lambda: messages_of(api, inbox["id"]))
-    time.sleep(0.5)
-    assert len(messages_of(api, inbox["id"])) == 1
+    stored = wait_for(lambda: len(found := messages_of(api, inbox["id"])) == 2 and found)
+    assert stored[0]["id"] != stored[1]["id"]
+    assert [m["message_id"] for m in stored] == ["<twice@example.com>"] * 2
+    for copy in stored:
+        assert b"same bytes" in api.get(f"/v1/messages/{copy['id']}/raw").content
+
+
+def test_an_inbound_job_handled_again_is_stored_once(stack: Stack, api: httpx.Client) -> None:
+    """The same notification delivered twice at once and once more later (a worker that crashed before deleting
+    its job): one message, one event."""
+    import uuid
+
+    import anyio
+    import psycopg
+    from mailman_services.adapters.files import FileBlobStore
+    from mailman_services.handlers import inbound
+
+    inbox = api.post("/v1/inboxes").json()
+    key = f"raw/inbound/{uuid.uuid4().hex}.eml"
+    raw = f"From: ada@example.com\r\nTo: {inbox['address']}\r\nSubject: Again\r\n\r\nonce\r\n".encode()
+    anyio.run(FileBlobStore(stack.data_dir / "blobs").put, key, raw, "message/rfc822")
+    body = inbound.received_notification(key, uuid.uuid4().hex, "ada@example.com", [inbox["address"]])
+    database = f"postgresql://postgres@/postgres?host={stack.data_dir / 'postgres'}"
+
+    def enqueue(copies: int) -> list[int]:
+        with psycopg.connect(database, autocommit=True) as db:
+            insert = (
+                "INSERT INTO queue_messages (queue, body) SELECT 'inbound', %s FROM generate_series(1, %s) RETURNING id"
+            )
+            return [row[0] for row in db.execute(insert, [body, copies])]
+
+    def handled(ids: list[int]) -> bool:
+        with psycopg.connect(database, autocommit=True) as db:
+            live = db.execute("SELECT count(*) FROM queue_messages WHERE id = ANY(%s) AND deleted_at IS NULL", [ids])
+            return live.fetchone() == (0,)
+
+    first = enqueue(2)
+    wait_for(lambda: handled(first))
+    again = enqueue(1)
+    wait_for(lambda: handled(again))
+    [stored] = messages_of(api, inbox["id"])
+    assert stored["subject"] == "Again" and stored["text"] == "once\n"
+    events = api.get("/v1/events", params={"type": "message.received", "message_id": stored["id"]}).json()["data"]
+    assert len(events) == 1
+
+
+def test_mail_of_any_header_size_is_stored_whole_and_threads(stack: Stack, api: httpx.Client) -> None:
+    """A 10 KB Message-ID (over a btree entry's 2,704 bytes) and a 3 MB Subject with a long body (a tsvector of
+    all of it would pass 1 MB) got their 250: both are stored whole, and a reply to the long id threads."""
+    import base64
+    import secrets
+
+    inbox = api.post("/v1/inboxes").json()
+    # Random, so PostgreSQL cannot compress it into an index entry.
+    long_id = f"<{secrets.token_urlsafe(7500)}@example.com>"
+    words = [f"word{n:07d}" for n in range(260_000)]
+    subject = " ".join(words)
+    # The costliest text for a search vector: pairs of hyphenated 4-byte characters, 10.5 bytes of it each.
+    text = " ".join(f"{chr(0x20000 + n)}-{chr(0x20001 + n)}" for n in range(0, 200_000, 2)) + "\n"
+
+    def raw(headers: str, body: str = "short\n") -> bytes:
+        encoded = base64.encodebytes(body.encode()).decode().replace("\n", "\r\n")
+        return (
+            f"From: Ada <ada@example.com>\r\nTo: {inbox['address']}\r\n{headers}MIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + encoded
+        ).encode()
+
+    folded = "\r\n ".join(" ".join(words[start : start + 6]) for start in range(0, len(words), 6))
+    sent = {
+        "long id": raw(f"Subject: Long id\r\nMessage-ID: {long_id}\r\n"),
+        "long subject": raw(f"Subject: {folded}\r\nMessage-ID: <long-subject@example.com>\r\n", text),
+    }
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=60) as smtp:
+        for message in sent.values():
+            smtp.sendmail("ada@example.com", [inbox["address"]], message)
+    listed = wait_for(lambda: len(found := messages_of(api, inbox["id"])) == 2 and found, timeout=60)
+    stored = {m["message_id"]: m for m in listed}
+
+    first = api.get(f"/v1/messages/{stored[long_id]['id']}").json()
+    assert first["subject"] == "Long id" and first["warnings"] == []
+    big = api.get(f"/v1/messages/{stored['<long-subject@example.com>']['id']}").json()
+    assert big["subject"] == subject and len(subject) > 3_000_000
+    assert big["text"] == text
+    assert big["warnings"] == [
+        "the subject is kept whole, but search reads its first 2,000 characters",
+        "the text is kept whole, but search reads its first 80,000 characters",
+    ]
+    for name, message in (("long id", first), ("long subject", big)):
+        assert api.get(f"/v1/messages/{message['id']}/raw").content == sent[name]
+    found = messages_of(api, inbox["id"], q=words[1])
+    assert [m["id"] for m in found] == [big["id"]]
+
+    reply = raw(f"Subject: Re: Long id\r\nIn-Reply-To: {long_id}\r\nReferences: {long_id}\r\n")
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=60) as smtp:
+        smtp.sendmail("ada@example.com", [inbox["address"]], reply)
+    answer = wait_for(lambda: [m for m in messages_of(api, inbox["id"]) if m["subject"] == "Re: Long id"])[0]
+    assert answer["thread_id"] == first["thread_id"] and answer["in_reply_to"] == long_id
+    assert api.get(f"/v1/threads/{first['thread_id']}").json()["message_count"] == 2
 
 
 def test_local_inbox_to_inbox_and_reply_make_one_thread_on_both_sides(api: httpx.Client) -> None:

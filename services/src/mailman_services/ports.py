@@ -106,10 +106,15 @@ class TransactionalQueue(Queue, Protocol):
         ...
 
 
+LOCAL_BUCKET = "local"  # the bucket the local backend's receipts name: its one blob store
+
+
 class BlobStore(Protocol):
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
-    async def get(self, key: str) -> bytes | None: ...
+    async def get(self, key: str, bucket: str | None = None) -> bytes | None:
+        """The blob at ``key`` in ``bucket``, where an SES receipt rule put it; None: where ``put`` puts it."""
+        ...
 
     async def download_url(self, key: str, filename: str | None, content_type: str) -> str | None:
         """A short-lived URL the client can fetch the blob from, or None to stream it through the API."""

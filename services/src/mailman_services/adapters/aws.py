@@ -42,7 +42,10 @@ async def call(service: str, method: str, **kwargs: Any) -> Any:
 
 
 class S3BlobStore:
-    """Raw mail (``raw/…``) goes to the raw-mail bucket, everything else to the attachments bucket."""
+    """Raw mail (``raw/…``) goes to the raw-mail bucket, everything else to the attachments bucket.
+
+    Received mail is read from the bucket its receipt names, whatever the receipt rule's key prefix.
+    """
 
     def __init__(self, raw_bucket: str, attachments_bucket: str) -> None:
         self.raw_bucket = raw_bucket
@@ -54,10 +57,10 @@ class S3BlobStore:
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         await call("s3", "put_object", Bucket=self._bucket(key), Key=key, Body=data, ContentType=content_type)
 
-    async def get(self, key: str) -> bytes | None:
+    async def get(self, key: str, bucket: str | None = None) -> bytes | None:
         s3 = client("s3")
         try:
-            response = await call("s3", "get_object", Bucket=self._bucket(key), Key=key)
+            response = await call("s3", "get_object", Bucket=bucket or self._bucket(key), Key=key)
         except s3.exceptions.NoSuchKey:
             return None
         body: bytes = await anyio.to_thread.run_sync(response["Body"].read)

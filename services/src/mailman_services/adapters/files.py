@@ -8,6 +8,8 @@ from pathlib import Path
 
 import anyio
 
+from ..ports import LOCAL_BUCKET
+
 # Small files are read and written in the event loop: from the page cache that takes microseconds, less
 # than handing the call to a thread (and taking the interpreter back from it).
 INLINE_BYTES = 256 * 1024
@@ -44,7 +46,9 @@ class FileBlobStore:
         else:
             await anyio.to_thread.run_sync(self._write, key, data)
 
-    async def get(self, key: str) -> bytes | None:
+    async def get(self, key: str, bucket: str | None = None) -> bytes | None:
+        if bucket not in (None, LOCAL_BUCKET):
+            raise ValueError(f"blob bucket {bucket!r} is not in the local store")
         try:
             small = os.stat(self._path(key)).st_size <= INLINE_BYTES
         except FileNotFoundError:

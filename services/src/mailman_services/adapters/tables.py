@@ -33,6 +33,15 @@ metadata = MetaData(
 
 NOW = text("now()")
 
+# Inbound mail sets no bound on these, so their indexes read only a prefix (what is stored is whole). A btree
+# entry must fit in a third of a page (2,704 bytes): a Message-ID is indexed by its first 512 characters.
+INDEXED_MESSAGE_ID = 512
+# A tsvector must stay under 1 MB; the worst text (pairs of hyphenated 4-byte characters) takes 10.5 bytes of
+# it per character, so the search reads 84,000 characters at most (876 KB).
+SEARCHED_SUBJECT = 2_000
+SEARCHED_SENDER = 1_000  # of the address and of the name each
+SEARCHED_TEXT = 80_000
+
 
 def _created_at() -> Column[object]:
     return Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW)
@@ -105,6 +114,8 @@ messages = Table(
     Column("verdicts", JSONB, nullable=False),
     Column("warnings", ARRAY(Text), nullable=False, server_default="{}"),
     Column("raw_key", Text),
+    # The bucket an SES receipt rule wrote raw_key to; None for blobs in the store's own place (sent mail).
+    Column("raw_bucket", Text),
     Column("dedup_key", Text),
     _created_at(),
     Column("sent_at", DateTime(timezone=True)),
@@ -113,8 +124,10 @@ messages = Table(
         "search",
         TSVECTOR,
         Computed(
-            "to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(\"from\"->>'address', '') || ' '"
-            " || coalesce(\"from\"->>'name', '') || ' ' || left(coalesce(text, ''), 100000))",
+            f"to_tsvector('simple', left(coalesce(subject, ''), {SEARCHED_SUBJECT}) || ' '"
+            f" || left(coalesce(\"from\"->>'address', ''), {SEARCHED_SENDER}) || ' '"
+            f" || left(coalesce(\"from\"->>'name', ''), {SEARCHED_SENDER}) || ' '"
+            f" || left(coalesce(text, ''), {SEARCHED_TEXT}))",
             persisted=True,
         ),
     ),
@@ -125,7 +138,7 @@ messages = Table(
     Index(None, "inbox_id", "status", text("id DESC")),
     Index("ix_messages_labels", "labels", postgresql_using="gin"),
     Index("ix_messages_search", "search", postgresql_using="gin"),
-    Index("ix_messages_message_id", "inbox_id", "message_id"),
+    Index("ix_messages_message_id", "inbox_id", text(f"left(message_id, {INDEXED_MESSAGE_ID})")),
     Index("ix_messages_provider_message_id", "provider_message_id"),
     Index("uq_messages_inbox_id_dedup_key", "inbox_id", "dedup_key", unique=True),
 )

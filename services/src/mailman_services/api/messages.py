@@ -56,7 +56,7 @@ async def update(message_id: str) -> Response:
 @blueprint.get("/<message_id>/raw")
 async def raw(message_id: str) -> Response:
     row = await _message(message_id)
-    data = await services().blobs.get(row.raw_key) if row.raw_key else None
+    data = await services().blobs.get(row.raw_key, bucket=row.raw_bucket) if row.raw_key else None
     if data is None:
         raise APIError(404, "not_found", f"The raw copy of {message_id} is not stored.")
     return Response(data, content_type="message/rfc822")

@@ -28,6 +28,10 @@ from typing import Any, TypeVar
 MAX_DEPTH = 100
 # A hostile message can produce one problem per part; past this many the rest are only counted.
 MAX_WARNINGS = 50
+# The stdlib's header parsers take time and memory growing with the square of a header's length (a 64 KB
+# address list takes 0.4 s, a 3 MB one exhausts memory): what they read is cut to this many characters,
+# and longer address lists go to compat32's getaddresses, which is linear.
+MAX_PARSED_HEADER = 4096
 
 _T = TypeVar("_T")
 _Mailbox = dict[str, str | None]
@@ -35,6 +39,7 @@ _Mailbox = dict[str, str | None]
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _WHITESPACE_ONLY = re.compile(r"[ \t]+")
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
 _ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
 # Any other lone surrogate cannot be encoded as UTF-8, so neither JSON nor PostgreSQL would take it.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -120,6 +125,26 @@ def _parse_into(raw: bytes, result: ParsedMessage, warnings: list[str]) -> None:
 # --- MIME structure -------------------------------------------------------------------------------
 
 
+def _cut(value: Any) -> Any:
+    # Only raw text from the mail is cut; a header object (it has a ``name``) has been parsed already.
+    return value[:MAX_PARSED_HEADER] if isinstance(value, str) and not hasattr(value, "name") else value
+
+
+class _BoundedPolicy(policy.EmailPolicy):
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        return super().header_fetch_parse(name, _cut(value))
+
+
+class _BoundedCompat32(policy.Compat32):
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        return super().header_fetch_parse(name, _cut(value))
+
+
+# Every header the stdlib reads for us (Content-Type, Content-Disposition, ...) goes through these.
+_MODERN = _BoundedPolicy()
+_LEGACY = _BoundedCompat32()
+
+
 class _ModernPart(EmailMessage):
     # Set by the parser on parts deeper than MAX_DEPTH so it reads their body as opaque text.
     too_deep = False
@@ -147,8 +172,8 @@ class _DepthLimitedParser(BytesFeedParser):
 
 def _read_mime(raw: bytes, warnings: list[str]) -> Message | None:
     attempts: list[tuple[policy.Policy, Callable[..., Message]]] = [
-        (policy.default, _ModernPart),
-        (policy.compat32, _LegacyPart),
+        (_MODERN, _ModernPart),
+        (_LEGACY, _LegacyPart),
     ]
     for mime_policy, factory in attempts:
         try:
@@ -162,7 +187,7 @@ def _read_mime(raw: bytes, warnings: list[str]) -> Message | None:
             continue
     warnings.append("the MIME structure could not be read; only the headers were, and the body is kept as is")
     try:
-        headers_only: Message = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        headers_only: Message = BytesHeaderParser(policy=_LEGACY).parsebytes(raw)
         return headers_only
     except Exception:  # noqa: BLE001 - nothing of the message is readable
         warnings.append("the message headers could not be read")
@@ -190,7 +215,7 @@ def _safe(read: Callable[[], _T], fallback: Callable[[], _T], default: _T) -> _T
 
 def _legacy_view(part: Message) -> Message:
     """The same headers read with the compat32 policy, whose parsing is simpler and more forgiving."""
-    legacy = Message(policy=policy.compat32)
+    legacy = Message(policy=_LEGACY)
     for name, value in part.raw_items():
         legacy[name] = value
     return legacy
@@ -224,6 +249,9 @@ def _read_parts(msg: Message, result: ParsedMessage, warnings: list[str], linese
 def _read_node(node: _Node, result: ParsedMessage, warnings: list[str], linesep: str) -> list[_Node]:
     part, label = node.part, node.label
     warnings.extend(_defect_warnings(part, label))
+    for name, value in part.raw_items():
+        if len(value) > MAX_PARSED_HEADER and name.lower().startswith("content-"):
+            warnings.append(f"{label} has a {name} header over {MAX_PARSED_HEADER} characters; only its start was read")
     content_type = _safe(part.get_content_type, lambda: _legacy_view(part).get_content_type(), "text/plain")
     maintype, _, subtype = content_type.partition("/")
     disposition = _safe(part.get_content_disposition, lambda: _legacy_view(part).get_content_disposition(), None)
@@ -359,6 +387,7 @@ def _message_bytes(part: Message, warnings: list[str], label: str, linesep: str)
 
 def _read_headers(msg: Message, result: ParsedMessage, warnings: list[str]) -> None:
     first: dict[str, str] = {}
+    subject: str | None = None
     for raw_name, raw_value in msg.raw_items():
         name = _clean(str(raw_name), "a header name", warnings).strip()
         label = f"the {name} header"
@@ -367,8 +396,10 @@ def _read_headers(msg: Message, result: ParsedMessage, warnings: list[str]) -> N
         value = _unstructured(unfolded, warnings, label)
         result.headers.append({"name": name, "value": value})
         first.setdefault(name.lower(), unfolded)
+        if subject is None and name.lower() == "subject":
+            subject = value
 
-    result.subject = _unstructured(first.get("subject", ""), warnings, "the Subject header")
+    result.subject = subject or ""
     result.message_id = _first_msg_id(first.get("message-id"))
     result.in_reply_to = _first_msg_id(first.get("in-reply-to"))
     result.references = _msg_ids(first.get("references", ""))
@@ -403,27 +434,25 @@ def _unstructured(value: str, warnings: list[str], label: str) -> str:
     if "=?" not in value:
         return _clean(value, label, warnings)
     pieces: list[str] = []
-    pending: list[tuple[bytes, str]] = []  # encoded words not yet decoded, in order
+    # Mailers split multi-byte characters across adjacent words of one charset: their bytes are joined
+    # before decoding. Collected in a list and joined once, so a header of many words costs linear time.
+    run: list[bytes] = []
+    run_charset = ""
     position = 0
-
-    def flush() -> None:
-        # Mailers split multi-byte characters across adjacent words of one charset; join before decoding.
-        while pending:
-            data, charset = pending.pop(0)
-            while pending and pending[0][1] == charset:
-                data += pending.pop(0)[0]
-            pieces.append(_decode(data, charset, label, warnings))
-
     for match in _ENCODED_WORD.finditer(value):
         between = value[position : match.start()]
-        if not (pending and _WHITESPACE_ONLY.fullmatch(between)):
-            flush()
-            pieces.append(between)
+        adjacent = bool(run) and _WHITESPACE_ONLY.fullmatch(between) is not None
         charset = match.group(1).split("*", 1)[0]  # RFC 2231 allows a language suffix: utf-8*en
-        data = _word_bytes(match.group(2).lower(), match.group(3), label, warnings)
-        pending.append((data, charset))
+        if run and not (adjacent and charset == run_charset):
+            pieces.append(_decode(b"".join(run), run_charset, label, warnings))
+            run = []
+        if not adjacent:
+            pieces.append(between)
+        run.append(_word_bytes(match.group(2).lower(), match.group(3), label, warnings))
+        run_charset = charset
         position = match.end()
-    flush()
+    if run:
+        pieces.append(_decode(b"".join(run), run_charset, label, warnings))
     pieces.append(value[position:])
     return _clean("".join(pieces), label, warnings)
 
@@ -431,7 +460,7 @@ def _unstructured(value: str, warnings: list[str], label: str) -> str:
 def _word_bytes(encoding: str, text: str, label: str, warnings: list[str]) -> bytes:
     if encoding == "q":
         return binascii.a2b_qp(text.encode("ascii", "replace"), header=True)
-    cleaned = re.sub(r"[^A-Za-z0-9+/]", "", text)
+    cleaned = _NOT_BASE64.sub("", text)
     try:
         return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
     except (binascii.Error, ValueError):
@@ -457,15 +486,8 @@ def _mailboxes(name: str, value: str | None, warnings: list[str]) -> list[_Mailb
     if value is None:
         return []
     label = f"the {name.title()} header"
-    pairs: list[tuple[str, str]] = []
-    try:
-        header = policy.default.header_factory(name, value)
-        if isinstance(header, AddressHeader):
-            pairs = [(a.display_name, a.addr_spec) for a in header.addresses]
-    except Exception:  # noqa: BLE001 - the modern parser gave up; compat32's getaddresses is more forgiving
-        pairs = email.utils.getaddresses([value])
     mailboxes: list[_Mailbox] = []
-    for display_name, address in pairs:
+    for display_name, address in _address_pairs(name, value):
         address = _clean(address, label, warnings).strip().lower()
         display = _unstructured(display_name, warnings, label).strip() if display_name else ""
         if address and address != "<>":
@@ -474,6 +496,18 @@ def _mailboxes(name: str, value: str | None, warnings: list[str]) -> list[_Mailb
     if not mailboxes and value.strip() and not value.strip().endswith(";") and "<>" not in value:
         warnings.append(f"no address could be read from {label} {value!r}")
     return mailboxes
+
+
+def _address_pairs(name: str, value: str) -> list[tuple[str, str]]:
+    if len(value) <= MAX_PARSED_HEADER:
+        try:
+            header = policy.default.header_factory(name, value)
+            if not isinstance(header, AddressHeader):
+                return []
+            return [(a.display_name, a.addr_spec) for a in header.addresses]
+        except Exception:  # noqa: BLE001, S110 - the modern parser gave up; compat32's getaddresses is more forgiving
+            pass
+    return email.utils.getaddresses([value])
 
 
 def _date(value: str | None, warnings: list[str]) -> datetime | None:

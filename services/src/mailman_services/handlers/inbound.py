@@ -7,9 +7,9 @@ stores nothing twice. The worker hands over several jobs at once and they are st
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Collection, Sequence
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
 import psycopg
 from psycopg.rows import dict_row, namedtuple_row
 from sqlalchemy import bindparam, insert, select, update
@@ -24,12 +25,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..adapters.database import autocommit, pipelined_transaction
-from ..adapters.tables import inboxes, messages, threads
+from ..adapters.tables import (
+    INDEXED_MESSAGE_ID,
+    SEARCHED_SENDER,
+    SEARCHED_SUBJECT,
+    SEARCHED_TEXT,
+    inboxes,
+    messages,
+    threads,
+)
 from ..domain import mime
 from ..domain.ids import new_id
 from ..domain.parsing import ParsedMessage, parse
 from ..domain.quotes import extracted_text
-from ..ports import BlobStore, Queue, TransactionalQueue
+from ..ports import LOCAL_BUCKET, BlobStore, Queue, TransactionalQueue
 from . import delivery, views
 from .events import NewEvent, record_events
 from .messages import store_attachments
@@ -40,8 +49,10 @@ _STORED_ONCE = "uq_messages_inbox_id_dedup_key"  # (inbox, SES message id): a no
 
 # The reads of the store, sent together on the psycopg connection of a pipelined transaction.
 _STORED = "SELECT inbox_id, dedup_key FROM messages WHERE inbox_id = ANY(%s) AND dedup_key = ANY(%s)"
+# The Message-ID index reads only a prefix of each (a long one would not fit in it): compared there, then whole.
 _REPLIED_TO = (
-    "SELECT inbox_id, message_id, id, thread_id FROM messages WHERE inbox_id = ANY(%s) AND message_id = ANY(%s)"
+    "SELECT inbox_id, message_id, id, thread_id FROM messages WHERE inbox_id = ANY(%s)"  # noqa: S608 - a constant
+    f" AND left(message_id, {INDEXED_MESSAGE_ID}) = ANY(%s) AND message_id = ANY(%s)"
 )
 _LOCK_THREADS = (
     f"SELECT {', '.join(c.name for c in threads.columns)} FROM threads WHERE id = ANY(%s) ORDER BY id FOR UPDATE"  # noqa: S608 - column names
@@ -49,7 +60,8 @@ _LOCK_THREADS = (
 
 LOCAL_TOPIC = "arn:aws:sns:local:000000000000:inbound_notification"
 _VERDICTS = {"PASS": "pass", "FAIL": "fail", "GRAY": "gray", "PROCESSING_FAILED": "processing_failed"}
-_SUBJECT_PREFIX = ("re:", "fw:", "fwd:", "aw:", "sv:", "antw:")
+# One match, not a loop that strips a prefix at a time: a subject of a million "Re:" would take hours.
+_SUBJECT_PREFIXES = re.compile(r"^(?:(?:[Rr][Ee]|[Ff][Ww][Dd]?|[Aa][Ww]|[Ss][Vv]|[Aa][Nn][Tt][Ww]):\s*)*")
 
 
 class PoisonMessage(Exception):
@@ -62,6 +74,7 @@ class Received:
 
     ses_message_id: str
     recipients: list[str]
+    raw_bucket: str
     raw_key: str
     verdicts: dict[str, str]
     mail_from: str | None
@@ -83,7 +96,7 @@ def received(notification: dict[str, Any]) -> Received:
     try:
         mail, receipt = notification["mail"], notification["receipt"]
         action = receipt["action"]
-        key = action["objectKey"]
+        bucket, key = action["bucketName"], action["objectKey"]
         recipients = [str(r) for r in receipt.get("recipients") or mail["destination"]]
     except (KeyError, TypeError) as exc:
         raise PoisonMessage(f"not an SES Received notification: missing {exc}") from exc
@@ -91,7 +104,7 @@ def received(notification: dict[str, Any]) -> Received:
         name: _VERDICTS.get(str((receipt.get(f"{name}Verdict") or {}).get("status", "")).upper(), "not_checked")
         for name in ("spam", "virus", "spf", "dkim", "dmarc")
     }
-    return Received(str(mail["messageId"]), recipients, str(key), verdicts, mail.get("source"))
+    return Received(str(mail["messageId"]), recipients, str(bucket), str(key), verdicts, mail.get("source"))
 
 
 def _iso(moment: datetime) -> str:
@@ -120,7 +133,7 @@ def received_notification(raw_key: str, message_id: str, mail_from: str, recipie
             "spfVerdict": disabled,
             "dkimVerdict": disabled,
             "dmarcVerdict": disabled,
-            "action": {"type": "S3", "topicArn": LOCAL_TOPIC, "bucketName": "local", "objectKey": raw_key},
+            "action": {"type": "S3", "topicArn": LOCAL_TOPIC, "bucketName": LOCAL_BUCKET, "objectKey": raw_key},
         },
     }
     envelope = {
@@ -134,13 +147,17 @@ def received_notification(raw_key: str, message_id: str, mail_from: str, recipie
     return json.dumps(envelope)
 
 
-async def queue_received(blobs: BlobStore, queue: Queue, raw: bytes, mail_from: str, recipients: list[str]) -> str:
-    """Store ``raw`` and queue it for the worker; returns the message's id (its SHA-256)."""
-    digest = hashlib.sha256(raw).hexdigest()
-    key = f"raw/inbound/{digest}.eml"
+async def queue_received(
+    blobs: BlobStore, queue: Queue, raw: bytes, mail_from: str, recipients: list[str], message_id: str | None = None
+) -> str:
+    """Store ``raw`` and queue it for the worker; returns the SES-style message id it is stored under.
+
+    Every call is a message of its own, as every SMTP transaction and every SES receipt is, unless the caller
+    names the ``message_id``: a job that is handled again (outbound delivery to a local inbox) then stores once.
+    """
+    message_id = message_id or uuid.uuid4().hex
+    key = f"raw/inbound/{message_id}.eml"
     await blobs.put(key, raw, "message/rfc822")
-    # Keyed by content and recipients: the same bytes sent twice to one inbox are stored once.
-    message_id = hashlib.sha256(raw + "\n".join(sorted(recipients)).encode()).hexdigest()
     await queue.send("inbound", received_notification(key, message_id, mail_from, recipients))
     return message_id
 
@@ -152,10 +169,7 @@ def base_address(address: str) -> str:
 
 
 def thread_subject(subject: str) -> str:
-    cleaned = subject.strip()
-    while cleaned.lower().startswith(_SUBJECT_PREFIX):
-        cleaned = cleaned.split(":", 1)[1].strip()
-    return cleaned
+    return _SUBJECT_PREFIXES.sub("", subject.strip(), count=1)
 
 
 class Inboxes:
@@ -190,16 +204,43 @@ class Inboxes:
             self._known.pop(address, None)
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What the store needs of a raw message that takes CPU time to find out."""
+
+    parsed: ParsedMessage
+    extracted_text: str | None
+    preview: str
+
+
+def _read(raw: bytes) -> _Read:
+    parsed = parse(raw)
+    sender = parsed.from_ or {}
+    for what, value, searched in (
+        ("subject", parsed.subject, SEARCHED_SUBJECT),
+        ("sender's name", sender.get("name"), SEARCHED_SENDER),
+        ("sender's address", sender.get("address"), SEARCHED_SENDER),
+        ("text", parsed.text, SEARCHED_TEXT),
+    ):
+        if value and len(value) > searched:
+            parsed.warnings.append(f"the {what} is kept whole, but search reads its first {searched:,} characters")
+    return _Read(parsed, extracted_text(parsed.text, parsed.html), mime.preview(parsed.text, parsed.html))
+
+
 @dataclass
 class _Copy:
     """One parsed message to store in one inbox; ``job`` is the index of the queue job it came from."""
 
     job: int
     inbox_id: str
-    parsed: ParsedMessage
+    read: _Read
     mail: Received
     raw: bytes
     attachments: list[dict[str, Any]]
+
+    @property
+    def parsed(self) -> ParsedMessage:
+        return self.read.parsed
 
 
 async def handle(
@@ -226,15 +267,17 @@ async def handle(
             log.warning("no inbox for any recipient", extra={"recipients": mail.recipients, "ses": mail.ses_message_id})
             continue
         try:
-            raw = await blobs.get(mail.raw_key)
+            raw = await blobs.get(mail.raw_key, bucket=mail.raw_bucket)
             if raw is None:
-                raise PoisonMessage(f"raw message {mail.raw_key} is not in the blob store")
-            parsed = parse(raw)
-            attachments = await store_attachments(blobs, parsed.attachments)
+                raise PoisonMessage(f"raw message {mail.raw_key} is not in bucket {mail.raw_bucket}")
+            # In a thread: one hostile message (a header of a million encoded words) must not hold up the
+            # event loop, and with it every queue of this worker.
+            read = await anyio.to_thread.run_sync(_read, raw)
+            attachments = await store_attachments(blobs, read.parsed.attachments)
         except Exception as exc:  # noqa: BLE001 - the job is retried, the worker logs why
             outcomes[job] = exc
             continue
-        copies += [_Copy(job, inbox_id, parsed, mail, raw, attachments) for inbox_id in targets]
+        copies += [_Copy(job, inbox_id, read, mail, raw, attachments) for inbox_id in targets]
     jobs = sorted({copy.job for copy in copies})
     try:
         await _store(engine, queue, copies)
@@ -289,7 +332,7 @@ async def _store_in(
     wanted = sorted({m for copy in copies for m in (copy.parsed.in_reply_to, *copy.parsed.references) if m})
     replied = driver.cursor()
     if wanted:
-        await replied.execute(_REPLIED_TO, (inbox_ids, wanted))
+        await replied.execute(_REPLIED_TO, (inbox_ids, [m[:INDEXED_MESSAGE_ID] for m in wanted], wanted))
     in_transaction = queue if isinstance(queue, TransactionalQueue) else None  # else the outbox relays events
     hooks = driver.cursor(row_factory=namedtuple_row)
     if in_transaction is not None:
@@ -341,7 +384,14 @@ async def _store_in(
         thread["participants"] = list(dict.fromkeys([*thread["participants"], *(a for a in people if a)]))
         thread["message_count"] += 1
         thread["last_message_at"] = now
-        message_rows.append({**values, "raw_key": copy.mail.raw_key, "dedup_key": copy.mail.ses_message_id})
+        message_rows.append(
+            {
+                **values,
+                "raw_key": copy.mail.raw_key,
+                "raw_bucket": copy.mail.raw_bucket,
+                "dedup_key": copy.mail.ses_message_id,
+            }
+        )
         data = {"message": views.message(values), "thread": views.thread(dict(thread))}
         new_events.append(NewEvent("message.received", data, inbox_id=copy.inbox_id, message_id=message_pk))
 
@@ -403,8 +453,8 @@ def _message_values(copy: _Copy, message_pk: str, thread_id: str, now: datetime)
         "subject": parsed.subject,
         "text": parsed.text,
         "html": parsed.html,
-        "extracted_text": extracted_text(parsed.text, parsed.html),
-        "preview": mime.preview(parsed.text, parsed.html),
+        "extracted_text": copy.read.extracted_text,
+        "preview": copy.read.preview,
         "headers": parsed.headers,
         "attachments": copy.attachments,
         "labels": [],

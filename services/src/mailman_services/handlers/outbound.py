@@ -120,7 +120,7 @@ async def handle(
         raise
     deliveries = list(result.deliveries)
     if local:
-        await queue_received(blobs, queue, raw, sender, local)
+        await queue_received(blobs, queue, raw, sender, local, message_id)  # once, if this job runs again
         deliveries.insert(0, Delivery("delivered", local, "250 delivered to a local inbox"))
     now = datetime.now(UTC)
     await _transition(

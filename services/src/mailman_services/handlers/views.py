@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from ..adapters.tables import messages
 
-MESSAGE_COLUMNS = [c for c in messages.c if c.name not in ("raw_key", "dedup_key", "search")]
+MESSAGE_COLUMNS = [c for c in messages.c if c.name not in ("raw_key", "raw_bucket", "dedup_key", "search")]
 MESSAGE_FIELDS = [str(c.name) for c in MESSAGE_COLUMNS]  # plain str: "from" is a quoted_name
 
 # An event's message is stored without its bodies, which the messages table holds already (they can be 40 MB);
