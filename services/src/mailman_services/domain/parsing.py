@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 # Deeper MIME trees are kept as one unparsed attachment: real mail nests a handful of levels, and the
 # stdlib parser recurses once per level, so an unbounded tree would end in RecursionError.
 MAX_DEPTH = 100
+FEED_BYTES = 1024 * 1024  # raw bytes handed to the MIME parser at a time
 # A hostile message can produce one problem per part; past this many the rest are only counted.
 MAX_WARNINGS = 50
 # The stdlib's header parsers take time and memory growing with the square of a header's length (a 64 KB
@@ -178,7 +179,10 @@ def _read_mime(raw: bytes, warnings: list[str]) -> Message | None:
     for mime_policy, factory in attempts:
         try:
             parser = _DepthLimitedParser(factory, policy=mime_policy)
-            parser.feed(raw)
+            # In slices: fed whole, the parser would decode all of it into one more string at once.
+            view = memoryview(raw)
+            for start in range(0, len(raw), FEED_BYTES):
+                parser.feed(bytes(view[start : start + FEED_BYTES]))
             msg: Message = parser.close()
             return msg
         except RecursionError:

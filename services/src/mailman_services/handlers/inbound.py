@@ -224,7 +224,11 @@ def _read(raw: bytes) -> _Read:
     ):
         if value and len(value) > searched:
             parsed.warnings.append(f"the {what} is kept whole, but search reads its first {searched:,} characters")
-    return _Read(parsed, extracted_text(parsed.text, parsed.html), mime.preview(parsed.text, parsed.html))
+    extracted = extracted_text(parsed.text, parsed.html)
+    # Stored once: a message that quotes nothing has the same text twice (and it may be 40 MB); the column
+    # then holds null, which reads back as the text (views.MESSAGE_COLUMNS).
+    same = extracted is not None and extracted == parsed.text
+    return _Read(parsed, None if same else extracted, mime.preview(parsed.text, parsed.html))
 
 
 @dataclass
@@ -235,7 +239,7 @@ class _Copy:
     inbox_id: str
     read: _Read
     mail: Received
-    raw: bytes
+    size: int  # of the raw message, which is not kept once parsed
     attachments: list[dict[str, Any]]
 
     @property
@@ -267,17 +271,16 @@ async def handle(
             log.warning("no inbox for any recipient", extra={"recipients": mail.recipients, "ses": mail.ses_message_id})
             continue
         try:
-            raw = await blobs.get(mail.raw_key, bucket=mail.raw_bucket)
-            if raw is None:
-                raise PoisonMessage(f"raw message {mail.raw_key} is not in bucket {mail.raw_bucket}")
-            # In a thread: one hostile message (a header of a million encoded words) must not hold up the
-            # event loop, and with it every queue of this worker.
-            read = await anyio.to_thread.run_sync(_read, raw)
-            attachments = await store_attachments(blobs, read.parsed.attachments)
+            raw = await _raw(blobs, mail)
+            if len(raw) > LARGE_MESSAGE:
+                # Parsed and stored alone, one at a time per worker: while parsed a message takes about three
+                # times its size, and four 40 MB ones at once would not fit a 512 MiB task.
+                del raw
+                outcomes[job] = await _store_large(engine, blobs, queue, job, mail, targets)
+                continue
+            copies += await _copies(blobs, job, mail, targets, raw)
         except Exception as exc:  # noqa: BLE001 - the job is retried, the worker logs why
             outcomes[job] = exc
-            continue
-        copies += [_Copy(job, inbox_id, read, mail, raw, attachments) for inbox_id in targets]
     jobs = sorted({copy.job for copy in copies})
     try:
         await _store(engine, queue, copies)
@@ -293,6 +296,38 @@ async def handle(
             except Exception as job_exc:  # noqa: BLE001 - the job is retried, the worker logs why
                 outcomes[job] = job_exc
     return outcomes
+
+
+LARGE_MESSAGE = 4 * 1024 * 1024  # bytes of raw mail past which a message is stored on its own
+_large = anyio.Lock()  # one large message at a time in this process
+
+
+async def _raw(blobs: BlobStore, mail: Received) -> bytes:
+    raw = await blobs.get(mail.raw_key, bucket=mail.raw_bucket)
+    if raw is None:
+        raise PoisonMessage(f"raw message {mail.raw_key} is not in bucket {mail.raw_bucket}")
+    return raw
+
+
+async def _copies(blobs: BlobStore, job: int, mail: Received, targets: list[str], raw: bytes) -> list[_Copy]:
+    # In a thread: one hostile message (a header of a million encoded words) must not hold up the event loop,
+    # and with it every queue of this worker.
+    read = await anyio.to_thread.run_sync(_read, raw)
+    attachments = await store_attachments(blobs, read.parsed.attachments)
+    read.parsed.attachments = []  # stored: their bytes need not wait for the transaction
+    return [_Copy(job, inbox_id, read, mail, len(raw), attachments) for inbox_id in targets]
+
+
+async def _store_large(
+    engine: AsyncEngine, blobs: BlobStore, queue: Queue, job: int, mail: Received, targets: list[str]
+) -> Exception | None:
+    async with _large:
+        try:
+            # Read again under the lock: large messages waiting their turn keep nothing in memory.
+            await _store(engine, queue, await _copies(blobs, job, mail, targets, await _raw(blobs, mail)))
+        except Exception as exc:  # noqa: BLE001 - the job is retried, the worker logs why
+            return exc
+    return None
 
 
 async def _store(engine: AsyncEngine, queue: Queue, copies: list[_Copy]) -> None:
@@ -392,7 +427,7 @@ async def _store_in(
                 "dedup_key": copy.mail.ses_message_id,
             }
         )
-        data = {"message": views.message(values), "thread": views.thread(dict(thread))}
+        data = {"message": views.event_message(values), "thread": views.thread(dict(thread))}
         new_events.append(NewEvent("message.received", data, inbox_id=copy.inbox_id, message_id=message_pk))
 
     # Read before the writes: a read among them would cost a round trip of its own.
@@ -458,7 +493,7 @@ def _message_values(copy: _Copy, message_pk: str, thread_id: str, now: datetime)
         "headers": parsed.headers,
         "attachments": copy.attachments,
         "labels": [],
-        "size": len(copy.raw),
+        "size": copy.size,
         "provider_message_id": None,
         "verdicts": mail.verdicts,
         "warnings": parsed.warnings,

@@ -312,7 +312,7 @@ async def compose(
                 subject=request.subject,
                 text=request.text,
                 html=request.html,
-                extracted_text=request.text,
+                extracted_text=None,  # the text itself: views.EXTRACTED_TEXT
                 preview=mime.preview(request.text, request.html),
                 headers=headers,
                 attachments=attachments,

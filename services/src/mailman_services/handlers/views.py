@@ -10,7 +10,13 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from ..adapters.tables import messages
 
-MESSAGE_COLUMNS = [c for c in messages.c if c.name not in ("raw_key", "raw_bucket", "dedup_key", "search")]
+# A null extracted_text means "the same as the text" (a message that quotes nothing): the text is stored once.
+EXTRACTED_TEXT = func.coalesce(messages.c.extracted_text, messages.c.text)
+MESSAGE_COLUMNS: list[Any] = [
+    EXTRACTED_TEXT.label("extracted_text") if c.name == "extracted_text" else c
+    for c in messages.c
+    if c.name not in ("raw_key", "raw_bucket", "dedup_key", "search")
+]
 MESSAGE_FIELDS = [str(c.name) for c in MESSAGE_COLUMNS]  # plain str: "from" is a quoted_name
 
 # An event's message is stored without its bodies, which the messages table holds already (they can be 40 MB);
@@ -50,6 +56,8 @@ def _longer(column: ColumnElement[Any], limit: int) -> ColumnElement[bool]:
 
 
 def _bounded(column: Any) -> Any:
+    if column.name == "extracted_text":
+        return func.left(EXTRACTED_TEXT, LIST_TEXT).label(column.name)
     if column.name in _BOUNDED_TEXT:
         return func.left(column, LIST_TEXT).label(column.name)
     if column.name == "headers":
@@ -74,7 +82,8 @@ def _event_data(body: str, rest: str) -> Any:
     """``events.data`` with its message's bodies put back from the messages table (null once it is deleted).
 
     ``body`` is the SQL of a body from its column (``{}``); ``rest`` pairs of other fields to set."""
-    bodies = ", ".join(f"'{name}', {body.format('m.' + name)}" for name in BODIES)
+    columns = {"text": "m.text", "html": "m.html", "extracted_text": "coalesce(m.extracted_text, m.text)"}
+    bodies = ", ".join(f"'{name}', {body.format(column)}" for name, column in columns.items())
     return literal_column(
         f"CASE WHEN jsonb_typeof({_MESSAGE}) = 'object' THEN jsonb_set(events.data, '{{message}}', {_MESSAGE}"  # noqa: S608 - constants
         f" || jsonb_build_object({rest})"
