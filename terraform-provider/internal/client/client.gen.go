@@ -278,7 +278,7 @@ type Inbox struct {
 	// LocalPart The part of the address before `@`.
 	LocalPart string `json:"local_part"`
 
-	// Name Display name used in the From header of sent mail.
+	// Name Display name used in the From header of sent mail (one line).
 	Name *string `json:"name"`
 }
 
