@@ -7,12 +7,10 @@ then the API's memory growth and the response size of list pages and of one retr
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import smtplib
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +20,7 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, free_port, start_dev, stop, wait_for  # noqa: E402
+from run import TOKEN, PeakMemory, free_port, start_dev, stop, wait_for  # noqa: E402
 
 MESSAGES = 4
 BODY_BYTES = 39 * 2**20
@@ -42,16 +40,7 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="mailman-large-bench-"))
     api_port, smtp_port = free_port(), free_port()
     dev = start_dev(data_dir / "stack", api_port, smtp_port)
-    peak = {"worker": 0}
-    sampled = threading.Event()
-
-    def sample() -> None:
-        process = psutil.Process(dev.pid)
-        while not sampled.wait(0.05):
-            for child in process.children():
-                with contextlib.suppress(psutil.Error):
-                    peak["worker"] = max(peak["worker"], child.memory_info().rss)
-
+    peak = PeakMemory(dev, interval=0.05)
     try:
         base = f"http://127.0.0.1:{api_port}"
         wait_for(f"{base}/health", dev)
@@ -60,7 +49,7 @@ def main() -> None:
         bodies = [message(inbox["address"], n) for n in range(MESSAGES)]
         time.sleep(1)
         idle_worker = max(c.memory_info().rss for c in psutil.Process(dev.pid).children())
-        threading.Thread(target=sample, daemon=True).start()
+        peak.start()
 
         def send(raw: bytes) -> None:
             with smtplib.SMTP("127.0.0.1", smtp_port, timeout=300) as smtp:
@@ -75,7 +64,7 @@ def main() -> None:
                 sys.exit("the large messages were not stored within 10 minutes")
             time.sleep(0.5)
         stored = time.perf_counter() - started
-        sampled.set()
+        peak.stop()
 
         server = psutil.Process(dev.pid)
         before = server.memory_info().rss
@@ -89,14 +78,14 @@ def main() -> None:
         mib = 2**20
         print(f"{MESSAGES} messages with a {BODY_BYTES // mib} MB text body, sent at once over SMTP:")
         print(f"  stored and listed after {stored:.1f} s")
-        print(f"  worker peak RSS {peak['worker'] / mib:.0f} MiB (idle {idle_worker / mib:.0f} MiB; target < 400 MiB)")
+        print(f"  worker peak RSS {peak.worker / mib:.0f} MiB (idle {idle_worker / mib:.0f} MiB; target < 400 MiB)")
         print(
             f"  list page: limit=1 {len(one.content) / 1024:.0f} KiB, limit={MESSAGES} {len(page.content) / 1024:.0f}"
             f" KiB; events page {len(events.content) / 1024:.0f} KiB; API RSS +{(listed_rss - before) / mib:.0f} MiB"
         )
         print(f"  retrieve one: {len(whole.content) / mib:.0f} MiB, API RSS +{(after - listed_rss) / mib:.0f} MiB")
     finally:
-        sampled.set()
+        peak.stop()
         stop(dev)
         shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -19,10 +20,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import httpx
+import psutil
 import psycopg
 from mailman_services.domain.ids import new_id
 
@@ -61,6 +64,31 @@ def start_dev(data_dir: Path, api_port: int, smtp_port: int | None = None) -> su
     command += ["--api-port", str(api_port), "--smtp-port", str(smtp_port or free_port())]
     with (data_dir / "server.log").open("wb") as log:
         return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+class PeakMemory:
+    """Peak resident memory of the dev process (API + SMTP) and of its worker child, sampled in a thread
+    every ``interval`` seconds from ``start()`` to ``stop()``."""
+
+    def __init__(self, dev: subprocess.Popen[bytes], interval: float = 0.2) -> None:
+        self.process = psutil.Process(dev.pid)
+        self.interval = interval
+        self.dev = self.worker = 0
+        self._done = threading.Event()
+
+    def _sample(self) -> None:
+        while not self._done.wait(self.interval):
+            with contextlib.suppress(psutil.Error):
+                self.dev = max(self.dev, self.process.memory_info().rss)
+            for child in self.process.children():
+                with contextlib.suppress(psutil.Error):
+                    self.worker = max(self.worker, child.memory_info().rss)
+
+    def start(self) -> None:
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def stop(self) -> None:
+        self._done.set()
 
 
 def stop(*processes: subprocess.Popen[bytes]) -> None:

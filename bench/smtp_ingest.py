@@ -7,26 +7,23 @@ Resident memory of the dev process (API + SMTP) and of its worker child is sampl
 
 from __future__ import annotations
 
-import contextlib
 import email.policy
 import shutil
 import smtplib
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
-import psutil
 import psycopg
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, free_port, start_dev, stop, wait_for  # noqa: E402
+from run import TOKEN, PeakMemory, free_port, start_dev, stop, wait_for  # noqa: E402
 
 SENDERS = 10
 MESSAGES = 2000
@@ -80,25 +77,14 @@ def main() -> None:
     bare_dir = data_dir / "bare"
     bare_dir.mkdir()
     bare = subprocess.Popen([sys.executable, "-c", BARE, str(bare_port), str(bare_dir)])
-    peak = {"dev": 0, "worker": 0}
-    sampled = threading.Event()  # set: sampling ends
-
-    def sample() -> None:
-        """Resident memory of the dev process (API + SMTP) and of its worker child, sampled every 0.2 s."""
-        process = psutil.Process(dev.pid)
-        while not sampled.wait(0.2):
-            peak["dev"] = max(peak["dev"], process.memory_info().rss)
-            for child in process.children():
-                with contextlib.suppress(psutil.Error):
-                    peak["worker"] = max(peak["worker"], child.memory_info().rss)
-
+    peak = PeakMemory(dev)
     try:
         base = f"http://127.0.0.1:{api_port}"
         wait_for(f"{base}/health", dev)
         time.sleep(1)  # the bare server starts in a thread
         api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
         inbox = api.post("/v1/inboxes", json={"name": "Load"}).json()
-        threading.Thread(target=sample, daemon=True).start()
+        peak.start()
 
         bare_seconds = blast(bare_port, "anyone@example.com", MESSAGES)
         bare_rate = MESSAGES / bare_seconds
@@ -121,11 +107,11 @@ def main() -> None:
         print(f"  Mailman, until stored+queryable  {rate:8.0f} msg/s   ratio {rate / bare_rate:.2f}  (target >= 0.6)")
         print(f"    (all 250s received after {accepted:.1f} s; stored after {total:.1f} s)")
         print(
-            f"  peak RSS: API + SMTP {peak['dev'] / 2**20:.0f} MiB, worker {peak['worker'] / 2**20:.0f} MiB"
+            f"  peak RSS: API + SMTP {peak.dev / 2**20:.0f} MiB, worker {peak.worker / 2**20:.0f} MiB"
             "  (target <= 200 MiB each)"
         )
     finally:
-        sampled.set()
+        peak.stop()
         stop(dev, bare)
         shutil.rmtree(data_dir, ignore_errors=True)
 

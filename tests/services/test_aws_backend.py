@@ -400,7 +400,8 @@ def test_a_send_whose_queue_fails_after_the_commit_is_sent_once(
     try:
         subject = f"outbox {uuid.uuid4().hex[:8]}"
         response = api.post(
-            f"/v1/inboxes/{inbox['id']}/messages", json={"to": ["a@example.com"], "subject": subject, "text": "hi"}
+            f"/v1/inboxes/{inbox['id']}/messages",
+            json={"to": [f"{uuid.uuid4().hex[:8]}@example.com"], "subject": subject, "text": "hi"},
         )
         assert response.status_code == 202, response.text
         time.sleep(1.5)  # the worker's relay tries too, and fails as well
