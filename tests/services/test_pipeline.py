@@ -254,8 +254,9 @@ def test_jobs_that_can_never_be_handled_go_to_the_dead_letter_queue_at_once(stac
     socket_dir = stack.data_dir / "postgres"
     with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
         conn.execute(
-            "INSERT INTO queue_messages (queue, body) VALUES ('inbound', %s), ('inbound', %s), ('telemetry', %s)",
-            (f"not json {marker}", raw_gone, f"not json {marker}"),
+            "INSERT INTO queue_messages (queue, body, group_id) VALUES ('inbound', %s, NULL), ('inbound', %s, NULL),"
+            " ('telemetry', %s, NULL), ('outbound', %s, NULL), ('webhooks', %s, %s)",
+            (f"not json {marker}", raw_gone, f"not json {marker}", f"not json {marker}", f'{{"{marker}": 1}}', marker),
         )
 
         def dead_letters() -> list[str]:
@@ -263,9 +264,10 @@ def test_jobs_that_can_never_be_handled_go_to_the_dead_letter_queue_at_once(stac
                 "SELECT queue FROM queue_messages WHERE body LIKE %s AND queue LIKE '%%-dlq' ORDER BY queue",
                 (f"%{marker}%",),
             ).fetchall()
-            return [queue for (queue,) in rows] if len(rows) == 3 else []
+            return [queue for (queue,) in rows] if len(rows) == 5 else []
 
-        assert wait_for(dead_letters, timeout=15) == ["inbound-dlq", "inbound-dlq", "telemetry-dlq"]
+        expected = ["inbound-dlq", "inbound-dlq", "outbound-dlq", "telemetry-dlq", "webhooks-dlq"]
+        assert wait_for(dead_letters, timeout=30) == expected
 
 
 def test_the_stack_survives_the_worker_losing_its_database_and_the_worker_dying(tmp_path: Any) -> None:

@@ -125,6 +125,10 @@ class TemporaryFailure(Exception):
     """The transport could not send now (throttled, 4xx): retry later through the queue."""
 
 
+class PoisonMessage(Exception):
+    """A job that can never be processed (malformed JSON, raw mail missing): the worker dead-letters it."""
+
+
 @dataclass(frozen=True)
 class Delivery:
     """What became of some recipients, when the transport knows at once."""

@@ -20,7 +20,7 @@ from .batching import Coalescer
 from .bootstrap import Services
 from .handlers import delivery, idempotency, inbound, jobs, outbound, telemetry
 from .handlers.events import EVENTS_CHANNEL
-from .ports import QUEUES, QueueMessage, QueueName, TemporaryFailure
+from .ports import QUEUES, PoisonMessage, QueueMessage, QueueName, TemporaryFailure
 
 log = logging.getLogger("mailman.worker")
 
@@ -159,7 +159,7 @@ async def consume(
 
     delete = Coalescer(delete_together)  # jobs that end together are deleted together
 
-    async def dead_letter(job: QueueMessage, why: inbound.PoisonMessage) -> bool:
+    async def dead_letter(job: QueueMessage, why: PoisonMessage) -> bool:
         """Move a job that can never be handled to the dead-letter queue now; False when it stays queued."""
         try:
             moved = await svc.queue.dead_letter(name, job)
@@ -177,7 +177,7 @@ async def consume(
             await handler(job)
             await delete(job.receipt)
             return True
-        except inbound.PoisonMessage as exc:
+        except PoisonMessage as exc:
             return await dead_letter(job, exc)
         except TemporaryFailure as exc:
             log.warning("job will be retried", extra={"queue": name, "receives": job.receive_count, "why": str(exc)})
@@ -211,7 +211,7 @@ async def consume(
             outcomes = [exc] * len(batch)
         try:
             for job, failure in zip(batch, outcomes, strict=True):
-                if isinstance(failure, inbound.PoisonMessage):
+                if isinstance(failure, PoisonMessage):
                     await dead_letter(job, failure)
                 elif failure is not None:
                     extra = {"queue": name, "receives": job.receive_count}

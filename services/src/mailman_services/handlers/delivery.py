@@ -40,7 +40,7 @@ from ..batching import Coalescer
 from ..domain.ids import derived_id, new_id
 from ..domain.network import is_public, private_addresses
 from ..domain.signing import sign
-from ..ports import QUEUES, OutgoingMessage, Queue, TemporaryFailure, TransactionalQueue
+from ..ports import QUEUES, OutgoingMessage, PoisonMessage, Queue, TemporaryFailure, TransactionalQueue
 from . import views
 
 log = logging.getLogger("mailman.webhooks")
@@ -198,8 +198,12 @@ class Deliverer:
 
     async def deliver(self, body: str, receipt: str) -> str:
         """POST one job's event; returns the attempt's status."""
-        job = json.loads(body)
-        loaded = await self._load((job["event_id"], job["webhook_id"]))
+        try:
+            job = json.loads(body)
+            pair = (str(job["event_id"]), str(job["webhook_id"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PoisonMessage(f"not a webhook delivery job: {exc}") from exc
+        loaded = await self._load(pair)
         if loaded is None:
             return "dropped"  # the webhook or the event was deleted, and its deliveries with it
         row, last_attempt, settled = loaded

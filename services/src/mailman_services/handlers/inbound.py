@@ -38,7 +38,7 @@ from ..domain import mime
 from ..domain.ids import new_id
 from ..domain.parsing import ParsedMessage, parse
 from ..domain.quotes import extracted_text
-from ..ports import LOCAL_BUCKET, BlobStore, Queue, TransactionalQueue
+from ..ports import LOCAL_BUCKET, BlobStore, PoisonMessage, Queue, TransactionalQueue
 from . import delivery, views
 from .events import NewEvent, record_events
 from .messages import store_attachments
@@ -62,10 +62,6 @@ LOCAL_TOPIC = "arn:aws:sns:local:000000000000:inbound_notification"
 _VERDICTS = {"PASS": "pass", "FAIL": "fail", "GRAY": "gray", "PROCESSING_FAILED": "processing_failed"}
 # One match, not a loop that strips a prefix at a time: a subject of a million "Re:" would take hours.
 _SUBJECT_PREFIXES = re.compile(r"^(?:(?:[Rr][Ee]|[Ff][Ww][Dd]?|[Aa][Ww]|[Ss][Vv]|[Aa][Nn][Tt][Ww]):\s*)*")
-
-
-class PoisonMessage(Exception):
-    """A notification that can never be processed (malformed JSON, raw mail missing): dead-letter it."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..adapters.database import autocommit
 from ..adapters.tables import inboxes, messages, suppressions, threads
-from ..ports import BlobStore, Delivery, MailTransport, Queue, SendResult, TemporaryFailure
+from ..ports import BlobStore, Delivery, MailTransport, PoisonMessage, Queue, SendResult, TemporaryFailure
 from . import views
 from .events import record_event
 from .inbound import base_address, queue_received
@@ -84,7 +84,10 @@ async def handle(
     With ``deliver_locally`` (the local backend), recipients that are inboxes here get the message
     straight through the inbound queue instead of the transport.
     """
-    message_id = json.loads(body)["message_id"]  # jobs.outbound_job
+    try:
+        message_id = str(json.loads(body)["message_id"])  # jobs.outbound_job
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PoisonMessage(f"not an outbound job: {exc}") from exc
     async with autocommit(engine) as conn:
         row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
     if row is None or row.status not in ("queued", "sending", "delayed"):

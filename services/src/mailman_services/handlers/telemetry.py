@@ -17,9 +17,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..adapters.tables import applied_notifications, messages, suppressions, threads
+from ..ports import PoisonMessage
 from . import views
 from .events import record_event
-from .inbound import PoisonMessage
 
 log = logging.getLogger("mailman.telemetry")
 
