@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import httpx
@@ -208,6 +209,8 @@ def test_aws_backend_end_to_end(aws_api: tuple[httpx.Client, dict[str, Any]], dn
     download = api.get(f"/v1/messages/{sent['id']}/attachments/{sent['attachments'][0]['id']}")
     assert download.status_code == 302
     assert httpx.get(download.headers["location"]).content == pdf  # the presigned URL works
+    query = parse_qs(urlsplit(download.headers["location"]).query)
+    assert query["response-content-disposition"] == ["attachment; filename*=UTF-8''a.pdf"]  # RFC 5987, escaped
 
     # The worker takes the outbound job and sends through SES v2 (moto records it).
     deadline = time.monotonic() + 30

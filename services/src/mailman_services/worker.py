@@ -15,6 +15,7 @@ import aiohttp
 import anyio
 import anyio.abc
 import psycopg
+from sqlalchemy.exc import DBAPIError
 
 from .batching import Coalescer
 from .bootstrap import Services
@@ -29,6 +30,7 @@ log = logging.getLogger("mailman.worker")
 # other people's servers (up to 15 s each).
 CONCURRENCY: dict[QueueName, int] = {"inbound": 64, "outbound": 16, "telemetry": 16, "webhooks": 64}
 SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on queues the spec polls "short"
+RETRY_SOON = 1  # seconds before a job whose database connection broke is tried again
 PURGE_EVERY = 600.0  # seconds between sweeps of idempotency answers past their 24 h
 
 Handler = Callable[[QueueMessage], Awaitable[object]]
@@ -72,6 +74,13 @@ def handlers(svc: Services, deliverer: delivery.Deliverer) -> dict[QueueName, Ha
         "telemetry": handle_telemetry,
         "webhooks": handle_webhooks,
     }
+
+
+def _lost_connection(failure: BaseException) -> bool:
+    """The database connection broke (a restart, a failover, a terminated backend): worth trying again soon."""
+    if isinstance(failure, DBAPIError):
+        return bool(failure.connection_invalidated) or isinstance(failure.orig, psycopg.OperationalError)
+    return isinstance(failure, psycopg.OperationalError)
 
 
 class Outage:
@@ -170,6 +179,14 @@ async def consume(
             log.warning("job moved to the dead-letter queue", extra={"queue": name, "why": str(why)})
         return moved
 
+    async def retry_soon(job: QueueMessage, failure: BaseException) -> None:
+        """A job whose database connection broke under it comes back in a second, not a visibility timeout."""
+        if _lost_connection(failure):
+            try:
+                await svc.queue.change_visibility(name, job.receipt, RETRY_SOON)
+            except Exception:  # then it comes back after its visibility timeout
+                log.warning("could not hand a job back early", extra={"queue": name}, exc_info=True)
+
     async def run(job: QueueMessage) -> bool:
         """Handle and delete one job; False when it stays queued for another try."""
         try:
@@ -181,8 +198,9 @@ async def consume(
             return await dead_letter(job, exc)
         except TemporaryFailure as exc:
             log.warning("job will be retried", extra={"queue": name, "receives": job.receive_count, "why": str(exc)})
-        except Exception:
+        except Exception as exc:
             log.exception("job failed; it will be retried", extra={"queue": name, "receives": job.receive_count})
+            await retry_soon(job, exc)
         finally:
             slots.release()
         return False
@@ -216,6 +234,7 @@ async def consume(
                 elif failure is not None:
                     extra = {"queue": name, "receives": job.receive_count}
                     log.error("job failed; it will be retried", exc_info=failure, extra=extra)
+                    await retry_soon(job, failure)
             if done := [job.receipt for job, failure in zip(batch, outcomes, strict=True) if failure is None]:
                 await svc.queue.delete_batch(name, done)
         except Exception:

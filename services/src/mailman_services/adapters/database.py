@@ -107,9 +107,12 @@ async def pipelined_transaction(
         try:
             async with driver.pipeline(), driver.transaction():
                 yield conn, driver
-        except BaseException:
-            # An error found by the final sync leaves the transaction aborted (its COMMIT was skipped).
-            if driver.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+        except BaseException as exc:
+            if isinstance(exc, psycopg.OperationalError) or driver.closed:
+                # The connection broke (SQLAlchemy, bypassed here, cannot tell): it must not go back to the pool.
+                await conn.invalidate()
+            elif driver.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+                # An error found by the final sync leaves the transaction aborted (its COMMIT was skipped).
                 await driver.rollback()
             raise
 
