@@ -63,7 +63,16 @@ def dev(session: nox.Session) -> None:
     """The whole local stack in one command: `nox -s dev -- --api-port 8080`."""
     install_project(session)
     # Ctrl-C: nox would kill the stack after 0.5 s; give it time to stop its worker and the embedded PostgreSQL.
-    session.run("mailman-server", "dev", *session.posargs, external=False, interrupt_timeout=60, terminate_timeout=30)
+    # The stack stops with nox however nox ends (SIGTERM from an IDE, a closed terminal): it watches its parent.
+    session.run(
+        "mailman-server",
+        "dev",
+        *session.posargs,
+        env={"MAILMAN_STOP_WITH_PARENT": "1"},
+        external=False,
+        interrupt_timeout=60,
+        terminate_timeout=30,
+    )
 
 
 @nox.session(python=PYTHON)

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 import httpx
+import psutil
 import psycopg
+import pytest
 
 from tests.conftest import Stack, start_stack
 
@@ -103,3 +105,72 @@ def test_smtp_alone_keeps_listening_until_sigterm(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+
+
+def test_dev_on_a_taken_port_says_which_in_one_line_and_starts_nothing(stack: Stack, tmp_path: Path) -> None:
+    from tests.conftest import free_port
+
+    data_dir = tmp_path / "second"
+    args = ("dev", "--data-dir", str(data_dir), "--api-port", str(free_port()), "--smtp-port", str(stack.smtp_port))
+    result = run(*args)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"mailman-server: port {stack.smtp_port} on 127.0.0.1 is in use (another mailman-server dev?): pass --smtp-port"
+    ]
+    assert not data_dir.exists()  # no embedded PostgreSQL, no worker: nothing was started
+    api_port = int(stack.url.rsplit(":", 1)[1])
+    taken_api = run("dev", "--data-dir", str(data_dir), "--api-port", str(api_port), "--smtp-port", str(free_port()))
+    assert taken_api.returncode == 1 and taken_api.stderr.strip().endswith("pass --api-port")
+
+
+def test_the_banner_comes_once_the_api_answers(tmp_path: Path) -> None:
+    from tests.conftest import TOKEN, free_port
+
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MAILMAN_")}
+    command = [sys.executable, "-m", "mailman_services.cli", "dev", "--data-dir", str(tmp_path / "banner")]
+    process = subprocess.Popen(
+        [*command, "--api-port", str(port), "--smtp-port", str(free_port())],
+        env={**environ, "MAILMAN_API_TOKEN": TOKEN},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("Mailman is running"):
+                break
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200  # at once, no retry
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+
+
+def _family(stack: Stack) -> list[psutil.Process]:
+    """dev's children (the worker) and the embedded PostgreSQL's server process."""
+    postmaster = int((stack.data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
+    return [*psutil.Process(stack.process.pid).children(recursive=True), psutil.Process(postmaster)]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
+def test_every_way_of_stopping_dev_stops_everything(tmp_path: Path, sig: signal.Signals) -> None:
+    running = start_stack(tmp_path / "dev")
+    family = _family(running)
+    assert len(family) >= 2
+    running.process.send_signal(sig)
+    assert running.process.wait(timeout=30) == 0
+    _, alive = psutil.wait_procs(family, timeout=15)
+    assert alive == []
+
+
+def test_killing_dev_outright_leaves_nothing_running(tmp_path: Path) -> None:
+    running = start_stack(tmp_path / "dev")
+    family = _family(running)
+    running.process.kill()
+    running.process.wait(timeout=10)
+    # The worker notices its parent is gone, stops, and as the embedded server's last user stops it too.
+    _, alive = psutil.wait_procs(family, timeout=20)
+    for process in alive:
+        process.kill()
+    assert alive == []

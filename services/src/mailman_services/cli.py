@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +32,7 @@ log = logging.getLogger("mailman")
 # uvloop where it is installed (Linux, macOS): a faster event loop for the same code.
 EVENT_LOOP = {"use_uvloop": True}
 READY_FD = "MAILMAN_READY_FD"  # a pipe a parent process waits on: "ready" once this one serves
+STOP_WITH_PARENT = "MAILMAN_STOP_WITH_PARENT"  # "1": stop when the parent process is gone (dev's worker, nox)
 RESTART_DELAY, MAX_RESTART_DELAY = 1.0, 30.0  # seconds before dev starts an exited worker again, doubling
 
 
@@ -57,7 +62,8 @@ async def _serve_until_signal(serve: Callable[[anyio.Event], Awaitable[None]]) -
         async def watch_signals() -> None:
             # Listening until the end: a second signal while stopping (Ctrl-C reaches dev's worker too, then
             # dev's SIGTERM) must not kill the process before it cleans up.
-            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as received:
+            # SIGHUP: the terminal closed; like SIGINT (Ctrl-C) and SIGTERM (IDEs, process managers), it stops all.
+            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM, signal.SIGHUP) as received:
                 async for _ in received:
                     if not stop.is_set():
                         log.info("stopping")
@@ -120,6 +126,8 @@ async def _run(
                 from .worker import run_worker
 
                 parts.start_soon(run_worker, services, stop)
+            if api is not None and not await _until_listening(api, stop):
+                return  # stopped before it answered: no banner
             if ready_message:
                 click.echo(ready_message)
             if ready_fd := os.environ.pop(READY_FD, None):  # a parent (dev) waits for this line
@@ -127,6 +135,47 @@ async def _run(
                 os.close(int(ready_fd))
 
     await _serve_until_signal(run)
+
+
+async def _until_listening(bind: tuple[str, int], stop: anyio.Event) -> bool:
+    """Whether the API accepts connections before ``stop`` is set: the banner and "ready" promise one that does."""
+    host = "127.0.0.1" if bind[0] in ("0.0.0.0", "") else bind[0]  # noqa: S104 - a wildcard bind answers on loopback
+    while not stop.is_set():
+        try:
+            stream = await anyio.connect_tcp(host, bind[1])
+        except OSError:
+            await anyio.sleep(0.02)
+            continue
+        await stream.aclose()
+        return True
+    return False
+
+
+def _ports_free(*ports: tuple[str, int, str]) -> None:
+    """Exit with one line when a port is taken, before anything starts (nothing is then left running)."""
+    for host, port, option in ports:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                taken = exc.errno == errno.EADDRINUSE
+                why = "is in use (another mailman-server dev?)" if taken else f"cannot be used ({exc.strerror})"
+                click.echo(f"mailman-server: port {port} on {host} {why}: pass {option}", err=True)
+                sys.exit(1)
+
+
+def _stop_with_parent() -> None:
+    """Stop (as on SIGTERM) once the process that started this one is gone, even SIGKILLed: a child of ``dev``
+    must never outlive it, and neither may ``nox -s dev``'s stack outlive nox. Polled, which works everywhere."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class WorkerProcess:
@@ -149,6 +198,7 @@ class WorkerProcess:
             "MAILMAN_API_TOKEN": settings.api_token or "",
             "MAILMAN_LOG_FORMAT": settings.log_format,
             READY_FD: str(write_end),
+            STOP_WITH_PARENT: "1",
         }
         command = [sys.executable, "-m", "mailman_services.cli", "worker"]
         try:
@@ -253,7 +303,9 @@ def main() -> None:
 )
 def dev(api_port: int, smtp_port: int, host: str, data_dir: Path | None) -> None:
     """The whole local stack: embedded PostgreSQL, migrations, API and SMTP, and the worker in a child process."""
-
+    _ports_free((host, api_port, "--api-port"), (host, smtp_port, "--smtp-port"))
+    if os.environ.pop(STOP_WITH_PARENT, "") == "1":
+        _stop_with_parent()
     settings = _settings(data_dir=data_dir)
     if "MAILMAN_LOG_FORMAT" not in os.environ:
         settings = settings.with_overrides(log_format="console")
@@ -296,12 +348,21 @@ def worker() -> None:
     """The worker alone: consumes the queues (what the worker container runs)."""
     # Named in pg_stat_activity: the worker's connections can be told from the API's on the same database.
     os.environ.setdefault("PGAPPNAME", "mailman-worker")
+    if os.environ.pop(STOP_WITH_PARENT, "") == "1":
+        _stop_with_parent()
     settings = _settings()
     logs.configure(settings.log_format)
     url = _database(settings)
     if settings.database_url is not None:
         _require_current_schema(url)
-    anyio.run(functools.partial(_run, settings, url, worker=True), backend_options=EVENT_LOOP)
+    try:
+        anyio.run(functools.partial(_run, settings, url, worker=True), backend_options=EVENT_LOOP)
+    finally:
+        if settings.database_url is None:
+            from .adapters.database import forget_dead_users
+
+            # A dev killed outright left its claim on the embedded server: the last one out stops it.
+            forget_dead_users(settings.data_dir)
 
 
 @main.command()

