@@ -51,7 +51,11 @@ def main() -> None:
             pass
 
     print(f"listening on http://127.0.0.1:{args.port}/", flush=True)
-    HTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
+    with HTTPServer(("127.0.0.1", args.port), Handler) as server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:  # Ctrl-C is how this is meant to end
+            print("stopped", flush=True)
 
 
 if __name__ == "__main__":

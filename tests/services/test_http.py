@@ -192,3 +192,30 @@ def test_a_claim_is_released_when_the_client_goes_away(
         assert time.monotonic() < deadline, retried.text
         time.sleep(0.05)
     assert retried.status_code == 200 and "idempotent-replayed" not in retried.headers, retried.text
+
+
+def test_an_early_answer_to_a_post_never_drops_the_next_request_on_the_connection(stack: Stack) -> None:
+    body = b'{"name": "' + b"x" * 60_000 + b'"}'  # more than one read: the rest would be taken for a request
+    with httpx.Client(base_url=stack.url) as client:
+        for _ in range(5):
+            refused = client.post("/v1/inboxes", content=body, headers={"Authorization": "Bearer mm_unknown"})
+            assert refused.status_code == 401 and refused.headers["connection"] == "close"
+            assert client.get("/health").status_code == 200
+
+
+def test_problems_say_what_is_wrong(api: httpx.Client, stack: Stack) -> None:
+    unknown = httpx.get(f"{stack.url}/v1/domains", headers={"Authorization": "Bearer mm_not_a_key"})
+    missing = httpx.get(f"{stack.url}/v1/domains")
+    assert unknown.status_code == missing.status_code == 401
+    assert "not recognised" in unknown.json()["detail"] and "Authorization: Bearer" in missing.json()["detail"]
+
+    broken = api.post("/v1/inboxes", content=b'{"name": "a",}', headers={"Content-Type": "application/json"})
+    assert broken.status_code == 400 and "line 1 column 13" in broken.json()["detail"]
+    form = api.post("/v1/inboxes", content=b'{"name": "curl -d"}', headers={"Content-Type": "x-www-form-urlencoded"})
+    assert form.status_code == 201  # curl's default -d content type still carries JSON
+
+    inbox = api.post("/v1/inboxes").json()
+    many = [f"user{i}@example.com" for i in range(51)]
+    for split in ({"to": many}, {"to": many[:20], "cc": many[20:40], "bcc": many[40:]}):
+        response = api.post(f"/v1/inboxes/{inbox['id']}/messages", json={**split, "text": "x"})
+        assert response.status_code == 422 and response.json()["code"] == "too_many_recipients", split

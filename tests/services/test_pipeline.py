@@ -258,6 +258,8 @@ def test_jobs_that_can_never_be_handled_go_to_the_dead_letter_queue_at_once(stac
             " ('telemetry', %s, NULL), ('outbound', %s, NULL), ('webhooks', %s, %s)",
             (f"not json {marker}", raw_gone, f"not json {marker}", f"not json {marker}", f'{{"{marker}": 1}}', marker),
         )
+        for queue in ("inbound", "telemetry", "outbound", "webhooks"):  # as a send does: long polls wake at once
+            conn.execute("SELECT pg_notify('mailman_queue', %s)", (queue,))
 
         def dead_letters() -> list[str]:
             rows = conn.execute(

@@ -137,6 +137,8 @@ def test_events_of_one_inbox_wait_in_order_and_other_inboxes_go_ahead(
     webhook = hook(api, receiver.url + path, ["message.received"], [slow["id"], fast["id"]])
     for number in range(3):
         mail(stack, slow["address"], f"slow {number}")
+        # One at a time: mail sent together may be stored (and its events recorded) in either order.
+        wait_for(lambda n=number: len(messages_of(api, slow["id"])) == n + 1)
     wait_for(lambda: len(receiver.at(path)) >= 1)
     mail(stack, fast["address"], "fast")
     wait_for(lambda: len(receiver.at(path)) >= 5, timeout=20)
@@ -256,6 +258,7 @@ def test_the_example_receiver_prints_received_mail(stack: Stack, api: httpx.Clie
         [sys.executable, str(ROOT / "examples" / "webhook_receiver.py"), "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
@@ -265,8 +268,9 @@ def test_the_example_receiver_prints_received_mail(stack: Stack, api: httpx.Clie
         line = receiver.stdout.readline()
         assert line.strip() == f"message.received ada@example.com -> {inbox['id']}: Hello receiver"
     finally:
-        receiver.terminate()
-        receiver.wait(timeout=10)
+        receiver.send_signal(signal.SIGINT)  # Ctrl-C
+        out, err = receiver.communicate(timeout=10)
+    assert receiver.returncode == 0 and out.strip() == "stopped" and err == ""  # no traceback
 
     def recorded() -> list[tuple[str, int]]:
         rows = api.get(f"/v1/webhooks/{webhook['id']}/deliveries").json()["data"]

@@ -177,6 +177,13 @@ class Authenticator:
         return found
 
 
+_EARLY_ANSWERS = frozenset({401, 403, 413, 429})  # statuses given before a request's body is read
+
+
+def _has_body() -> bool:
+    return request.content_length not in (None, 0) or "chunked" in request.headers.get("Transfer-Encoding", "")
+
+
 def _request_line() -> bytes:
     return f"{request.method} {request.path}?{request.query_string.decode()}\n".encode()
 
@@ -215,12 +222,12 @@ def create_app(svc: Services) -> Quart:
         if found is None:
             if limiter.rate > 0 and not strangers.take(address)[0]:
                 _too_many(strangers, address, "unauthenticated requests from this address")
-            raise APIError(
-                401,
-                "unauthorized",
-                "Send 'Authorization: Bearer <token>' with the bootstrap token or an API key.",
-                headers={"WWW-Authenticate": 'Bearer realm="mailman"'},
+            detail = (
+                "The token is not recognised: it may be mistyped, deleted, or from another deployment."
+                if token
+                else "Send 'Authorization: Bearer <token>' with the bootstrap token or an API key."
             )
+            raise APIError(401, "unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="mailman"'})
         g.principal = found
         if limiter.rate > 0 and not limiter.take(found.id)[0]:
             _too_many(limiter, found.id, "requests for this token")
@@ -257,6 +264,10 @@ def create_app(svc: Services) -> Quart:
                 headers = {k: v for k, v in response.headers.items() if k.lower() not in _NOT_REPLAYED}
                 body = await response.get_data(as_text=False)
                 await idempotency.record(svc.engine, claim, idempotency.Answer(response.status_code, headers, body))
+        if response.status_code in _EARLY_ANSWERS and _has_body():
+            # Answered before the body was read: what is left of it would be read as the next request, so the
+            # connection ends here and a keep-alive client opens another one.
+            response.headers["Connection"] = "close"
         request_id = g.get("request_id", "")
         response.headers["X-Request-Id"] = request_id
         logs.access.write(

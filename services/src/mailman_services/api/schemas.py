@@ -134,12 +134,14 @@ class AttachmentInput(Body):
     inline: bool = False
 
 
-Recipients = Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(max_length=50)]
+# At most 50 recipients over to, cc and bcc together: checked when composing (too_many_recipients), whichever
+# list holds them; the bound here only keeps a hostile body from costing much.
+Recipients = Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(max_length=1000)]
 
 
 class SendMessage(Body):
     to: Annotated[
-        list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(min_length=1, max_length=50)
+        list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(min_length=1, max_length=1000)
     ]
     cc: Recipients = []
     bcc: Recipients = []
@@ -165,7 +167,7 @@ class Reply(Body):
 
 class Forward(Body):
     to: Annotated[
-        list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(min_length=1, max_length=50)
+        list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(min_length=1, max_length=1000)
     ]
     text: str | None = None
     html: str | None = None
