@@ -74,17 +74,24 @@ def test_tail_prints_new_messages_as_they_arrive(stack: Stack) -> None:
         inbox = client.inboxes.create(name="Tail")
         client.inboxes.messages.send(inbox.id, to=["old@example.com"], subject="Before tail", text="x")
         env = {**os.environ, "MAILMAN_API_URL": stack.url, "MAILMAN_API_TOKEN": stack.token}
-        code = "from mailman_sdk._cli import main; main()"
+        # A process started in the background (CI, `cmd &`) inherits SIGINT ignored; Ctrl-C is what is tested here.
+        code = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        code += "from mailman_sdk._cli import main; main()"
         tail = subprocess.Popen(
             [sys.executable, "-c", code, "messages", "tail", inbox.id, "--interval", "0.2"],
             env=env,
             stdout=subprocess.PIPE,
             text=True,
         )
-        time.sleep(1.5)  # let it take its first look before anything new arrives
-        client.inboxes.messages.send(inbox.id, to=["new@example.com"], subject="After tail", text="y")
-        time.sleep(1.5)
-        tail.send_signal(signal.SIGINT)
-        out, _ = tail.communicate(timeout=10)
+        try:
+            time.sleep(1.5)  # let it take its first look before anything new arrives
+            client.inboxes.messages.send(inbox.id, to=["new@example.com"], subject="After tail", text="y")
+            time.sleep(1.5)
+            tail.send_signal(signal.SIGINT)
+            out, _ = tail.communicate(timeout=10)
+        finally:
+            if tail.poll() is None:  # never left behind
+                tail.kill()
+                tail.wait()
     assert tail.returncode == 0
     assert "After tail" in out and "Before tail" not in out

@@ -254,8 +254,13 @@ def test_the_example_receiver_prints_received_mail(stack: Stack, api: httpx.Clie
     inbox = api.post("/v1/inboxes").json()
     webhook = hook(api, f"http://127.0.0.1:{port}/", ["message.received"], [inbox["id"]])
     env = {**os.environ, "MAILMAN_WEBHOOK_SECRET": webhook["secret"]}
+    # Run as `python examples/webhook_receiver.py`, with Ctrl-C working even when this suite runs in the
+    # background (which starts children with SIGINT ignored).
+    script = ROOT / "examples" / "webhook_receiver.py"
+    code = "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    code += f"sys.argv = [{str(script)!r}, *sys.argv[1:]]; runpy.run_path({str(script)!r}, run_name='__main__')"
     receiver = subprocess.Popen(
-        [sys.executable, str(ROOT / "examples" / "webhook_receiver.py"), "--port", str(port)],
+        [sys.executable, "-c", code, "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
