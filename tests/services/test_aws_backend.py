@@ -454,3 +454,20 @@ def test_aws_jobs_that_can_never_be_handled_go_to_the_dead_letter_queue_at_once(
         return sorted(arrived) if len(arrived) == 3 else []
 
     assert wait_for(dead_lettered, timeout=20) == ["inbound", "inbound", "telemetry"]
+
+
+def test_aws_a_reply_to_a_sender_ses_cannot_reach_names_it(aws_api: tuple[httpx.Client, dict[str, Any]]) -> None:
+    api, clients = aws_api
+    inbox = api.post("/v1/inboxes", json={"domain_id": any_domain_id(api)}).json()
+    raw = f"From: root@vm\r\nTo: {inbox['address']}\r\nSubject: from swaks\r\n\r\nhello\r\n".encode()
+    ses_receives(clients, raw, inbox["address"])
+    [received] = wait_for(lambda: api.get(f"/v1/inboxes/{inbox['id']}/messages").json()["data"], timeout=30)
+    reply = api.post(f"/v1/messages/{received['id']}/reply", json={"text": "hi"})
+    assert reply.status_code == 422 and reply.json()["code"] == "unsendable_recipient"
+    assert "root@vm" in reply.json()["detail"] and reply.json()["errors"][0]["field"] == "to"
+
+
+def any_domain_id(api: httpx.Client) -> str:
+    """Any domain of this backend: a reply's recipients are judged before its domain is."""
+    name = f"aws{uuid.uuid4().hex[:8]}.example.com"
+    return str(api.post("/v1/domains", json={"name": name}).json()["id"])

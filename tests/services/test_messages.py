@@ -244,3 +244,22 @@ def test_lists_bound_each_message_and_threads_page_their_messages(
     rest = api.get(f"/v1/threads/{small['thread_id']}", params={"limit": 2, "cursor": thread["next_cursor"]}).json()
     assert [m["id"] for m in rest["messages"]] == [replies[1]["id"]] and rest["next_cursor"] is None
     assert rest["message_count"] == 3
+
+
+def test_a_reply_to_a_local_sender_without_a_dotted_domain_is_delivered(
+    stack: Stack, api: httpx.Client, inbox: dict[str, Any]
+) -> None:
+    """swaks' default sender is root@<host>: the local backend captures whatever it sends, so it can answer."""
+    import smtplib
+
+    from tests.services.test_pipeline import messages_of, wait_for
+
+    raw = f"From: root@vm\r\nTo: {inbox['address']}\r\nSubject: from swaks\r\n\r\nhello\r\n"
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=10) as smtp:
+        smtp.sendmail("root@vm", [inbox["address"]], raw.encode())
+    [received] = wait_for(lambda: messages_of(api, inbox["id"], direction="inbound"))
+    reply = api.post(f"/v1/messages/{received['id']}/reply", json={"text": "hi root"})
+    assert reply.status_code == 202, reply.text
+    assert [r["address"] for r in reply.json()["to"]] == ["root@vm"]
+    sent = wait_for(lambda: (m := api.get(f"/v1/messages/{reply.json()['id']}").json())["status"] == "delivered" and m)
+    assert sent["to"] == [{"name": None, "address": "root@vm"}]

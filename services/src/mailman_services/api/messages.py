@@ -103,6 +103,7 @@ async def reply(message_id: str) -> Response:
             cc=body.cc,
             attachments=[a.model_dump() for a in body.attachments],
             labels=body.labels,
+            dotted_only=svc.settings.backend == "aws",
         )
     await jobs.relay_now(svc.engine, svc.queue)
     return json_response(message, 202)

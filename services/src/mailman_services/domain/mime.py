@@ -20,6 +20,8 @@ from datetime import datetime
 from email.utils import format_datetime
 from urllib.parse import quote
 
+from .addresses import is_address
+
 # Headers Mailman writes itself, or that only mail servers add; a caller may not set them through ``headers``.
 RESERVED_HEADERS = frozenset(
     {
@@ -123,6 +125,20 @@ def header_error(name: str, value: str) -> str | None:
         return error
     if len(value) > 998:
         return "is longer than 998 characters"
+    return None
+
+
+# What Mailman can write between angle brackets as an address: printable ASCII, one @, no spaces or brackets.
+_WRITABLE_ADDRESS = re.compile(r"^[!-;=?-~]+@[!-;=?-~]+$")
+
+
+def address_error(address: str, *, dotted: bool) -> str | None:
+    """Why mail cannot be sent to ``address`` taken from received mail, or None. ``dotted``: the transport
+    (SES) needs a domain with a dot; a local one delivers to whatever it captures (``root@vm``)."""
+    if not _WRITABLE_ADDRESS.match(address) or "," in address or address.count("@") != 1:
+        return "it is not an address Mailman can write in a header"
+    if dotted and not is_address(address):
+        return "its domain has no dot, and SES sends only to domains such as example.com"
     return None
 
 

@@ -343,7 +343,13 @@ async def reply(
     cc: list[str],
     attachments: list[dict[str, Any]],
     labels: list[str],
+    dotted_only: bool,
 ) -> dict[str, Any]:
+    """Reply to ``original``'s sender (Reply-To, else From), or to its recipients when it was sent from here.
+
+    Its addresses come from received mail: one that cannot be sent to answers 422 naming it (``dotted_only``:
+    the transport, SES, needs a domain with a dot), and such a Cc of a reply-all is left out.
+    """
     inbox_address = (
         await conn.execute(select(inboxes.c.address).where(inboxes.c.id == original.inbox_id))
     ).scalar_one()
@@ -362,6 +368,15 @@ async def reply(
         raise APIError(
             422, "validation_failed", "The original message has no one to reply to.", [FieldError("to", "empty")]
         )
+    for person in to:
+        if (why := mime.address_error(person["address"], dotted=dotted_only)) is not None:
+            raise APIError(
+                422,
+                "unsendable_recipient",
+                f"The message replied to came from {person['address']}, which mail cannot be sent to: {why}.",
+                [FieldError("to", f"{person['address']}: {why}")],
+            )
+    extra_cc = [p for p in extra_cc if mime.address_error(p["address"], dotted=dotted_only) is None]
     answered = {p["address"] for p in to}
     request = Composition(
         to=to,
