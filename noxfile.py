@@ -239,7 +239,7 @@ def deploy_commands(arguments: list[str], cli: str) -> tuple[list[list[str]], bo
 
 @nox.session(python=PYTHON)
 def infra(session: nox.Session) -> None:
-    """tests/terraform: the HCL against SPEC section 9, checkov, tofu fmt, actionlint, the bootstrap script."""
+    """tests/terraform: the HCL against docs/infrastructure.md, checkov, tofu fmt, actionlint, the bootstrap script."""
     session.install(*INFRA_REQUIREMENTS)
     session.env["MAILMAN_TOFU"] = go_tool(session, "tofu")
     session.env["MAILMAN_ACTIONLINT"] = go_tool(session, "actionlint")

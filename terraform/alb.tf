@@ -32,7 +32,7 @@ resource "aws_acm_certificate_validation" "api" {
 }
 
 module "alb" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/alb/aws"
   version = "~> 9.0"
 

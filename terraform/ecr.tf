@@ -7,7 +7,7 @@ locals {
 }
 
 module "ecr" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/ecr/aws"
   version = "~> 2.3"
 
@@ -53,7 +53,7 @@ module "ecr" {
 }
 
 module "github_oidc_provider" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/iam/aws//modules/iam-oidc-provider"
   version = "~> 6.0"
 
@@ -64,7 +64,7 @@ module "github_oidc_provider" {
 }
 
 module "github_actions_role" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/iam/aws//modules/iam-role"
   version = "~> 6.0"
 

@@ -1,4 +1,4 @@
-# Mailman on AWS (SPEC section 9): network, database, mail storage, queues, and the ECS services.
+# Mailman on AWS (docs/infrastructure.md): network, database, mail storage, queues, and the ECS services.
 # SES lives in ses.tf, the load balancer in alb.tf, images and CI access in ecr.tf, alarms in monitoring.tf.
 
 locals {
@@ -15,7 +15,7 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
-  # SPEC section 5. Short polling is a receive wait of 0 s, long polling 20 s.
+  # The queue table of docs/architecture.md#queues (QUEUES in ports.py). Short polling is a receive wait of 0 s, long polling 20 s.
   queues = {
     inbound   = { visibility_timeout_seconds = 60, max_receive_count = 5, receive_wait_time_seconds = 0, fifo_queue = false }
     outbound  = { visibility_timeout_seconds = 300, max_receive_count = 3, receive_wait_time_seconds = 20, fifo_queue = false }
@@ -94,7 +94,7 @@ data "aws_iam_policy_document" "kms" {
 ################################################################################
 
 module "vpc" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/vpc/aws"
   version = "~> 6.0"
 
@@ -238,7 +238,7 @@ resource "aws_vpc_security_group_ingress_rule" "rds_from_ecs" {
 ################################################################################
 
 module "rds" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/rds/aws"
   version = "~> 6.12"
 
@@ -293,7 +293,7 @@ module "rds" {
 ################################################################################
 
 module "raw_mail_bucket" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/s3-bucket/aws"
   version = "~> 5.4"
 
@@ -369,7 +369,7 @@ data "aws_iam_policy_document" "raw_mail_bucket" {
 }
 
 module "attachments_bucket" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/s3-bucket/aws"
   version = "~> 5.4"
 
@@ -420,7 +420,7 @@ module "attachments_bucket" {
 # Access logs of the load balancer and of the two mail buckets. Both log deliveries write only to
 # buckets encrypted with S3-managed keys (SSE-S3); SSE-KMS is not supported for them.
 module "logs_bucket" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/s3-bucket/aws"
   version = "~> 5.4"
 
@@ -468,11 +468,11 @@ module "logs_bucket" {
 }
 
 ################################################################################
-# Queues (SPEC section 5) and the SNS topics that feed them
+# Queues (docs/architecture.md#queues) and the SNS topics that feed them
 ################################################################################
 
 module "queues" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/sqs/aws"
   version = "~> 5.0"
 
@@ -630,7 +630,7 @@ locals {
 }
 
 module "ecs" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/ecs/aws"
   version = "~> 6.2"
 

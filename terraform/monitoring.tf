@@ -1,4 +1,4 @@
-# Every alarm of SPEC section 9 notifies the alarms topic; two of them also drive the worker's step scaling.
+# Every alarm (docs/infrastructure.md#alarms-and-scaling) notifies the alarms topic; two of them also drive the worker's step scaling.
 
 locals {
   alarm_actions = [module.alarms_topic.topic_arn]
@@ -44,7 +44,7 @@ locals {
 }
 
 module "alarms_topic" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/sns/aws"
   version = "~> 6.0"
 
@@ -73,7 +73,7 @@ module "alarms_topic" {
 }
 
 module "dead_letter_alarm" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/cloudwatch/aws//modules/metric-alarm"
   version = "~> 5.0"
 
@@ -97,7 +97,7 @@ module "dead_letter_alarm" {
 }
 
 module "queue_age_alarm" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/cloudwatch/aws//modules/metric-alarm"
   version = "~> 5.0"
 
@@ -121,7 +121,7 @@ module "queue_age_alarm" {
 }
 
 module "task_count_alarm" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/cloudwatch/aws//modules/metric-alarm"
   version = "~> 5.0"
 
@@ -145,7 +145,7 @@ module "task_count_alarm" {
 }
 
 module "alb_5xx_rate_alarm" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/cloudwatch/aws//modules/metric-alarm"
   version = "~> 5.0"
 
@@ -201,7 +201,7 @@ module "alb_5xx_rate_alarm" {
 }
 
 module "worker_scaling_high_alarm" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/cloudwatch/aws//modules/metric-alarm"
   version = "~> 5.0"
 
@@ -219,7 +219,7 @@ module "worker_scaling_high_alarm" {
 }
 
 module "worker_scaling_low_alarm" {
-  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version as SPEC section 9 asks; tests/terraform/modules.json checks every input against the tag it resolves to.
+  #checkov:skip=CKV_TF_1:Registry module pinned by a ~> version (docs/infrastructure.md); tests/terraform/modules.json checks every input against the tag it resolves to.
   source  = "terraform-aws-modules/cloudwatch/aws//modules/metric-alarm"
   version = "~> 5.0"
 

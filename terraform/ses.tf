@@ -1,5 +1,5 @@
 # SES: a DKIM-signed identity per mail domain, receiving into S3 (+ SNS notice), and the configuration
-# set whose events (SPEC section 5, Telemetry) reach the telemetry queue through SNS.
+# set whose events (docs/architecture.md#telemetry) reach the telemetry queue through SNS.
 
 locals {
   # The S3 blob store sends keys under raw/ to the raw-mail bucket (services/.../adapters/aws.py),

@@ -23,7 +23,7 @@ CORPUS_FILES = sorted(CORPUS.glob("msg_*.txt"))
 # --- Fidelity against the CPython corpus ----------------------------------------------------------
 #
 # The independent reading uses the stdlib's own model: get_body() picks the bodies, get_content() decodes
-# them, get_filename() / get_payload(decode=True) give the attachments. Where SPEC deliberately differs
+# them, get_filename() / get_payload(decode=True) give the attachments. Where Mailman's parser deliberately differs
 # from that model, the oracle says so explicitly:
 #   1. a text part with a file name and no "inline" disposition is an attachment (stdlib: a body candidate);
 #   2. a single-part message that is not a text body is itself an attachment (stdlib: no attachments);

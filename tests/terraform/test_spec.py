@@ -1,4 +1,4 @@
-"""terraform/ holds every row of SPEC section 9 and the queue table of section 5."""
+"""terraform/ holds what docs/infrastructure.md describes and the queue table of docs/architecture.md#queues."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def test_rds_postgres_17_encrypted_multi_az_private_and_monitored(config: Config
     assert rds["manage_master_user_password"] is True
 
 
-QUEUE_TABLE = {  # SPEC section 5: visibility, max receives, receive wait (0 = short polling), FIFO
+QUEUE_TABLE = {  # docs/architecture.md#queues: visibility, max receives, receive wait (0 = short polling), FIFO
     "inbound": (60, 5, 0, False),
     "outbound": (300, 3, 20, False),
     "telemetry": (60, 10, 0, False),

@@ -55,7 +55,7 @@ class Settings:
 
     @property
     def webhooks_public_only(self) -> bool:
-        """Whether webhook URLs must resolve to public addresses (SPEC §6: the aws backend, unless allowed)."""
+        """Whether webhook URLs must resolve to public addresses: aws backend, unless allowed (docs/architecture.md)."""
         return self.backend == "aws" and not self.webhook_private_networks
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -14,7 +14,7 @@ QueueName = Literal["inbound", "outbound", "telemetry", "webhooks"]
 
 @dataclass(frozen=True)
 class QueueSpec:
-    """How a queue behaves (SPEC §5): both adapters honour the same settings."""
+    """How a queue behaves (docs/architecture.md#queues): both adapters honour the same settings."""
 
     name: QueueName
     visibility_timeout: int  # seconds a received message stays hidden before it is delivered again

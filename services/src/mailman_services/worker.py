@@ -29,7 +29,7 @@ log = logging.getLogger("mailman.worker")
 # batches at once keep the worker busy while one waits on the database. Webhook deliveries mostly wait on
 # other people's servers (up to 15 s each).
 CONCURRENCY: dict[QueueName, int] = {"inbound": 64, "outbound": 16, "telemetry": 16, "webhooks": 64}
-SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on queues the spec polls "short"
+SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on short-polling queues (wait_seconds 0)
 RETRY_SOON = 1  # seconds before a job whose database connection broke is tried again
 PURGE_EVERY = 600.0  # seconds between sweeps of idempotency answers past their 24 h
 

@@ -16,7 +16,7 @@ import (
 	"github.com/mailman/mailman/terraform-provider/internal/client"
 )
 
-// specHCL is the configuration of SPEC §8, verbatim, plus the variable it refers to.
+// specHCL is the example configuration of the provider README, verbatim, plus the variable it refers to.
 const specHCL = `
 variable "webhook_secret" {
   type      = string
@@ -39,7 +39,7 @@ resource "mailman_webhook" "support_hook" {
 
 const testWebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-// TestAccSpecExample applies the SPEC §8 configuration, imports each resource, changes the inbox
+// TestAccSpecExample applies the README example configuration, imports each resource, changes the inbox
 // name and webhook events in place, renames the domain (a replacement) and destroys everything.
 func TestAccSpecExample(t *testing.T) {
 	api := testAccAPI(t)

@@ -1,4 +1,4 @@
-"""Queue port on a PostgreSQL table (SPEC §5): ``FOR UPDATE SKIP LOCKED`` hands each message to one
+"""Queue port on a PostgreSQL table (docs/architecture.md#queues): ``FOR UPDATE SKIP LOCKED`` hands each message to one
 consumer, and a NOTIFY on ``mailman_queue`` wakes long-polling consumers."""
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ from . import views
 
 log = logging.getLogger("mailman.webhooks")
 
-# Seconds before attempts 2..7 (SPEC §6): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h.
+# Seconds before attempts 2..7 (docs/architecture.md#events-and-webhooks): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h.
 SCHEDULE = [5, 300, 1800, 7200, 18000, 36000]
 MAX_ATTEMPTS = QUEUES["webhooks"].max_receives
 TIMEOUT = 15.0
@@ -159,7 +159,7 @@ def _storable(text: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One attempt as recorded (SPEC §6 delivery object)."""
+    """One attempt as recorded: a row of ``deliveries``, the Delivery object of openapi.yaml."""
 
     delivery_id: str
     webhook_id: str

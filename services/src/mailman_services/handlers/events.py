@@ -1,4 +1,4 @@
-"""Recording events (the envelope of SPEC §6) and reading them back."""
+"""Recording events (the envelope of docs/architecture.md#events-and-webhooks) and reading them back."""
 
 from __future__ import annotations
 
