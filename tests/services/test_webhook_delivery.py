@@ -370,3 +370,36 @@ def test_killing_the_worker_mid_delivery_loses_no_event_and_keeps_each_inbox_in_
         # In order of first arrival; a repeat (at least once) only ever of an event that had already arrived.
         assert [subjects[event_id] for event_id in firsts] == [str(number) for number in range(count)]
         assert firsts == sorted(firsts)  # which is the order the events were recorded in
+
+
+def test_the_example_reply_bot_answers_mail_in_its_thread(stack: Stack, api: httpx.Client) -> None:
+    from tests.conftest import ROOT
+
+    port = free_port()
+    inbox = api.post("/v1/inboxes", json={"name": "Bot"}).json()
+    script = ROOT / "examples" / "reply_bot.py"
+    code = "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    code += f"sys.argv = [{str(script)!r}, *sys.argv[1:]]; runpy.run_path({str(script)!r}, run_name='__main__')"
+    env = {**os.environ, "MAILMAN_API_URL": stack.url, "MAILMAN_API_TOKEN": stack.token}
+    bot = subprocess.Popen(
+        [sys.executable, "-c", code, "--inbox", inbox["id"], "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert bot.stdout is not None
+        assert bot.stdout.readline().startswith(f"answering mail to {inbox['id']}")
+        mail(stack, inbox["address"], "Where is my order?")
+        assert bot.stdout.readline().strip() == "answered ada@example.com: Re: Where is my order?"
+    finally:
+        bot.send_signal(signal.SIGINT)
+        out, err = bot.communicate(timeout=15)
+    assert bot.returncode == 0 and out.strip() == "stopped" and err == ""
+    [received] = messages_of(api, inbox["id"], direction="inbound")
+    [answer] = messages_of(api, inbox["id"], direction="outbound")
+    assert answer["thread_id"] == received["thread_id"] and answer["in_reply_to"] == received["message_id"]
+    assert "> Where is my order?" in answer["text"]
+    hooks = api.get("/v1/webhooks", params={"limit": 100}).json()["data"]
+    assert all(w["inbox_ids"] != [inbox["id"]] for w in hooks)  # the bot deleted its webhook on the way out
