@@ -63,7 +63,9 @@ func startMailmanServer() (stop func(), err error) {
 	}
 	cmd := exec.Command(bin, "dev",
 		"--api-port", fmt.Sprint(apiPort), "--smtp-port", fmt.Sprint(smtpPort), "--data-dir", filepath.Join(dataDir, "data"))
-	cmd.Env = append(os.Environ(), "MAILMAN_API_TOKEN="+token)
+	// A low rate limit: the provider's retries (429 with Retry-After) are part of every acceptance test.
+	cmd.Env = append(os.Environ(), "MAILMAN_API_TOKEN="+token,
+		"MAILMAN_RATE_LIMIT_PER_SECOND=4", "MAILMAN_RATE_LIMIT_BURST=4")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, err

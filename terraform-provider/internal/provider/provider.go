@@ -135,12 +135,13 @@ func (p *MailmanProvider) DataSources(ctx context.Context) []func() datasource.D
 	}
 }
 
-// newAPIClient returns a generated client that authenticates every request with the token.
+// newAPIClient returns a generated client that authenticates every request with the token and retries
+// what may work a moment later (see retryingTransport).
 func newAPIClient(apiURL, token, version string) (*client.ClientWithResponses, error) {
 	userAgent := "terraform-provider-mailman/" + version
 	return client.NewClientWithResponses(
 		strings.TrimRight(apiURL, "/"),
-		client.WithHTTPClient(&http.Client{Timeout: 60 * time.Second}),
+		client.WithHTTPClient(&http.Client{Timeout: 60 * time.Second, Transport: newRetryingTransport(http.DefaultTransport)}),
 		client.WithRequestEditorFn(func(ctx context.Context, req *http.Request) error {
 			req.Header.Set("Authorization", "Bearer "+token)
 			req.Header.Set("User-Agent", userAgent)
