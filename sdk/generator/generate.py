@@ -541,6 +541,16 @@ def cli_option(p: Param, models: Models) -> tuple[list[str], str, str]:
     return [f'@click.option("{flag}", "{name}"{typ}{required}, help={help_text})'], "str | None", name
 
 
+def group_help(ops: list[Operation], tags: dict[str, str], tag_of: dict[str, str]) -> str:
+    """A command group's help: its tag's description, or for a group of sub-resource calls (`webhooks.deliveries`
+    shares the Webhooks tag) what its calls do, so that it does not repeat its parent's help."""
+    if all("." in op.resource for op in ops):
+        parent, child = ops[0].resource.rsplit(".", 1)
+        calls = ", ".join(op.summary[:1].lower() + op.summary[1:] for op in ops)
+        return f"{child.replace('_', ' ').capitalize()} of {parent.replace('.', ' ').replace('_', ' ')}: {calls}."
+    return tags.get(tag_of[ops[0].resource], "").split("\n\n")[0]
+
+
 def render_cli(operations: list[Operation], models: Models, tags: dict[str, str], tag_of: dict[str, str]) -> str:
     groups: dict[str, list[Operation]] = defaultdict(list)
     for op in operations:
@@ -552,12 +562,15 @@ def render_cli(operations: list[Operation], models: Models, tags: dict[str, str]
     lines.append(
         "\n@click.group()\n"
         '@click.version_option(__version__, prog_name="mailman")\n'
-        "def cli() -> None:\n"
-        '    """Mailman from the command line (MAILMAN_API_URL and MAILMAN_API_TOKEN say where and who)."""\n'
+        '@click.option("--base-url", metavar="URL", help="The API\'s URL (default: $MAILMAN_API_URL).")\n'
+        '@click.option("--api-key", metavar="TOKEN", help="The API token (default: $MAILMAN_API_TOKEN).")\n'
+        "def cli(base_url: str | None, api_key: str | None) -> None:\n"
+        '    """Mailman from the command line (--base-url or MAILMAN_API_URL, and --api-key or MAILMAN_API_TOKEN,\n'
+        '    say where and who)."""\n'
     )
     for group, ops in groups.items():
         group_fn = f"{group}_group"
-        description = tags.get(tag_of[ops[0].resource], "").split("\n\n")[0]
+        description = group_help(ops, tags, tag_of)
         lines.append(
             f'\n@cli.group("{group.replace("_", "-")}")\ndef {group_fn}() -> None:\n    """{doc(description, "    ").strip()}"""\n'
         )

@@ -95,3 +95,40 @@ def test_tail_prints_new_messages_as_they_arrive(stack: Stack) -> None:
                 tail.wait()
     assert tail.returncode == 0
     assert "After tail" in out and "Before tail" not in out
+
+
+def test_missing_settings_are_told_in_the_command_lines_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MAILMAN_API_URL", raising=False)
+    monkeypatch.delenv("MAILMAN_API_TOKEN", raising=False)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["inboxes", "list"])
+    assert result.exit_code == 1
+    assert "--base-url" in result.stderr and "MAILMAN_API_URL" in result.stderr
+    assert "base_url=" not in result.stderr
+    result = runner.invoke(cli, ["--base-url", "http://127.0.0.1:9", "inboxes", "list"])
+    assert result.exit_code == 1
+    assert "--api-key" in result.stderr and "MAILMAN_API_TOKEN" in result.stderr
+    assert "api_key=" not in result.stderr
+    monkeypatch.setenv("MAILMAN_API_URL", "http://127.0.0.1:9")
+    result = runner.invoke(cli, ["webhooks", "list"])
+    assert result.exit_code == 1 and "--api-key" in result.stderr and "api_key=" not in result.stderr
+
+
+def test_base_url_and_api_key_options(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MAILMAN_API_URL", raising=False)
+    monkeypatch.setenv("MAILMAN_API_TOKEN", "mm_not_this_one")
+    result = CliRunner().invoke(cli, ["--base-url", stack.url, "--api-key", stack.token, "inboxes", "list", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert isinstance(json.loads(result.stdout), list)
+
+
+def test_deliveries_has_help_of_its_own() -> None:
+    runner = CliRunner()
+    top = runner.invoke(cli, ["--help"])
+    assert top.exit_code == 0 and "deliveries" in top.stdout and "--base-url" in top.stdout
+    deliveries = runner.invoke(cli, ["deliveries", "--help"])
+    webhooks = runner.invoke(cli, ["webhooks", "--help"])
+    assert deliveries.exit_code == 0 and webhooks.exit_code == 0
+    about = deliveries.stdout.split("Options:")[0]
+    assert about != webhooks.stdout.split("Options:")[0].replace("webhooks", "deliveries")
+    assert "Standard Webhooks" not in about and "delivery attempts" in about

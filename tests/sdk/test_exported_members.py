@@ -46,3 +46,15 @@ def test_import_is_lazy() -> None:
     code = "import sys, mailman_sdk; print(sorted(m for m in ('httpx', 'pydantic') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_constructing_a_client_is_lazy_too() -> None:
+    # httpx, pydantic and anyio (and the SSL context an httpx.Client loads certifi into) wait for the first request.
+    code = (
+        "import sys; from mailman_sdk import AsyncMailman, Mailman; "
+        "Mailman(base_url='http://127.0.0.1:9', api_key='mm_test'); "
+        "AsyncMailman(base_url='http://127.0.0.1:9', api_key='mm_test'); "
+        "print(sorted(m for m in ('httpx', 'pydantic', 'anyio', 'ssl', 'certifi') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -165,3 +165,13 @@ def test_missing_configuration_is_a_clear_error(monkeypatch: pytest.MonkeyPatch)
         Mailman()
     with pytest.raises(MailmanError, match="MAILMAN_API_TOKEN"):
         Mailman(base_url="http://x")
+
+
+def test_defaults_and_a_client_closed_before_its_first_request() -> None:
+    client = Mailman(base_url="http://mailman.test/", api_key="mm_test")
+    assert client.base_url == httpx.URL("http://mailman.test/") and str(client.base_url) == "http://mailman.test/"
+    assert client.timeout == httpx.Timeout(60.0, connect=5.0)
+    assert Mailman(base_url="http://x", api_key="k", timeout=3.0).timeout == 3.0
+    client.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        client.inboxes.retrieve("inb_1")

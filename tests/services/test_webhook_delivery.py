@@ -175,6 +175,21 @@ def test_an_answer_with_nul_bytes_is_recorded_and_not_posted_again(api: httpx.Cl
     assert len(receiver.at(path)) == 1
 
 
+def test_a_refused_connection_is_recorded_in_plain_words(api: httpx.Client) -> None:
+    port = free_port()  # nothing listens there
+    webhook = hook(api, f"http://127.0.0.1:{port}/closed", ["webhook.test"])
+    api.post(f"/v1/webhooks/{webhook['id']}/test")
+
+    def recorded() -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = api.get(f"/v1/webhooks/{webhook['id']}/deliveries").json()["data"]
+        return rows if rows and rows[-1]["status"] != "pending" else []
+
+    first = wait_for(recorded)[-1]
+    assert (first["attempt"], first["status"], first["response_status"]) == (1, "failed", None)
+    assert first["response_body"] == f"cannot connect to 127.0.0.1:{port}: Connection refused"
+    assert "ssl" not in first["response_body"].lower()
+
+
 def test_a_huge_or_dated_retry_after_is_recorded_and_capped_at_12_hours(api: httpx.Client, receiver: Receiver) -> None:
     in_an_hour = email.utils.format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
     answers = {"/retry-after-huge": "99999999999999999999", "/retry-after-date": in_an_hour}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import mimetypes
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -36,7 +37,20 @@ MAX_CELL = 40
 
 
 def client() -> Mailman:
-    return Mailman()
+    """The client for ``--base-url``/``--api-key``, else MAILMAN_API_URL/MAILMAN_API_TOKEN.
+
+    Missing settings are told in the command line's words (options and variables), not the library's
+    (``base_url=...``).
+    """
+    context = click.get_current_context(silent=True)
+    given = context.find_root().params if context is not None else {}
+    base_url = given.get("base_url") or os.environ.get("MAILMAN_API_URL")
+    if not base_url:
+        raise MailmanError("No API URL: pass --base-url or set MAILMAN_API_URL (for example http://127.0.0.1:8080).")
+    api_key = given.get("api_key") or os.environ.get("MAILMAN_API_TOKEN")
+    if not api_key:
+        raise MailmanError("No API token: pass --api-key or set MAILMAN_API_TOKEN.")
+    return Mailman(base_url=base_url, api_key=api_key)
 
 
 if TYPE_CHECKING:
@@ -192,7 +206,7 @@ def tail_command(messages: click.Group) -> None:
                     time.sleep(interval)
         except KeyboardInterrupt:
             return
-        except APIStatusError as exc:
+        except MailmanError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
 

@@ -14,8 +14,11 @@ from ._version import __version__
 
 @click.group()
 @click.version_option(__version__, prog_name="mailman")
-def cli() -> None:
-    """Mailman from the command line (MAILMAN_API_URL and MAILMAN_API_TOKEN say where and who)."""
+@click.option("--base-url", metavar="URL", help="The API's URL (default: $MAILMAN_API_URL).")
+@click.option("--api-key", metavar="TOKEN", help="The API token (default: $MAILMAN_API_TOKEN).")
+def cli(base_url: str | None, api_key: str | None) -> None:
+    """Mailman from the command line (--base-url or MAILMAN_API_URL, and --api-key or MAILMAN_API_TOKEN,
+    say where and who)."""
 
 
 @cli.group("system")
@@ -616,12 +619,7 @@ def webhooks_test(webhook_id: str, as_json: bool) -> None:
 
 @cli.group("deliveries")
 def deliveries_group() -> None:
-    """Endpoints that receive events, signed per Standard Webhooks: headers `webhook-id` (the event id,
-    stable across retries), `webhook-timestamp` (unix seconds) and `webhook-signature` (`v1,<base64
-    HMAC-SHA256 of "{id}.{timestamp}.{body}">` keyed with the secret). Deliveries are JSON POSTs with a
-    15 s timeout; any 2xx is success, 410 disables the webhook and `Retry-After` is honoured. Failed
-    deliveries are retried after 5 s, 5 min, 30 min, 2 h, 5 h and 10 h (7 attempts in all), then marked
-    `failed`. Events for one webhook and inbox arrive in order. Every attempt is recorded as a delivery."""
+    """Deliveries of webhooks: list delivery attempts, retry a delivery."""
 
 
 @deliveries_group.command("list")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
-from ._types import Timeout
+from ._base_client import DEFAULT_MAX_RETRIES, AsyncAPIClient, SyncAPIClient
+from ._types import NOT_GIVEN, NotGiven, Timeout
 from .resources import AsyncResources, Resources
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["AsyncMailman", "Mailman"]
 
@@ -17,7 +18,8 @@ __all__ = ["AsyncMailman", "Mailman"]
 class Mailman(Resources, SyncAPIClient):
     """The synchronous client.
 
-    ``base_url`` and ``api_key`` default to ``MAILMAN_API_URL`` and ``MAILMAN_API_TOKEN``. Calls retry
+    ``base_url`` and ``api_key`` default to ``MAILMAN_API_URL`` and ``MAILMAN_API_TOKEN``; ``timeout`` to
+    60 s (5 s to connect). Calls retry
     ``max_retries`` times on connection errors, 408, 409, 429 and 5xx, with exponential backoff that
     honours ``Retry-After``; every POST carries an ``Idempotency-Key`` so a retry never acts twice.
     """
@@ -27,7 +29,7 @@ class Mailman(Resources, SyncAPIClient):
         *,
         base_url: str | None = None,
         api_key: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
@@ -61,7 +63,7 @@ class AsyncMailman(AsyncResources, AsyncAPIClient):
         *,
         base_url: str | None = None,
         api_key: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: dict[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import os
 import re
 import socket
 import time
@@ -256,7 +257,7 @@ class Deliverer:
                     excerpt += chunk
             text = excerpt[:RESPONSE_BYTES].decode(errors="replace")
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            text = (f"{type(exc).__name__}: {exc}".rstrip(": "))[:RESPONSE_BYTES]
+            text = failure_text(exc)[:RESPONSE_BYTES]
         duration = int((time.perf_counter() - started) * 1000)
 
         if status is not None and 200 <= status < 300:
@@ -365,6 +366,22 @@ class Deliverer:
             # A first attempt's row may not be committed yet (the fan-out commits after queueing): the
             # upsert waits for it, or writes it if that fan-out rolled back.
             await conn.execute(new_row.on_conflict_do_update(index_elements=[deliveries.c.id], set_=outcome), rows)
+
+
+def failure_text(exc: BaseException) -> str:
+    """What a delivery attempt that got no answer records: plain words, such as
+    ``cannot connect to 127.0.0.1:9: Connection refused``, without aiohttp's ``ssl:default``/``ssl:None``
+    (which says nothing about an http:// URL, and little about an https:// one)."""
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return f"certificate of {exc.host}:{exc.port} not accepted: {exc.certificate_error}"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        os_error = exc.os_error
+        if os_error.errno and not isinstance(exc, aiohttp.ClientSSLError):
+            reason = os.strerror(os_error.errno)  # not asyncio's "Connect call failed ('127.0.0.1', 9)"
+        else:
+            reason = str(os_error) or type(os_error).__name__
+        return f"cannot connect to {exc.host}:{exc.port}: {reason}"
+    return f"{type(exc).__name__}: {exc}".rstrip(": ")
 
 
 def _vanished(exc: Exception) -> bool:
