@@ -25,7 +25,7 @@ import psycopg
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.conftest import TOKEN, Stack, free_port, start_stack
+from tests.conftest import ROOT, TOKEN, Stack, free_port, start_stack
 from tests.services.test_pipeline import _accepts_smtp, _healthy, messages_of, wait_for
 
 
@@ -258,29 +258,26 @@ def test_a_receiver_that_never_succeeds_ends_in_the_dead_letter_queue(
     assert len(receiver.at(path)) == 7
 
 
-def test_the_example_receiver_prints_received_mail(stack: Stack, api: httpx.Client) -> None:
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT, free_port
-
-    port = free_port()
-    inbox = api.post("/v1/inboxes").json()
-    webhook = hook(api, f"http://127.0.0.1:{port}/", ["message.received"], [inbox["id"]])
-    env = {**os.environ, "MAILMAN_WEBHOOK_SECRET": webhook["secret"]}
-    # Run as `python examples/webhook_receiver.py`, with Ctrl-C working even when this suite runs in the
-    # background (which starts children with SIGINT ignored).
-    script = ROOT / "examples" / "webhook_receiver.py"
+def example(script: str, *args: str, **env: str) -> subprocess.Popen[str]:
+    """``python examples/<script> args`` with Ctrl-C working even when this suite runs in the background (which
+    starts children with SIGINT ignored)."""
+    path = str(ROOT / "examples" / script)
     code = "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-    code += f"sys.argv = [{str(script)!r}, *sys.argv[1:]]; runpy.run_path({str(script)!r}, run_name='__main__')"
-    receiver = subprocess.Popen(
-        [sys.executable, "-c", code, "--port", str(port)],
-        env=env,
+    code += f"sys.argv = [{path!r}, *sys.argv[1:]]; runpy.run_path({path!r}, run_name='__main__')"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_the_example_receiver_prints_received_mail(stack: Stack, api: httpx.Client) -> None:
+    port = free_port()
+    inbox = api.post("/v1/inboxes").json()
+    webhook = hook(api, f"http://127.0.0.1:{port}/", ["message.received"], [inbox["id"]])
+    receiver = example("webhook_receiver.py", "--port", str(port), MAILMAN_WEBHOOK_SECRET=webhook["secret"])
     try:
         assert receiver.stdout is not None
         assert "listening" in receiver.stdout.readline()
@@ -388,20 +385,16 @@ def test_killing_the_worker_mid_delivery_loses_no_event_and_keeps_each_inbox_in_
 
 
 def test_the_example_reply_bot_answers_mail_in_its_thread(stack: Stack, api: httpx.Client) -> None:
-    from tests.conftest import ROOT
-
     port = free_port()
     inbox = api.post("/v1/inboxes", json={"name": "Bot"}).json()
-    script = ROOT / "examples" / "reply_bot.py"
-    code = "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-    code += f"sys.argv = [{str(script)!r}, *sys.argv[1:]]; runpy.run_path({str(script)!r}, run_name='__main__')"
-    env = {**os.environ, "MAILMAN_API_URL": stack.url, "MAILMAN_API_TOKEN": stack.token}
-    bot = subprocess.Popen(
-        [sys.executable, "-c", code, "--inbox", inbox["id"], "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    bot = example(
+        "reply_bot.py",
+        "--inbox",
+        inbox["id"],
+        "--port",
+        str(port),
+        MAILMAN_API_URL=stack.url,
+        MAILMAN_API_TOKEN=stack.token,
     )
     try:
         assert bot.stdout is not None
