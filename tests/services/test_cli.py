@@ -153,9 +153,15 @@ def _family(stack: Stack) -> list[psutil.Process]:
     return [*psutil.Process(stack.process.pid).children(recursive=True), psutil.Process(postmaster)]
 
 
+@pytest.fixture(scope="module")
+def dev_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One data dir for the stacks these tests stop: its embedded PostgreSQL is created once, then restarted."""
+    return tmp_path_factory.mktemp("stopped")
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
-def test_every_way_of_stopping_dev_stops_everything(tmp_path: Path, sig: signal.Signals) -> None:
-    running = start_stack(tmp_path / "dev")
+def test_every_way_of_stopping_dev_stops_everything(dev_dir: Path, sig: signal.Signals) -> None:
+    running = start_stack(dev_dir)
     family = _family(running)
     assert len(family) >= 2
     running.process.send_signal(sig)
@@ -164,8 +170,8 @@ def test_every_way_of_stopping_dev_stops_everything(tmp_path: Path, sig: signal.
     assert alive == []
 
 
-def test_killing_dev_outright_leaves_nothing_running(tmp_path: Path) -> None:
-    running = start_stack(tmp_path / "dev")
+def test_killing_dev_outright_leaves_nothing_running(dev_dir: Path) -> None:
+    running = start_stack(dev_dir)
     family = _family(running)
     running.process.kill()
     running.process.wait(timeout=10)
