@@ -269,7 +269,8 @@ def test_jobs_that_can_never_be_handled_go_to_the_dead_letter_queue_at_once(stac
             return [queue for (queue,) in rows] if len(rows) == 5 else []
 
         expected = ["inbound-dlq", "inbound-dlq", "outbound-dlq", "telemetry-dlq", "webhooks-dlq"]
-        assert wait_for(dead_letters, timeout=30) == expected
+        # A deadline, not a speed: on the shared stack other tests' deliveries may hold the webhook slots a while.
+        assert wait_for(dead_letters, timeout=90) == expected
 
 
 def test_the_stack_survives_the_worker_losing_its_database_and_the_worker_dying(tmp_path: Any) -> None:
