@@ -349,7 +349,7 @@ def build(draft: Draft) -> tuple[bytes, list[dict[str, str]]]:
         written.append((name, value, line))
 
     def mailboxes(people: list[Mailbox]) -> str:
-        return ", ".join(m.formatted() if m.name else m.address for m in people)
+        return ", ".join(m.formatted() for m in people)
 
     add("From", mailboxes([draft.sender]), _address_header("From", [draft.sender]))
     add("To", mailboxes(draft.to), _address_header("To", draft.to))
