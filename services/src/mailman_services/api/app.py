@@ -89,17 +89,15 @@ class TokenBuckets:
     def has_tokens(self, key: str) -> bool:
         return self.tokens(key, time.monotonic()) >= 1
 
-    def take(self, key: str) -> tuple[bool, int, float]:
-        """(allowed, tokens left, seconds until the next token)."""
+    def take(self, key: str) -> bool:
+        """Take a token if there is one; False when the bucket is empty (see ``_too_many``)."""
         now = time.monotonic()
         tokens = self.tokens(key, now)
         if len(self.buckets) >= self.MAX_KEYS and key not in self.buckets:
             self.buckets.clear()
-        if tokens >= 1:
-            self.buckets[key] = (tokens - 1, now)
-            return True, int(tokens - 1), 0.0
-        self.buckets[key] = (tokens, now)
-        return False, 0, (1 - tokens) / self.rate
+        allowed = tokens >= 1
+        self.buckets[key] = (tokens - 1 if allowed else tokens, now)
+        return allowed
 
 
 def _too_many(buckets: TokenBuckets, key: str, what: str) -> NoReturn:
@@ -139,17 +137,17 @@ class Authenticator:
     def forget(self) -> None:
         self.cache.clear()
 
+    def _bootstrap(self, token: str) -> bool:
+        bootstrap = self.svc.settings.api_token
+        return bootstrap is not None and tokens_equal(token, bootstrap)
+
     def cached(self, token: str) -> bool:
         """Whether ``token`` is answered without a query: the bootstrap token, or an API key looked up lately."""
-        bootstrap = self.svc.settings.api_token
-        if bootstrap is not None and tokens_equal(token, bootstrap):
-            return True
         known = self.cache.get(token)
-        return known is not None and known[0] is not None and known[1] > time.monotonic()
+        return self._bootstrap(token) or (known is not None and known[0] is not None and known[1] > time.monotonic())
 
     async def principal(self, token: str) -> Principal | None:
-        bootstrap = self.svc.settings.api_token
-        if bootstrap is not None and tokens_equal(token, bootstrap):
+        if self._bootstrap(token):
             return Principal("admin")
         if not token.startswith("mm_") or len(token) > 200:
             return None
@@ -220,7 +218,7 @@ def create_app(svc: Services) -> Quart:
             _too_many(strangers, address, "unauthenticated requests from this address")  # no query for them
         found = await authenticator.principal(token) if token else None
         if found is None:
-            if limiter.rate > 0 and not strangers.take(address)[0]:
+            if limiter.rate > 0 and not strangers.take(address):
                 _too_many(strangers, address, "unauthenticated requests from this address")
             detail = (
                 "The token is not recognised: it may be mistyped, deleted, or from another deployment."
@@ -229,7 +227,7 @@ def create_app(svc: Services) -> Quart:
             )
             raise APIError(401, "unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="mailman"'})
         g.principal = found
-        if limiter.rate > 0 and not limiter.take(found.id)[0]:
+        if limiter.rate > 0 and not limiter.take(found.id):
             _too_many(limiter, found.id, "requests for this token")
         if request.method == "POST" and "Idempotency-Key" in request.headers:
             return await _idempotency_start(found)

@@ -198,40 +198,48 @@ class Deliverer:
         self._record = Coalescer(self._record_together)
 
     async def deliver(self, body: str, receipt: str) -> str:
-        """POST one job's event; returns the attempt's status."""
+        """POST one job's event; returns the attempt's status ("dropped" when the webhook or the event is gone,
+        deleted with its deliveries, before or while the attempt is made)."""
         try:
             job = json.loads(body)
-            pair = (str(job["event_id"]), str(job["webhook_id"]))
+            pair, delivery_id = (str(job["event_id"]), str(job["webhook_id"])), str(job["delivery_id"])
         except (ValueError, KeyError, TypeError) as exc:
             raise PoisonMessage(f"not a webhook delivery job: {exc}") from exc
+        try:
+            return await self._deliver(job, pair, delivery_id, receipt)
+        except _Gone:
+            return "dropped"
+
+    async def _deliver(self, job: dict[str, Any], pair: tuple[str, str], job_delivery: str, receipt: str) -> str:
         loaded = await self._load(pair)
         if loaded is None:
-            return "dropped"  # the webhook or the event was deleted, and its deliveries with it
+            raise _Gone
         row, last_attempt, settled = loaded
         # Attempts are counted from what is recorded, not from receives: a job handed back unattempted
         # (behind a failed one of its FIFO group) is received again without having been tried.
         first = job.get("attempt", 1)
-        if job["delivery_id"] in settled:
+        if job_delivery in settled:
             delivery_id, attempt = new_id("dlv"), last_attempt + 1
         else:
-            delivery_id, attempt = job["delivery_id"], first
+            delivery_id, attempt = job_delivery, first
         tries = attempt - first + 1  # this job's attempts, this one included
 
-        async def record(status: str, code: int | None, text: str | None, ms: int, at: datetime | None) -> bool:
-            """False when the webhook or the event was deleted meanwhile: the job has nothing left to do."""
+        async def record(status: str, code: int | None, text: str | None, ms: int, at: datetime | None) -> None:
             outcome = await self._record(
                 Attempt(delivery_id, row.webhook_id, row.event_id, attempt, status, code, _storable(text), ms, at)
             )
             if isinstance(outcome, Exception):
                 raise outcome
-            return outcome
+            if not outcome:
+                raise _Gone  # deleted while the attempt was made: the job has nothing left to do
 
         if not row.enabled:
-            return "failed" if await record("failed", None, "webhook disabled", 0, None) else "dropped"
+            await record("failed", None, "webhook disabled", 0, None)
+            return "failed"
         if self.public_only and (refused := await anyio.to_thread.run_sync(private_addresses, row.url)):
             # Checked again now: the name may have been pointed at a private address since (DNS rebinding).
-            text = f"refused: {row.url} resolves to {refused}"
-            return "failed" if await record("failed", None, text, 0, None) else "dropped"
+            await record("failed", None, f"refused: {row.url} resolves to {refused}", 0, None)
+            return "failed"
 
         # The stored JSON goes out as it is, rather than parsed and serialised again.
         event = {"id": row.event_id, "type": row.type, "timestamp": row.created_at, "data": orjson.Fragment(row.data)}
@@ -261,23 +269,21 @@ class Deliverer:
         duration = int((time.perf_counter() - started) * 1000)
 
         if status is not None and 200 <= status < 300:
-            return "succeeded" if await record("succeeded", status, text, duration, None) else "dropped"
+            await record("succeeded", status, text, duration, None)
+            return "succeeded"
         if status == 410:
-            if not await record("failed", status, text, duration, None):
-                return "dropped"
+            await record("failed", status, text, duration, None)
             async with self.engine.begin() as conn:
                 await conn.execute(update(webhooks).where(webhooks.c.id == row.webhook_id).values(enabled=False))
             log.info("webhook disabled by 410 Gone", extra={"webhook": row.webhook_id})
             return "failed"
         if tries >= MAX_ATTEMPTS:
-            if not await record("failed", status, text, duration, None):
-                return "dropped"
+            await record("failed", status, text, duration, None)
             await self.queue.change_visibility("webhooks", receipt, 0)  # on to the dead-letter queue at once
             raise TemporaryFailure(f"delivery {delivery_id} failed {tries} times")
         # Capped: a Retry-After of 20 digits is no timedelta, nor a visibility timeout SQS takes.
         delay = min(max(SCHEDULE[tries - 1] * self.retry_scale, _retry_after(retry_after)), MAX_DELAY)
-        if not await record("failed", status, text, duration, datetime.now(UTC) + timedelta(seconds=delay)):
-            return "dropped"
+        await record("failed", status, text, duration, datetime.now(UTC) + timedelta(seconds=delay))
         # The job stays in its FIFO group, holding back that group's later events until it is delivered.
         await self.queue.change_visibility("webhooks", receipt, max(0, round(delay)))
         raise TemporaryFailure(f"attempt {attempt} answered {status}; next in {delay:.0f} s")
@@ -382,6 +388,10 @@ def failure_text(exc: BaseException) -> str:
             reason = str(os_error) or type(os_error).__name__
         return f"cannot connect to {exc.host}:{exc.port}: {reason}"
     return f"{type(exc).__name__}: {exc}".rstrip(": ")
+
+
+class _Gone(Exception):
+    """The job's webhook or event was deleted (and its deliveries with it)."""
 
 
 def _vanished(exc: Exception) -> bool:
