@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 # Attribution lines that introduce quoted history: Gmail, Apple Mail and Thunderbird in English
@@ -34,6 +35,20 @@ _QUOTED = re.compile(r"^\s*>")
 MAX_SCANNED = 1_000_000  # characters of a long text searched for the start of its quoted history
 
 
+@dataclass(frozen=True)
+class Reply:
+    """The new part of a received message, as the API gives it."""
+
+    text: str | None  # extracted_text
+    html: str | None  # extracted_html
+    signature: str | None  # the sign-off block, also inside ``text``
+
+
+def reply(text: str | None, html: str | None) -> Reply:
+    """The new part of a message whose bodies are ``text`` and ``html``."""
+    return Reply(extracted_text(text, html), None, None)
+
+
 def extracted_text(text: str | None, html: str | None) -> str | None:
     """The new part of a reply, or None when there is no body.
 
@@ -56,20 +71,21 @@ def extracted_text(text: str | None, html: str | None) -> str | None:
         # Not a reply someone typed: look for the quoted history only near the top, and without a copy of
         # the whole text when there is none.
         head = source[:MAX_SCANNED].replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        start = _history_start(head[:-1])  # the last line may be cut short
+        start = history_start(head[:-1])  # the last line may be cut short
         if start == len(head) - 1:
             return source
         lines = head[:start]
     else:
         lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        lines = lines[: _history_start(lines)]
+        lines = lines[: history_start(lines)]
     while lines and (not lines[-1].strip() or _QUOTED.match(lines[-1])):
         lines.pop()
     lines = _without_signature(lines)
     return "\n".join(line.rstrip() for line in lines).strip("\n").strip()
 
 
-def _history_start(lines: list[str]) -> int:
+def history_start(lines: list[str]) -> int:
+    """Index of the first line of the quoted history (``len(lines)`` when there is none)."""
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else ""
         if _ATTRIBUTION.match(line) or _ORIGINAL_MESSAGE.match(line):
