@@ -307,7 +307,9 @@ APPLE_HTML = (
         pytest.param(APPLE_MAC_TEXT, None, "Sure, Thursday works.", id="apple-mac-text"),
         pytest.param(None, APPLE_HTML, "Sure, Thursday works.\n\nSent from my iPhone", id="apple-html"),
         pytest.param("Yes.\n\n> Shall we?\n> \n", None, "Yes.", id="trailing-quote"),
-        pytest.param("Yes.\n\n-- \nBob Babbage\nEngines Ltd\n", None, "Yes.", id="signature-dropped"),
+        pytest.param(
+            "Yes.\n\n-- \nBob Babbage\nEngines Ltd\n", None, "Yes.\n\n--\nBob Babbage\nEngines Ltd", id="signature-kept"
+        ),
     ],
 )
 def test_extracted_text_keeps_only_the_new_part(text: str | None, html: str | None, expected: str) -> None:

@@ -1,38 +1,33 @@
-"""The new part of a reply: the message text with the quoted history and the signature removed."""
+"""The new part of a reply: the message text without its quoted history, and the sign-off at its end.
+
+A reply is read as a sequence of blocks: the author's text, "> " quoted blocks, the attribution lines that
+introduce a quote ("On <date>, <name> wrote:" in any of the languages of `reply_languages`, also wrapped
+over several lines), and history that is not marked by "> " at all: an Outlook header block ("From: /
+Sent: / To: / Subject:"), an "-----Original Message-----" separator, or an attribution followed by
+unquoted text. That history runs to the end and is cut. Of the quoted blocks, those the author answers
+below (interleaved or bottom-posted replies) stay as context; the ones after the author's last words go,
+as do all attribution lines. Everything is linear in the length of the text: no expression is tried on
+more than a few hundred characters at a time.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-# Attribution lines that introduce quoted history: Gmail, Apple Mail and Thunderbird in English
-# ("On <date>, <sender> wrote:") and the same sentence in the languages mail clients most often ship.
-_ATTRIBUTION = re.compile(
-    r"""^[>\s]*(?:
-        On\s.{4,300}\swrote\s?:
-      | Le\s.{4,300}\sa\s[ée]crit\s?:
-      | Am\s.{4,300}\sschrieb\s?.{0,300}:
-      | El\s.{4,300}\sescribi[óo]\s?:
-      | Il\s.{4,300}\sha\sscritto\s?:
-      | Op\s.{4,300}\sschreef\s?.{0,300}:
-      | Em\s.{4,300}\sescreveu\s?:
-    )\s*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_ORIGINAL_MESSAGE = re.compile(
-    r"^[>\s]*-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine)\s*-{2,}\s*$", re.I
-)
-_UNDERSCORE_RULE = re.compile(r"^\s*_{10,}\s*$")
-# Outlook's header block: "From: …" followed by Sent/To/Subject lines (bold markers survive HTML conversion).
-_HEADER_FROM = re.compile(r"^[>\s]*\*?(?:From|Von|De|Van)\s?:\*?\s*\S", re.I)
-_HEADER_OTHER = re.compile(
-    r"^[>\s]*\*?(?:Sent|Date|To|Cc|Subject|Gesendet|Datum|An|Betreff|Envoy[ée]|[ÀA]|Objet|Enviado|Para|Asunto)\s?:\*?",
-    re.I,
-)
-_SIGNATURE = re.compile(r"^--\s?$")
-_QUOTED = re.compile(r"^\s*>")
+from .reply_languages import LANGUAGES
+
 MAX_SCANNED = 1_000_000  # characters of a long text searched for the start of its quoted history
+_ATTRIBUTION_LINES = 6  # an attribution is wrapped over at most this many lines (blank ones included)
+_ATTRIBUTION_CHARS = 500
+_AFTER_VERB = 100  # characters after the verb of an attribution: the sender's name and address
+_PARAGRAPH_LINES = 3
+_FIELD_NAME_CHARS = 40  # a header field's name and colon are within this many characters of the line's start
+_HEADER_WINDOW = 8  # a header block has at least three field lines among this many
+_SIGNATURE_LINES = 12  # the longest sign-off block recognised
+_WRAPPED_WIDTH = 60  # a quoted line this long may have been wrapped onto an unquoted one
 
 
 @dataclass(frozen=True)
@@ -46,18 +41,328 @@ class Reply:
 
 def reply(text: str | None, html: str | None) -> Reply:
     """The new part of a message whose bodies are ``text`` and ``html``."""
-    return Reply(extracted_text(text, html), None, None)
+    extracted = extracted_text(text, html)
+    return Reply(extracted, None, signature(extracted) if extracted else None)
+
+
+def signature(text: str) -> str | None:
+    """The sign-off block that ends ``text`` (see `signature_start`), or None."""
+    tail = text.rsplit("\n", _SIGNATURE_LINES + 1)
+    start = signature_start(tail)
+    return None if start is None else "\n".join(tail[start:]).strip()
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regular expression alternative of ``words``: longest first, spaces matching any run of blanks."""
+    unique = sorted({word.lower() for word in words}, key=len, reverse=True)
+    return "|".join(r"[ \t\xa0]+".join(re.escape(part) for part in word.split()) for word in unique)
+
+
+def _bounded(words: Iterable[str]) -> str:
+    """``words`` as whole words; words of scripts written without spaces (CJK, Hangul) match anywhere."""
+    spaced = [word for word in words if ord(word[0]) < 0x2E80]
+    unspaced = [word for word in words if ord(word[0]) >= 0x2E80]
+    parts = [rf"(?<!\w)(?:{_alternation(spaced)})(?!\w)"] if spaced else []
+    if unspaced:
+        parts.append(f"(?:{_alternation(unspaced)})")
+    return "|".join(parts)
+
+
+def _every(attribute: str) -> list[str]:
+    return [word for language in LANGUAGES.values() for word in getattr(language, attribute)]
+
+
+_WROTE = re.compile(_bounded(_every("wrote")), re.IGNORECASE)
+_LONGEST_VERB = max(map(len, _every("wrote")))
+# The first words of an attribution: a lead word ("On", "Le", "W dniu"), or a date ("2014-10-17 11:28",
+# "pe 20. lokakuuta", "tir. 18. apr.", and Russian Gmail's weekday, day and month).
+_STARTS = re.compile(
+    rf"(?:{_bounded(_every('leads'))})|\d|\w{{1,4}}[.,]?[ \t\xa0]+\d",
+    re.IGNORECASE,
+)
+_ADDRESSES = re.compile(r"<[^<>]{0,300}>|\([^()]{0,300}\)|[^\s<>()]{1,200}@[^\s<>()]{1,200}")
+_DIGIT = re.compile(r"\d")
+_DATE = re.compile(r"\d{1,2}[:.h]\d{2}|\d{4}")
+_FIELD_ROLES = ("sender", "date", "to", "cc", "subject")
+_FIELD = re.compile(
+    "(?:"
+    + "|".join(f"(?P<{role}>{_alternation(_every(role))})" for role in _FIELD_ROLES)
+    + r")[ \t\xa0]*\*?[ \t\xa0]*[:\uff1a]",
+    re.IGNORECASE,
+)
+_SEPARATOR = re.compile(rf"(?:{_alternation(_every('separators'))})[ \t\xa0]*:?", re.IGNORECASE)
+_TAGLINE = re.compile(_alternation(_every("taglines")), re.IGNORECASE)
+_SIGN_OFF = re.compile(rf"(?:{_alternation(_every('sign_offs'))})(?!\w)[ \t\xa0]*[,.!]?", re.IGNORECASE)
+_RULE_CHARACTERS = "-_=*~\u2014\u2013"
+_RULE = re.compile(
+    "[-_=*~\u2014\u2013]{2,}|\u2014|\u2013"
+)  # a line drawn under the text or above history: "____", "===="
+_SIGNATURE_DELIMITER = frozenset({"--", "-- ", "\u2014", "__"})
+_MARKERS = " \t\xa0>"
+
+
+def _unquoted(line: str) -> str:
+    """The line without its "> " quote markers, bold markers and surrounding blanks."""
+    return line.strip().lstrip(_MARKERS).strip(" \t\xa0*")
+
+
+def _is_quoted(line: str) -> bool:
+    return line.lstrip(" \t\xa0").startswith(">")
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip() or not line.strip().strip(">").strip()
+
+
+def _is_attribution(text: str) -> bool:
+    """Whether ``text`` (an attribution candidate joined onto one line) introduces quoted history."""
+    text = text.strip(" \t\xa0")
+    dashed = text.startswith("--") and text.endswith("--")  # Android and Zoho: "---- Name wrote ----"
+    if dashed:
+        text = text.strip("- \t\xa0")
+    elif text.endswith((":", "\uff1a")):
+        text = text[:-1].rstrip()
+    else:
+        return False
+    if not text or len(text) > _ATTRIBUTION_CHARS:
+        return False
+    has_address = "@" in text
+    # The verb ends the line or is followed by the sender only ("Am … schrieb Ada <ada@example.com>:").
+    if (dashed or has_address or any(c.isdigit() for c in text)) and _verb_near_end(text):
+        return True
+    # No verb: Gmail's "2014-10-17 11:28 GMT+03:00 Name <address>:" and its translations.
+    return has_address and text.endswith((">", ")")) and _DATE.search(_ADDRESSES.sub(" ", text)) is not None
+
+
+def _verb_near_end(text: str) -> bool:
+    match = _WROTE.search(text, max(0, len(text) - _AFTER_VERB - _LONGEST_VERB))
+    return match is not None and len(text) - match.end() <= _AFTER_VERB
+
+
+def _attribution_start(lines: list[str], end: int) -> int | None:
+    """First line of the attribution that ends on line ``end``, or None when that line ends none."""
+    last = _unquoted(lines[end])
+    if not last.endswith((":", "\uff1a", "--")) or len(last) > _ATTRIBUTION_CHARS:
+        return None
+    if _is_quoted(lines[end]) and (end == 0 or _is_quoted(lines[end - 1])):
+        return None  # inside a quoted block: its attributions are history already
+    first = max(0, end - _ATTRIBUTION_LINES + 1)
+    window = " ".join(_unquoted(line) for line in lines[first : end + 1])
+    dashed = last.startswith("--") and last.endswith("--")
+    if "@" not in window and (
+        (not dashed and _DIGIT.search(window) is None) or not _verb_near_end(window.rstrip(":\uff1a -"))
+    ):
+        return None  # the cheap test that nearly every line of a long text stops at
+    paragraph = end
+    while paragraph > first and not _is_blank(lines[paragraph - 1]):
+        paragraph -= 1
+    candidates = [i for i in range(end, paragraph - 1, -1) if _STARTS.match(_unquoted(lines[i]))]
+    candidates.append(end)
+    if (paragraph == 0 or _is_blank(lines[paragraph - 1])) and end - paragraph < _PARAGRAPH_LINES:
+        candidates.append(paragraph)  # a paragraph of its own is an attribution however it starts
+    for start in candidates:
+        if _is_quoted(lines[start]) and start != end:
+            continue
+        if _is_attribution(" ".join(_unquoted(line) for line in lines[start : end + 1])):
+            # Polymail writes the date line, a blank line, then the rest: take the date line in too.
+            above = _previous_content(lines, start, first)
+            if (
+                start == paragraph
+                and not _STARTS.match(_unquoted(lines[start]))
+                and above is not None
+                and _STARTS.match(_unquoted(lines[above]))
+                and not _unquoted(lines[above]).endswith((".", "!", "?"))
+            ):
+                return above
+            return start
+    return None
+
+
+def _previous_content(lines: list[str], index: int, first: int) -> int | None:
+    index -= 1
+    while index >= first and _is_blank(lines[index]):
+        index -= 1
+    return index if index >= first else None
+
+
+def _field_role(line: str) -> str | None:
+    if ":" not in line[:_FIELD_NAME_CHARS] and "\uff1a" not in line[:_FIELD_NAME_CHARS]:
+        return None
+    match = _FIELD.match(_unquoted(line[: _FIELD_NAME_CHARS * 2]))
+    return match.lastgroup if match else None
+
+
+def _is_header_block(lines: list[str], index: int) -> bool:
+    """Whether a header block ("From: / Sent: / To: / Subject:", in any language) starts on line ``index``."""
+    if _field_role(lines[index]) is None:
+        return False
+    roles = [role for line in lines[index : index + _HEADER_WINDOW] if (role := _field_role(line))]
+    distinct = set(roles)
+    return len(roles) >= 3 and len(distinct) >= 2 and bool(distinct & {"sender", "date"})
+
+
+def _is_separator(line: str) -> bool:
+    """An "-----Original Message-----" line (or its translation, or "Begin forwarded message:")."""
+    stripped = line.strip().lstrip(">").strip()
+    if not stripped or (stripped[0] not in _RULE_CHARACTERS and not stripped.endswith(":")):
+        return False
+    core = stripped.strip(_RULE_CHARACTERS + " \t\xa0")
+    return bool(core) and len(core) < _ATTRIBUTION_CHARS and _SEPARATOR.fullmatch(core) is not None
+
+
+def _history_starts_at(lines: list[str], index: int) -> bool:
+    """Whether unquoted history (running to the end of the text) starts on line ``index``."""
+    line = lines[index]
+    if _is_quoted(line):
+        return False
+    if _is_separator(line) or _is_header_block(lines, index):
+        return True
+    stripped = line.strip()
+    if stripped[:1] in _RULE_CHARACTERS and _RULE.fullmatch(stripped):
+        following = _next_content(lines, index + 1)
+        return following < len(lines) and (_is_header_block(lines, following) or _is_separator(lines[following]))
+    return False
+
+
+def _next_content(lines: list[str], start: int) -> int:
+    while start < len(lines) and _is_blank(lines[start]):
+        start += 1
+    return start
+
+
+def _continues_quote(lines: list[str], index: int) -> bool:
+    """Whether an unquoted line is the rest of a long quoted line above it, wrapped by a client that lost the "> "."""
+    if index == 0 or index + 1 >= len(lines) or _is_blank(lines[index]):
+        return False
+    above, below = lines[index - 1], lines[index + 1]
+    return _is_quoted(above) and len(above.rstrip()) >= _WRAPPED_WIDTH and _is_quoted(below)
+
+
+@dataclass
+class _Block:
+    kind: str  # "text", "quote" or "attribution"
+    lines: list[str]
+
+
+def _blocks(lines: list[str]) -> tuple[list[_Block], bool]:
+    """The text as blocks, up to its unquoted history; and whether there was such history."""
+    attribution_ends: dict[int, int] = {}  # start line -> end line, found ahead of the walk as it goes
+    scanned = 0
+    blocks: list[_Block] = []
+    index = 0
+    while index < len(lines):
+        while scanned < min(index + _ATTRIBUTION_LINES, len(lines)):
+            if lines[scanned].rstrip().endswith((":", "\uff1a", "--")):
+                start = _attribution_start(lines, scanned)
+                if start is not None and not _is_quoted(lines[start]):
+                    attribution_ends.setdefault(start, scanned)
+            scanned += 1
+        if index in attribution_ends:
+            end = attribution_ends[index]
+            following = _next_content(lines, end + 1)
+            if following < len(lines) and not _is_quoted(lines[following]):
+                return blocks, True  # "On … wrote:" above unquoted history (Apple Mail, Outlook for Mac)
+            blocks.append(_Block("attribution", lines[index : end + 1]))
+            index = end + 1
+            continue
+        if _history_starts_at(lines, index):
+            return blocks, True
+        kind = "quote" if _is_quoted(lines[index]) or _continues_quote(lines, index) else "text"
+        if kind == "text" and _is_blank(lines[index]) and blocks and blocks[-1].kind == "quote":
+            kind = "quote"  # blank lines inside a quoted block belong to it
+        if not blocks or blocks[-1].kind != kind:
+            blocks.append(_Block(kind, []))
+        blocks[-1].lines.append(lines[index])
+        index += 1
+    return blocks, False
+
+
+def _is_sign_off(block: _Block) -> bool:
+    """Whether the author's words after a quote are only a sign-off, a signature or a list footer."""
+    content = [line for line in block.lines if not _is_blank(line)]
+    if not content or len(content) > _SIGNATURE_LINES:
+        return False
+    first = content[0].strip()
+    return (
+        first in _SIGNATURE_DELIMITER
+        or _RULE.fullmatch(first) is not None
+        or _TAGLINE.match(first) is not None
+        or (_SIGN_OFF.match(first) is not None and len(first) <= 60 and all(len(line) <= 80 for line in content))
+    )
+
+
+def _new_lines(lines: list[str]) -> tuple[list[str], bool]:
+    """The author's lines of ``lines``, and whether anything was left out."""
+    blocks, cut = _blocks(lines)
+    texts = [i for i, block in enumerate(blocks) if block.kind == "text" and not all(map(_is_blank, block.lines))]
+    last_text = texts[-1] if texts else -1
+    # Quotes the author answers below stay as context, unless all that follows is a sign-off.
+    answered = (
+        last_text if last_text >= 0 and not _is_sign_off(blocks[last_text]) else (texts[-2] if len(texts) > 1 else -1)
+    )
+    kept: list[str] = []
+    skipped = False
+    for index, block in enumerate(blocks):
+        if block.kind == "text" or (block.kind == "quote" and index < answered):
+            added = block.lines
+            if skipped and kept:  # one blank line where a quote was left out
+                while added and _is_blank(added[0]):
+                    added = added[1:]
+                if not _is_blank(kept[-1]):
+                    kept.append("")
+            kept.extend(added)
+            skipped = False
+        else:
+            skipped = True
+    while kept and (_is_blank(kept[-1]) or _RULE.fullmatch(kept[-1].strip())):
+        kept.pop()
+    return kept, cut or any(block.kind != "text" for block in blocks)
+
+
+def history_start(lines: list[str]) -> int:
+    """Index of the line where the quoted history starts: its first attribution line, or the start of the
+    unquoted history; ``len(lines)`` when there is neither. "> " quoted lines alone do not count."""
+    blocks, _ = _blocks(lines)
+    index = 0
+    for block in blocks:
+        if block.kind == "attribution":
+            return index
+        index += len(block.lines)
+    return index
+
+
+def signature_start(lines: list[str]) -> int | None:
+    """Index of the first line of the sign-off block ending ``lines``, or None when there is none.
+
+    A sign-off block is what follows the last "-- " line (RFC 3676), a mobile tagline ("Sent from my
+    iPhone") near the end, or a closing ("Thanks,", "Best regards", "Cordialement") followed by at most a
+    few short lines (a name, a title, a phone number). It never starts on the first line: a reply that is
+    only "Thanks!" has no signature.
+    """
+    end = len(lines)
+    first = max(1, end - _SIGNATURE_LINES)
+    for index in range(end - 1, first - 1, -1):
+        if lines[index].strip() in _SIGNATURE_DELIMITER:
+            return index
+    for index in range(first, end):
+        line = lines[index].strip()
+        if _TAGLINE.match(line) and len(line) <= 80:
+            return index
+        if _SIGN_OFF.fullmatch(line) or (
+            (match := _SIGN_OFF.match(line)) and len(line) <= 40 and match.group().endswith(",")
+        ):
+            rest = [other for other in lines[index + 1 :] if other.strip()]
+            if len(rest) <= 4 and all(len(other.strip()) <= 60 for other in rest):
+                return index
+    return None
 
 
 def extracted_text(text: str | None, html: str | None) -> str | None:
     """The new part of a reply, or None when there is no body.
 
-    The quoted history is cut at the first attribution line ("On … wrote:", also wrapped over two
-    lines), Outlook's "-----Original Message-----" or its "From:/Sent:/To:/Subject:" header block
-    (with or without the "____" rule above it); then trailing "> " quoted lines go. A trailing
-    signature after the RFC 3676 "-- " line is dropped too: what a reader wants is what was said,
-    and the signature repeats in every message. Quotes interleaved with new text are kept, since
-    they give the answers their context. ``html`` is used only when ``text`` has no content.
+    ``html`` is used only when ``text`` has no content. The sign-off stays in (see `signature_start`).
+    A text longer than `MAX_SCANNED` characters is searched for its history only in its first
+    `MAX_SCANNED` characters, and returned whole when none is found there.
     """
     if text and not text.isspace():
         source = text
@@ -68,57 +373,13 @@ def extracted_text(text: str | None, html: str | None) -> str | None:
     else:
         return ""
     if len(source) > MAX_SCANNED:
-        # Not a reply someone typed: look for the quoted history only near the top, and without a copy of
-        # the whole text when there is none.
-        head = source[:MAX_SCANNED].replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        start = history_start(head[:-1])  # the last line may be cut short
-        if start == len(head) - 1:
+        head = source[:MAX_SCANNED].replace("\r\n", "\n").replace("\r", "\n").split("\n")[:-1]
+        lines, cut = _new_lines(head)  # the last line may be cut short
+        if not cut:
             return source
-        lines = head[:start]
     else:
-        lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        lines = lines[: history_start(lines)]
-    while lines and (not lines[-1].strip() or _QUOTED.match(lines[-1])):
-        lines.pop()
-    lines = _without_signature(lines)
+        lines, _ = _new_lines(source.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     return "\n".join(line.rstrip() for line in lines).strip("\n").strip()
-
-
-def history_start(lines: list[str]) -> int:
-    """Index of the first line of the quoted history (``len(lines)`` when there is none)."""
-    for index, line in enumerate(lines):
-        following = lines[index + 1] if index + 1 < len(lines) else ""
-        if _ATTRIBUTION.match(line) or _ORIGINAL_MESSAGE.match(line):
-            return index
-        # Gmail wraps a long attribution, typically just before the address or before "wrote:".
-        wrapped = f"{line.rstrip()} {following.strip()}"
-        if line.strip() and not _ATTRIBUTION.match(following) and _ATTRIBUTION.match(wrapped):
-            return index
-        if _UNDERSCORE_RULE.match(line) and _is_header_block(lines, _next_content(lines, index + 1)):
-            return index
-        if _is_header_block(lines, index):
-            return index
-    return len(lines)
-
-
-def _next_content(lines: list[str], start: int) -> int:
-    while start < len(lines) and not lines[start].strip():
-        start += 1
-    return start
-
-
-def _is_header_block(lines: list[str], index: int) -> bool:
-    if index >= len(lines) or not _HEADER_FROM.match(lines[index]):
-        return False
-    window = lines[index + 1 : index + 6]
-    return sum(1 for line in window if _HEADER_OTHER.match(line)) >= 2
-
-
-def _without_signature(lines: list[str]) -> list[str]:
-    for index in range(len(lines) - 1, 0, -1):
-        if _SIGNATURE.match(lines[index]):
-            return lines[:index]
-    return lines
 
 
 _BLOCK_TAGS = frozenset(
