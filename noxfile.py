@@ -148,7 +148,7 @@ def install_error(session: nox.Session, requirement: str) -> str:
     command = [uv, "pip", "install", "--python", str(python)] if uv else [str(python), "-m", "pip", "install"]
     result = subprocess.run([*command, requirement], capture_output=True, text=True, check=False)
     lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith(("×", "error:", "ERROR:"))]
+    errors = [line for line in lines if line.startswith(("\u00d7", "error:", "ERROR:"))]  # uv starts errors with U+00D7
     return (errors or lines or [f"exit code {result.returncode}"])[0]
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
+from functools import partial
 from pathlib import Path
 
 from mailman_services.domain import quotes
@@ -44,7 +45,7 @@ SOURCES = {  # corpus source -> column
 CALLS = {  # how each peer is called (bench/fidelity_peer.py), as its README shows
     "email-reply-parser": "EmailReplyParser.parse_reply(text)",
     "mail-parser-reply": "EmailReplyParser(languages=<all MAIL_LANGUAGES>).parse_reply(text=text)",
-    "quotequail": "quote(text) / quote_html(html), the parts expanded by default",
+    "quotequail": "quote(text, quote_intro_line=True) / quote_html(html, quote_intro_line=True), the expanded parts",
     "talon": "talon.init(); quotations.extract_from_plain(text) / extract_from_html(html)",
 }
 HTML_PEERS = {"quotequail", "talon"}
@@ -106,7 +107,7 @@ def mailman(corpus: list[Fixture], repetitions: int) -> Scores:
         except Exception as error:  # noqa: BLE001 - scored as a failure, the run goes on
             outcomes[fixture.id] = Outcome([f"raised {type(error).__name__}: {error}"], type(error).__name__, 0.0)
             continue
-        seconds = timed(lambda: quotes.reply(parsed.text, parsed.html), repetitions)  # noqa: B023 - called here
+        seconds = timed(partial(quotes.reply, parsed.text, parsed.html), repetitions)
         outcomes[fixture.id] = Outcome(reply_failures(fixture, extracted), None, seconds)
     return Scores(MAILMAN, outcomes)
 
@@ -271,12 +272,25 @@ def large_times() -> None:
         started = time.perf_counter()
         quotes.reply(text, html)
         first = time.perf_counter() - started
-        seconds = first if first > 1 else timed(lambda: quotes.reply(text, html), 5)  # noqa: B023
+        seconds = first if first > 1 else timed(partial(quotes.reply, text, html), 5)
         size = len((text or html or "").encode())
         print(f"  {seconds * 1e3:9.1f}  {name} ({size / 2**20:.2f} MiB)")
 
 
 # --- main ----------------------------------------------------------------------------------------
+
+
+def revision(path: Path) -> str:
+    """``path`` relative to its git worktree, at the commit checked out there (+ when it differs from it)."""
+
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", *arguments], cwd=path.parent, capture_output=True, text=True).stdout.strip()
+
+    top = git("rev-parse", "--show-toplevel")
+    if not top:
+        return str(path)
+    changed = "+" if git("status", "--porcelain", "--", str(path)) else ""
+    return f"{path.relative_to(top)} at {git('rev-parse', '--short', 'HEAD')}{changed} in {top}"
 
 
 def named(values: list[str]) -> dict[str, str]:
@@ -298,6 +312,7 @@ def main() -> None:
         f" ({', '.join(sorted(HTML_PEERS))}) or that HTML converted by mailman_services.domain.quotes.html_to_text"
         " (text-only parsers). A peer's HTML output is converted by the same html_to_text before judging."
     )
+    print(f"  {MAILMAN}: quotes.reply(text, html).text from {revision(Path(quotes.__file__))}")
     results = [mailman(corpus, options.repetitions)]
     for name, python in named(options.peer).items():
         print(f"  {name}: {CALLS.get(name, '?')}")

@@ -36,13 +36,15 @@ def mail_parser_reply() -> tuple[Parser, Parser | None]:
 
 
 def quotequail() -> tuple[Parser, Parser | None]:
-    import quotequail  # README: quote(text) / quote_html(html) -> [(expanded by default, text)]; keep the expanded
+    # README: quote(text) / quote_html(html) -> [(expanded by default, text), ...]; the expanded parts are the reply.
+    # quote_intro_line=True (documented in quote()'s docstring) puts the "On ... wrote:" line in the quoted part.
+    import quotequail
 
     def plain(text: str) -> str:
-        return "\n".join(part for expanded, part in quotequail.quote(text) if expanded)
+        return "\n".join(part for expanded, part in quotequail.quote(text, quote_intro_line=True) if expanded)
 
     def html(markup: str) -> str:
-        return "".join(part for expanded, part in quotequail.quote_html(markup) if expanded)
+        return "".join(part for expanded, part in quotequail.quote_html(markup, quote_intro_line=True) if expanded)
 
     return plain, html
 
