@@ -123,6 +123,35 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/parse_headers.py")
 
 
+# Reply parsers a user would pick instead of Mailman's, pinned; each in a virtualenv of its own (they conflict).
+FIDELITY_PEERS = ["email-reply-parser==0.5.12", "mail-parser-reply==1.36", "quotequail==0.5.4", "talon==1.4.4"]
+
+
+@nox.session(name="bench-fidelity", python=PYTHON)
+def bench_fidelity(session: nox.Session) -> None:
+    """Reply extraction scored on other projects' fixtures next to FIDELITY_PEERS, and timed; never pass/fail."""
+    install_project(session)
+    peers: list[str] = []
+    for requirement in FIDELITY_PEERS:
+        name = requirement.partition("==")[0]
+        try:
+            peers += ["--peer", f"{name}={isolated_tool(session, requirement, 'python')}"]
+        except nox.command.CommandFailed:  # e.g. it does not build on this Python: the bench goes on without it
+            peers += ["--missing", f"{name}=pip install {requirement}: {install_error(session, requirement)}"]
+    session.run("python", "bench/fidelity.py", *peers, *session.posargs)
+
+
+def install_error(session: nox.Session, requirement: str) -> str:
+    """The line saying why `requirement` did not install into its isolated_tool virtualenv (the install, again)."""
+    python = Path(session.virtualenv.location) / "tools" / requirement.partition("==")[0] / "bin" / "python"
+    uv = shutil.which("uv")
+    command = [uv, "pip", "install", "--python", str(python)] if uv else [str(python), "-m", "pip", "install"]
+    result = subprocess.run([*command, requirement], capture_output=True, text=True, check=False)
+    lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith(("\u00d7", "error:", "ERROR:"))]  # uv starts errors with U+00D7
+    return (errors or lines or [f"exit code {result.returncode}"])[0]
+
+
 # --- infrastructure ------------------------------------------------------------------------------
 
 INFRA_REQUIREMENTS = [
