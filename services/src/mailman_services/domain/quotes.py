@@ -82,7 +82,7 @@ _STARTS = re.compile(
 )
 _ADDRESSES = re.compile(r"<[^<>]{0,300}>|\([^()]{0,300}\)|[^\s<>()]{1,200}@[^\s<>()]{1,200}")
 _DIGIT = re.compile(r"\d")
-_DATE = re.compile(r"\d{1,2}[:.h]\d{2}|\d{4}")
+_DATE = re.compile(r"\d{1,2}[:.h]\d{2}|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")  # a time or a numeric date
 _FIELD_ROLES = ("sender", "date", "to", "cc", "subject")
 _FIELD = re.compile(
     "(?:"
@@ -114,8 +114,14 @@ def _is_blank(line: str) -> bool:
     return not line.strip() or not line.strip().strip(">").strip()
 
 
-def _is_attribution(text: str) -> bool:
-    """Whether ``text`` (an attribution candidate joined onto one line) introduces quoted history."""
+def _attribution(text: str) -> str | None:
+    """How surely ``text`` (a candidate joined onto one line) is an attribution: "sure", "likely" or None.
+
+    It ends with ":" (or is wrapped in dashes) and has a verb ("wrote", "a écrit") near its end, or has
+    the sender's address and a date with no verb at all. It is sure with an address, a time or a numeric
+    date in it; with only a year or a day ("On Monday, 13 January, Ana wrote:") it is likely, and taken
+    only when a "> " quote follows.
+    """
     text = text.strip(" \t\xa0")
     dashed = text.startswith("--") and text.endswith("--")  # Android and Zoho: "---- Name wrote ----"
     if dashed:
@@ -123,15 +129,17 @@ def _is_attribution(text: str) -> bool:
     elif text.endswith((":", "\uff1a")):
         text = text[:-1].rstrip()
     else:
-        return False
+        return None
     if not text or len(text) > _ATTRIBUTION_CHARS:
-        return False
+        return None
     has_address = "@" in text
     # The verb ends the line or is followed by the sender only ("Am … schrieb Ada <ada@example.com>:").
-    if (dashed or has_address or any(c.isdigit() for c in text)) and _verb_near_end(text):
-        return True
+    if (dashed or has_address or _DIGIT.search(text)) and _verb_near_end(text):
+        return "sure" if dashed or has_address or _DATE.search(text) else "likely"
     # No verb: Gmail's "2014-10-17 11:28 GMT+03:00 Name <address>:" and its translations.
-    return has_address and text.endswith((">", ")")) and _DATE.search(_ADDRESSES.sub(" ", text)) is not None
+    if has_address and text.endswith((">", ")")) and _DATE.search(_ADDRESSES.sub(" ", text)):
+        return "sure"
+    return None
 
 
 def _verb_near_end(text: str) -> bool:
@@ -139,8 +147,9 @@ def _verb_near_end(text: str) -> bool:
     return match is not None and len(text) - match.end() <= _AFTER_VERB
 
 
-def _attribution_start(lines: list[str], end: int) -> int | None:
-    """First line of the attribution that ends on line ``end``, or None when that line ends none."""
+def _attribution_start(lines: list[str], end: int) -> tuple[int, bool] | None:
+    """First line of the attribution that ends on line ``end``, and whether it is sure (see `_attribution`);
+    None when that line ends none."""
     last = _unquoted(lines[end])
     if not last.endswith((":", "\uff1a", "--")) or len(last) > _ATTRIBUTION_CHARS:
         return None
@@ -163,7 +172,9 @@ def _attribution_start(lines: list[str], end: int) -> int | None:
     for start in candidates:
         if _is_quoted(lines[start]) and start != end:
             continue
-        if _is_attribution(" ".join(_unquoted(line) for line in lines[start : end + 1])):
+        certainty = _attribution(" ".join(_unquoted(line) for line in lines[start : end + 1]))
+        if certainty:
+            sure = certainty == "sure"
             # Polymail writes the date line, a blank line, then the rest: take the date line in too.
             above = _previous_content(lines, start, first)
             if (
@@ -173,8 +184,8 @@ def _attribution_start(lines: list[str], end: int) -> int | None:
                 and _STARTS.match(_unquoted(lines[above]))
                 and not _unquoted(lines[above]).endswith((".", "!", "?"))
             ):
-                return above
-            return start
+                return above, sure
+            return start, sure
     return None
 
 
@@ -246,25 +257,26 @@ class _Block:
 
 def _blocks(lines: list[str]) -> tuple[list[_Block], bool]:
     """The text as blocks, up to its unquoted history; and whether there was such history."""
-    attribution_ends: dict[int, int] = {}  # start line -> end line, found ahead of the walk as it goes
+    attribution_ends: dict[int, tuple[int, bool]] = {}  # start -> end, sure; found ahead of the walk as it goes
     scanned = 0
     blocks: list[_Block] = []
     index = 0
     while index < len(lines):
         while scanned < min(index + _ATTRIBUTION_LINES, len(lines)):
             if lines[scanned].rstrip().endswith((":", "\uff1a", "--")):
-                start = _attribution_start(lines, scanned)
-                if start is not None and not _is_quoted(lines[start]):
-                    attribution_ends.setdefault(start, scanned)
+                found = _attribution_start(lines, scanned)
+                if found is not None and not _is_quoted(lines[found[0]]):
+                    attribution_ends.setdefault(found[0], (scanned, found[1]))
             scanned += 1
         if index in attribution_ends:
-            end = attribution_ends[index]
+            end, sure = attribution_ends[index]
             following = _next_content(lines, end + 1)
-            if following < len(lines) and not _is_quoted(lines[following]):
+            if following >= len(lines) or _is_quoted(lines[following]):
+                blocks.append(_Block("attribution", lines[index : end + 1]))
+                index = end + 1
+                continue
+            if sure:
                 return blocks, True  # "On … wrote:" above unquoted history (Apple Mail, Outlook for Mac)
-            blocks.append(_Block("attribution", lines[index : end + 1]))
-            index = end + 1
-            continue
         if _history_starts_at(lines, index):
             return blocks, True
         kind = "quote" if _is_quoted(lines[index]) or _continues_quote(lines, index) else "text"
