@@ -477,14 +477,21 @@ def _word_bytes(encoding: str, text: str, label: str, warnings: list[str]) -> by
     if encoding == "q":
         if _ESCAPED_BYTES.search(text):
             warnings.append(f"{label} has unencoded 8-bit bytes in an encoded word, read in the word's charset")
-        # Escaped raw bytes become those bytes again; text already decoded (a file name) becomes UTF-8.
-        return binascii.a2b_qp(text.encode("utf-8", "surrogateescape"), header=True)
+        return binascii.a2b_qp(_raw_bytes(text), header=True)
     cleaned = _NOT_BASE64.sub("", text)
     try:
         return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
     except (binascii.Error, ValueError):
         warnings.append(f"{label} has an invalid base64 encoded word")
         return text.encode("ascii", "replace")
+
+
+def _raw_bytes(text: str) -> bytes:
+    """Escaped raw bytes as those bytes again; text already decoded (a file name) as UTF-8."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        return text.encode("utf-8", "replace")
 
 
 def _first_msg_id(value: str) -> str | None:
