@@ -7,10 +7,13 @@ user would pick instead on the same fixtures. How a fixture is judged is in the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import quopri
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +86,119 @@ def reply_failures(fixture: Fixture, extracted: str | None) -> list[str]:
     missing = [f"missing: {line!r}" for line in fixture.expected["keep"] if normalised(line) not in text]
     kept = [f"not dropped: {line!r}" for line in fixture.expected["drop"] if normalised(line) in text]
     return missing + kept
+
+
+class _TextOfHtml(HTMLParser):
+    """The text of an HTML document, as PHP's strip_tags + html_entity_decode give it (zbateson's judge)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.pieces.append(data)
+
+
+def html_text(html: str) -> str:
+    reader = _TextOfHtml()
+    reader.feed(html)
+    reader.close()
+    return "".join(reader.pieces)
+
+
+def _same_address(got: str | None, want: str) -> bool:
+    # Mailman stores addresses lower-cased; the peers keep the sender's spelling.
+    return (got or "").casefold() == want.casefold()
+
+
+def _text_check(got: str, want: dict[str, str]) -> bool:
+    if "equals" in want:
+        return normalised(got) == normalised(want["equals"])
+    return normalised(want["starts"])[:200] in normalised(got)
+
+
+def _attachment_check(
+    want: dict[str, Any], found: list[dict[str, Any]], content: Callable[[dict[str, Any]], bytes]
+) -> str | None:
+    """Why no attachment called ``want["filename"]`` is the expected one, or None when one is."""
+    named = [a for a in found if a.get("filename") == want["filename"]]
+    if not named:
+        return f"no attachment named {want['filename']!r} (got {[a.get('filename') for a in found]})"
+    reasons = []
+    for attachment in named:
+        data = content(attachment)
+        wrong = []
+        if "size" in want and len(data) != want["size"]:
+            wrong.append(f"size {len(data)} != {want['size']}")
+        if "sha256" in want and hashlib.sha256(data).hexdigest() != want["sha256"]:
+            wrong.append("sha256 differs")
+        if "text_equals" in want and normalised(_as_text(data)) != normalised(want["text_equals"]):
+            wrong.append(f"text {normalised(_as_text(data))[:80]!r}... differs")
+        if not wrong:
+            return None
+        reasons.append(", ".join(wrong))
+    return f"attachment {want['filename']!r}: {'; '.join(reasons)}"
+
+
+def _shown(value: Any) -> Any:
+    """A value short enough for a failure message: long texts are cut to their normalised start."""
+    if isinstance(value, dict):
+        return {kind: _shown(text) for kind, text in value.items()}
+    return normalised(value)[:150] if isinstance(value, str) and len(value) > 150 else value
+
+
+def _as_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def mime_failures(
+    fixture: Fixture, message: dict[str, Any], attachment_bytes: Callable[[dict[str, Any]], bytes]
+) -> tuple[int, list[str]]:
+    """How many checks ``fixture`` makes of the API's Message JSON, and the failed ones in words.
+
+    Each expected field is one check, and so is each entry of ``attachments`` (judged on the bytes
+    ``attachment_bytes`` downloads for an attachment of the Message).
+    """
+    want = fixture.expected
+    sender = message.get("from") or {}
+    to = message.get("to") or []
+    attachments = message.get("attachments") or []
+    got: dict[str, Any] = {
+        "subject": message.get("subject"),
+        "from_address": sender.get("address"),
+        "from_name": sender.get("name"),
+        "to_addresses": [r.get("address") for r in to],
+        "to_name": to[0].get("name") if to else None,
+        "reply_to_addresses": [r.get("address") for r in message.get("reply_to") or []],
+        "message_id": (message.get("message_id") or "").strip("<>"),
+        "text": message.get("text") or "",
+        "html_text": html_text(message.get("html") or ""),
+        "attachment_count": len(attachments),
+    }
+    checks = 0
+    failures = []
+    for field, expected in want.items():
+        if field == "attachments":
+            checks += len(expected)
+            failures += [
+                f"{fixture.id}: {reason}"
+                for entry in expected
+                if (reason := _attachment_check(entry, attachments, attachment_bytes)) is not None
+            ]
+            continue
+        checks += 1
+        value = got[field]
+        if field in ("text", "html_text"):
+            ok = _text_check(value, expected)
+        elif field == "from_address":
+            ok = _same_address(value, expected)
+        elif field in ("to_addresses", "reply_to_addresses"):
+            ok = len(value) == len(expected) and all(map(_same_address, value, expected))
+        else:
+            ok = value == expected
+        if not ok:
+            failures.append(f"{fixture.id}: {field} is {_shown(value)!r}, expected {_shown(expected)!r}")
+    return checks, failures

@@ -503,6 +503,50 @@ def test_rfc2047_file_name_and_unknown_utc_offset() -> None:
     assert [(a.filename, a.data) for a in parsed.attachments] == [("café.txt", b"menu")]
 
 
+def test_raw_8bit_bytes_in_an_encoded_word_are_read_in_its_charset() -> None:
+    """Mailers that put unencoded bytes in a Q word mean the word's charset (latin-1 here, UTF-8 there)."""
+    raw = (
+        b"From: =?iso-8859-1?Q?J\xfcrgen?= <j@example.com>\r\n"
+        b"Subject: =?iso-8859-1?Q?Gr\xfc=DFe?= aus =?utf-8?Q?K\xc3\xb6ln?=\r\n\r\nhi\r\n"
+    )
+    parsed = parse(raw)
+    assert parsed.subject == "Grüße aus Köln"
+    assert parsed.from_ == {"name": "Jürgen", "address": "j@example.com"}
+    assert parsed.warnings == [
+        "the From header has unencoded 8-bit bytes in an encoded word, read in the word's charset",
+        "the Subject header has unencoded 8-bit bytes in an encoded word, read in the word's charset",
+    ]
+
+
+def test_whitespace_between_encoded_words_of_a_display_name_is_ignored() -> None:
+    raw = (
+        b"To: =?utf-8?Q?Ren=C3=A9e?= =?utf-8?Q?_Dupont?= <renee@example.com>,\r\n"
+        b" =?utf-8?Q?Ada?= Lovelace <ada@example.com>\r\n\r\nhi\r\n"
+    )
+    assert parse(raw).to == [
+        {"name": "Renée Dupont", "address": "renee@example.com"},
+        {"name": "Ada Lovelace", "address": "ada@example.com"},  # a word and plain text keep their space
+    ]
+
+
+def test_file_names_the_rfc_2045_grammar_cuts_short_are_read_as_written() -> None:
+    pdf_name = base64.b64encode("Résumé.pdf".encode())
+    raw = (
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment;\r\n\tfilename=Annual report.txt\r\n"
+        b"\r\nnumbers\r\n"
+        b"--b\r\nContent-Type: application/pdf; name==?utf-8?B?" + pdf_name + b"?=\r\n\r\n%PDF\r\n"
+        # The modern parser's reading is kept where it is the better one: an unterminated quote.
+        b'--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="cut.pdf\r\n'
+        b"\r\n%PDF\r\n"
+        b'--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="a; b.pdf"\r\n'
+        b"\r\n%PDF\r\n--b--\r\n"
+    )
+    parsed = parse(raw)
+    assert [a.filename for a in parsed.attachments] == ["Annual report.txt", "Résumé.pdf", "cut.pdf", "a; b.pdf"]
+    assert parsed.warnings == []
+
+
 def test_iso_2022_jp_and_windows_1252_bodies() -> None:
     japanese = "こんにちは、世界"
     raw = (

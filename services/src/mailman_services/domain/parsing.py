@@ -45,6 +45,7 @@ _ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
 # Any other lone surrogate cannot be encoded as UTF-8, so neither JSON nor PostgreSQL would take it.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _MSG_ID = re.compile(r"<([^<>]*)>")
+_ID_HEADERS = ("message-id", "in-reply-to", "references")
 
 _DEFECT_WORDS: dict[type[email.errors.MessageDefect], str | None] = {
     email.errors.NoBoundaryInMultipartDefect: "is multipart but declares no boundary",
@@ -217,11 +218,14 @@ def _safe(read: Callable[[], _T], fallback: Callable[[], _T], default: _T) -> _T
     return default
 
 
-def _legacy_view(part: Message) -> Message:
-    """The same headers read with the compat32 policy, whose parsing is simpler and more forgiving."""
+def _legacy_view(part: Message, decoded: bool = False) -> Message:
+    """The same headers read with the compat32 policy, whose parsing is simpler and more forgiving.
+
+    ``decoded``: raw 8-bit bytes are decoded first (by guess); compat32 would read them as U+FFFD.
+    """
     legacy = Message(policy=_LEGACY)
     for name, value in part.raw_items():
-        legacy[name] = value
+        legacy[name] = _guessed_bytes(value) if decoded else value
     return legacy
 
 
@@ -317,7 +321,13 @@ def _children(node: _Node, part: Message, payload: list[Message], subtype: str, 
 
 
 def _filename(part: Message, warnings: list[str], label: str) -> str | None:
-    name = _safe(part.get_filename, lambda: _legacy_view(part).get_filename(), None)
+    modern = _safe(part.get_filename, lambda: None, None)
+    # compat32 reads a parameter as written, up to the next ";". The modern parser follows RFC 2045's
+    # grammar and stops at what it forbids, so it keeps "This" of an unquoted "This is a.txt" and nothing
+    # of "name==?utf-8?B?...?=". Where compat32 read more than the modern parser, the modern one was cut.
+    legacy = _safe(lambda: _legacy_view(part, decoded=True).get_filename(), lambda: None, None)
+    cut_short = modern is None or (legacy is not None and legacy != modern and legacy.startswith(modern))
+    name = legacy if legacy is not None and cut_short else modern
     if name is None:
         return None
     # Outlook and Gmail put RFC 2047 words in quoted file names, which RFC 2231 does not cover.
@@ -395,8 +405,9 @@ def _read_headers(msg: Message, result: ParsedMessage, warnings: list[str]) -> N
     for raw_name, raw_value in msg.raw_items():
         name = _clean(str(raw_name), "a header name", warnings).strip()
         label = f"the {name} header"
+        # Raw 8-bit bytes stay escaped until each reader decides their charset: inside an encoded word
+        # they are bytes of the word's charset (as the stdlib reads them), elsewhere they are guessed.
         unfolded = "".join(_LINE_BREAK.split(str(raw_value))).strip()
-        unfolded = _clean(_without_8bit(unfolded, label, warnings), label, warnings)
         value = _unstructured(unfolded, warnings, label)
         result.headers.append({"name": name, "value": value})
         first.setdefault(name.lower(), unfolded)
@@ -404,9 +415,10 @@ def _read_headers(msg: Message, result: ParsedMessage, warnings: list[str]) -> N
             subject = value
 
     result.subject = subject or ""
-    result.message_id = _first_msg_id(first.get("message-id"))
-    result.in_reply_to = _first_msg_id(first.get("in-reply-to"))
-    result.references = _msg_ids(first.get("references", ""))
+    ids = {name: _clean(first.get(name, ""), f"the {name} header", warnings) for name in _ID_HEADERS}
+    result.message_id = _first_msg_id(ids["message-id"])
+    result.in_reply_to = _first_msg_id(ids["in-reply-to"])
+    result.references = _msg_ids(ids["references"])
     senders = _mailboxes("from", first.get("from"), warnings)
     result.from_ = senders[0] if senders else None
     if len(senders) > 1:
@@ -436,7 +448,7 @@ def _without_8bit(value: str, label: str, warnings: list[str]) -> str:
 def _unstructured(value: str, warnings: list[str], label: str) -> str:
     """``value`` with its RFC 2047 encoded words decoded; adjacent words share bytes before decoding."""
     if "=?" not in value:
-        return _clean(value, label, warnings)
+        return _clean(_without_8bit(value, label, warnings), label, warnings)
     pieces: list[str] = []
     # Mailers split multi-byte characters across adjacent words of one charset: their bytes are joined
     # before decoding. Collected in a list and joined once, so a header of many words costs linear time.
@@ -458,12 +470,14 @@ def _unstructured(value: str, warnings: list[str], label: str) -> str:
     if run:
         pieces.append(_decode(b"".join(run), run_charset, label, warnings))
     pieces.append(value[position:])
-    return _clean("".join(pieces), label, warnings)
+    return _clean(_without_8bit("".join(pieces), label, warnings), label, warnings)
 
 
 def _word_bytes(encoding: str, text: str, label: str, warnings: list[str]) -> bytes:
     if encoding == "q":
-        return binascii.a2b_qp(text.encode("ascii", "replace"), header=True)
+        if _ESCAPED_BYTES.search(text):
+            warnings.append(f"{label} has unencoded 8-bit bytes in an encoded word, read in the word's charset")
+        return binascii.a2b_qp(_raw_bytes(text), header=True)
     cleaned = _NOT_BASE64.sub("", text)
     try:
         return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
@@ -472,9 +486,15 @@ def _word_bytes(encoding: str, text: str, label: str, warnings: list[str]) -> by
         return text.encode("ascii", "replace")
 
 
-def _first_msg_id(value: str | None) -> str | None:
-    if value is None:
-        return None
+def _raw_bytes(text: str) -> bytes:
+    """Escaped raw bytes as those bytes again; text already decoded (a file name) as UTF-8."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        return text.encode("utf-8", "replace")
+
+
+def _first_msg_id(value: str) -> str | None:
     ids = _msg_ids(value)
     if ids:
         return ids[0]
@@ -491,7 +511,7 @@ def _mailboxes(name: str, value: str | None, warnings: list[str]) -> list[_Mailb
         return []
     label = f"the {name.title()} header"
     mailboxes: list[_Mailbox] = []
-    for display_name, address in _address_pairs(name, value):
+    for display_name, address in _address_pairs(name, _adjacent_words_joined(value)):
         address = _clean(address, label, warnings).strip().lower()
         display = _unstructured(display_name, warnings, label).strip() if display_name else ""
         if address and address != "<>":
@@ -500,6 +520,25 @@ def _mailboxes(name: str, value: str | None, warnings: list[str]) -> list[_Mailb
     if not mailboxes and value.strip() and not value.strip().endswith(";") and "<>" not in value:
         warnings.append(f"no address could be read from {label} {value!r}")
     return mailboxes
+
+
+def _adjacent_words_joined(value: str) -> str:
+    """``value`` without the whitespace between adjacent encoded words, which RFC 2047 says to ignore.
+
+    The stdlib's address parser keeps that whitespace in display names ("=?q?J=FCrgen?= =?q?_Schm?=" gives
+    two spaces), but reads words that touch as one phrase.
+    """
+    pieces: list[str] = []
+    position = 0
+    for match in _ENCODED_WORD.finditer(value):
+        between = value[position : match.start()]
+        follows_a_word = position > 0
+        if not (follows_a_word and _WHITESPACE_ONLY.fullmatch(between)):
+            pieces.append(between)
+        pieces.append(match.group())
+        position = match.end()
+    pieces.append(value[position:])
+    return "".join(pieces)
 
 
 def _address_pairs(name: str, value: str) -> list[tuple[str, str]]:
@@ -580,10 +619,16 @@ def _decode(data: bytes, charset: str | None, label: str, warnings: list[str]) -
         return data.decode(codec, "replace")
 
 
+def _guessed_bytes(value: str) -> str:
+    """``value`` with its escaped raw bytes decoded by guess, silently (callers that must say so warn)."""
+    if not _ESCAPED_BYTES.search(value):
+        return value
+    return _ESCAPED_BYTES.sub(lambda m: _guess(m.group().encode("utf-8", "surrogateescape"))[0], value)
+
+
 def _clean(value: str, label: str, warnings: list[str]) -> str:
     """A string PostgreSQL and JSON can store: escaped bytes decoded, no NUL, no lone surrogate."""
-    if _ESCAPED_BYTES.search(value):
-        value = _ESCAPED_BYTES.sub(lambda m: _guess(m.group().encode("utf-8", "surrogateescape"))[0], value)
+    value = _guessed_bytes(value)
     if _LONE_SURROGATE.search(value):
         value = _LONE_SURROGATE.sub("\ufffd", value)
         warnings.append(f"{label} contains invalid characters; they were replaced")
