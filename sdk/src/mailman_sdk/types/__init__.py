@@ -171,7 +171,23 @@ class Message(BaseModel):
     html: str | None
     """HTML body."""
     extracted_text: str | None
-    """The new part of a reply, with quoted history and signature removed."""
+    """The new part of a reply as plain text, with the quoted history removed (the lines from an
+    attribution such as "On … wrote:", Outlook's "-----Original Message-----" or From/Sent/To/Subject
+    block, and trailing "> " lines). Quotes interleaved with new text are kept. The sign-off block stays
+    in it, at its end; `signature` names it, so the reply without it is this text with that suffix
+    removed. Equal to `text` when nothing is quoted; taken from `html` when there is no text; null when
+    the message has no body. A sent message's is its own `text`."""
+    extracted_html: str | None
+    """The new part of a reply as HTML, `html` with its quoted blocks removed (Gmail's `gmail_quote`,
+    Outlook's `divRplyFwdMsg` and `appendonsend`, Apple Mail's `blockquote type="cite"`, Thunderbird's
+    `moz-cite-prefix`, Yahoo's and ProtonMail's quote blocks). Equal to `html` when nothing is quoted;
+    null when the message has no HTML body. Like `extracted_text`, it keeps the signature. A sent
+    message's is its own `html`."""
+    signature: str | None
+    """The sign-off block detected at the end of the new part, e.g. "Thanks,\\nAlex", a signature after the
+    "-- " line, or "Sent from my iPhone". It is kept inside `extracted_text`, which ends with it; this
+    field names it, so an app that wants the reply without it removes this suffix. Null when none was
+    detected, and for sent messages."""
     preview: str
     """Short plain-text preview (at most 200 characters)."""
     headers: list[MessageHeader]
@@ -190,9 +206,9 @@ class Message(BaseModel):
     """Parse warnings for malformed inbound mail; empty otherwise."""
     truncated: bool | None = None
     """True in a list (messages of an inbox or a thread, the events list) when this message was cut to fit
-    the page. `subject`, `text`, `html` and `extracted_text` are cut to their first 16,384 characters,
-    `headers` to the first 100 with names and values of at most 1,000 characters. Retrieving the
-    message, and webhooks, give it whole (and `false`)."""
+    the page. `subject`, `text`, `html`, `extracted_text`, `extracted_html` and `signature` are cut to
+    their first 16,384 characters, `headers` to the first 100 with names and values of at most 1,000
+    characters. Retrieving the message, and webhooks, give it whole (and `false`)."""
     created_at: datetime
     """When the message was received or queued."""
     sent_at: datetime | None

@@ -105,6 +105,8 @@ messages = Table(
     Column("text", Text),
     Column("html", Text),
     Column("extracted_text", Text),
+    Column("extracted_html", Text),
+    Column("signature", Text),
     Column("preview", Text, nullable=False, server_default=""),
     Column("headers", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("attachments", JSONB, nullable=False, server_default=text("'[]'::jsonb")),

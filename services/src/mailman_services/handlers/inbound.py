@@ -34,10 +34,9 @@ from ..adapters.tables import (
     messages,
     threads,
 )
-from ..domain import mime
+from ..domain import mime, quotes
 from ..domain.ids import new_id
 from ..domain.parsing import ParsedMessage, parse
-from ..domain.quotes import extracted_text
 from ..ports import LOCAL_BUCKET, BlobStore, PoisonMessage, Queue, TransactionalQueue
 from . import delivery, views
 from .events import NewEvent, record_events
@@ -205,7 +204,9 @@ class _Read:
     """What the store needs of a raw message that takes CPU time to find out."""
 
     parsed: ParsedMessage
-    extracted_text: str | None
+    extracted_text: str | None  # None: the text itself (or no text)
+    extracted_html: str | None  # None: the html itself (or no html)
+    signature: str | None
     preview: str
 
 
@@ -220,11 +221,19 @@ def _read(raw: bytes) -> _Read:
     ):
         if value and len(value) > searched:
             parsed.warnings.append(f"the {what} is kept whole, but search reads its first {searched:,} characters")
-    extracted = extracted_text(parsed.text, parsed.html)
+    reply = quotes.reply(parsed.text, parsed.html)
     # Stored once: a message that quotes nothing has the same text twice (and it may be 40 MB); the column
-    # then holds null, which reads back as the text (views.MESSAGE_COLUMNS).
-    same = extracted is not None and extracted == parsed.text
-    return _Read(parsed, None if same else extracted, mime.preview(parsed.text, parsed.html))
+    # then holds null, which reads back as the text (views.MESSAGE_COLUMNS). The same goes for the html, and
+    # a message with html whose reply has none is taken to quote nothing there.
+    same_text = reply.text is not None and reply.text == parsed.text
+    same_html = reply.html is None or reply.html == parsed.html
+    return _Read(
+        parsed,
+        None if same_text else reply.text,
+        None if same_html else reply.html,
+        reply.signature,
+        mime.preview(parsed.text, parsed.html),
+    )
 
 
 @dataclass
@@ -485,6 +494,8 @@ def _message_values(copy: _Copy, message_pk: str, thread_id: str, now: datetime)
         "text": parsed.text,
         "html": parsed.html,
         "extracted_text": copy.read.extracted_text,
+        "extracted_html": copy.read.extracted_html,
+        "signature": copy.read.signature,
         "preview": copy.read.preview,
         "headers": parsed.headers,
         "attachments": copy.attachments,

@@ -89,7 +89,7 @@ async def update_labels(conn: AsyncConnection, message_id: str, add: list[str], 
     labels += [label for label in dict.fromkeys(add) if label not in labels]
     updated = (
         await conn.execute(
-            update(messages).where(messages.c.id == message_id).values(labels=labels).returning(messages)
+            update(messages).where(messages.c.id == message_id).values(labels=labels).returning(*views.MESSAGE_COLUMNS)
         )
     ).one()
     await _refresh_thread_labels(conn, row.thread_id)
@@ -310,6 +310,8 @@ async def compose(
                 text=request.text,
                 html=request.html,
                 extracted_text=None,  # the text itself: views.EXTRACTED_TEXT
+                extracted_html=None,  # the html itself: views.EXTRACTED_HTML
+                signature=None,
                 preview=mime.preview(request.text, request.html),
                 headers=headers,
                 attachments=attachments,

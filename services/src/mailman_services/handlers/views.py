@@ -11,9 +11,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from ..adapters.tables import messages
 
 # A null extracted_text means "the same as the text" (a message that quotes nothing): the text is stored once.
+# Likewise a null extracted_html is the html itself.
 EXTRACTED_TEXT = func.coalesce(messages.c.extracted_text, messages.c.text)
+EXTRACTED_HTML = func.coalesce(messages.c.extracted_html, messages.c.html)
+_EXTRACTED = {"extracted_text": EXTRACTED_TEXT, "extracted_html": EXTRACTED_HTML}
 MESSAGE_COLUMNS: list[Any] = [
-    EXTRACTED_TEXT.label("extracted_text") if c.name == "extracted_text" else c
+    _EXTRACTED[c.name].label(c.name) if c.name in _EXTRACTED else c
     for c in messages.c
     if c.name not in ("raw_key", "raw_bucket", "dedup_key", "search")
 ]
@@ -21,7 +24,8 @@ MESSAGE_FIELDS = [str(c.name) for c in MESSAGE_COLUMNS]  # plain str: "from" is 
 
 # An event's message is stored without its bodies, which the messages table holds already (they can be 40 MB);
 # webhooks and GET /v1/events/{id} get them put back (EVENT_DATA), the events list bounded (EVENT_SUMMARY_DATA).
-BODIES = ("text", "html", "extracted_text")
+# The signature counts as one: it is a part of extracted_text, as long as the mail makes it.
+BODIES = ("text", "html", "extracted_text", "extracted_html", "signature")
 EVENT_MESSAGE_COLUMNS = [c for c in MESSAGE_COLUMNS if c.name not in BODIES]
 
 # Lists show each message bounded, whatever its size (one received message may hold 40 MB of text): the
@@ -30,7 +34,7 @@ EVENT_MESSAGE_COLUMNS = [c for c in MESSAGE_COLUMNS if c.name not in BODIES]
 LIST_TEXT = 16_384
 LIST_HEADERS = 100
 LIST_HEADER_TEXT = 1_000
-_BOUNDED_TEXT = ("subject", "text", "html", "extracted_text")
+_BOUNDED_TEXT = ("subject", *BODIES)
 
 
 def _headers(source: str) -> str:
@@ -56,8 +60,8 @@ def _longer(column: ColumnElement[Any], limit: int) -> ColumnElement[bool]:
 
 
 def _bounded(column: Any) -> Any:
-    if column.name == "extracted_text":
-        return func.left(EXTRACTED_TEXT, LIST_TEXT).label(column.name)
+    if column.name in _EXTRACTED:
+        return func.left(_EXTRACTED[column.name], LIST_TEXT).label(column.name)
     if column.name in _BOUNDED_TEXT:
         return func.left(column, LIST_TEXT).label(column.name)
     if column.name == "headers":
@@ -82,7 +86,13 @@ def _event_data(body: str, rest: str) -> Any:
     """``events.data`` with its message's bodies put back from the messages table (null once it is deleted).
 
     ``body`` is the SQL of a body from its column (``{}``); ``rest`` pairs of other fields to set."""
-    columns = {"text": "m.text", "html": "m.html", "extracted_text": "coalesce(m.extracted_text, m.text)"}
+    columns = {
+        "text": "m.text",
+        "html": "m.html",
+        "extracted_text": "coalesce(m.extracted_text, m.text)",
+        "extracted_html": "coalesce(m.extracted_html, m.html)",
+        "signature": "m.signature",
+    }
     bodies = ", ".join(f"'{name}', {body.format(column)}" for name, column in columns.items())
     return literal_column(
         f"CASE WHEN jsonb_typeof({_MESSAGE}) = 'object' THEN jsonb_set(events.data, '{{message}}', {_MESSAGE}"  # noqa: S608 - constants
