@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from mailman_services.domain.quotes import history_start
 
 MAX_SCANNED = 1_000_000  # characters of source whose lines the text-level rule looks at
+MAX_PARSED = 2_000_000  # characters parsed (quoted elements skipped aside) before the rest is kept unread
 
 # Elements removed with everything inside them (and the attribution line just before them). The
 # author's text around them stays, so replies interleaved between quotes keep their answers.
@@ -54,6 +55,11 @@ _HISTORY_BORDERS = ("border-top:solid", "border-top-style:solid")
 # …recognised as the header block only when its first text is a header label ("From:", "От:", "De :").
 _HEADER_LABEL = re.compile(r"\s*\*?[^\W\d_]{1,20}(?: [^\W\d_]{1,20}){0,2} ?:")
 
+# Anything that may make one of the rules above apply (a quick look before the text-level rule cuts early).
+_STRUCTURE = (
+    frozenset({"blockquote", "border-top", *_QUOTE_CLASSES, *_QUOTE_CLASS_PARTS, *_CONTAINER_CLASSES, *_HISTORY_IDS})
+    | _HISTORY_CLASSES
+)
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 )
@@ -66,9 +72,12 @@ _BLOCKS = frozenset(
 )
 _RULED = frozenset({"div", "blockquote", "hr", "section", "span", "p", "table", "font"})
 _TIME = re.compile(r"\d{1,2}:\d{2}")
+_CHECK_EVERY = 32  # lines between two looks of the text-level rule while parsing
+_LOOKAHEAD = 8  # lines history_start may need below the start of the history
 _MAX_LINE = 1000  # characters of a line kept for the text-level rule
 _MAX_WALK = 256  # elements climbed to close the ones an attribution's cut leaves open
-_FIRST_CHUNK = 4096  # characters fed to the parser first after each skipped quote, doubling after
+_FIRST_CHUNK = 4096  # characters fed to the parser first after each skipped quote, doubling after…
+_MAX_CHUNK = 262_144  # …up to this
 
 
 class _Frame:
@@ -152,19 +161,26 @@ class _Extractor:
         self.line_rule: tuple[int, _Frame] | None = None
         self.border: _Frame | None = None  # a bordered div waiting for its first text
         self.skip: tuple[_Frame, int] | None = None  # a quoted element met: it and where its content starts
+        self.truncated = False  # MAX_PARSED characters parsed before the end
+        self.checked = 0  # lines the text-level rule has looked at while parsing
 
     # --- the pass ------------------------------------------------------------------------------------
 
     def run(self) -> str:
-        position, size = 0, len(self.source)
-        while position < size and self.cut is None:
+        position, size, parsed = 0, len(self.source), 0
+        while position < size and self.cut is None and not self.truncated:
             parser = _Tokens(self, position)
             chunk, fed = _FIRST_CHUNK, position
             try:
                 while fed < size:
+                    if parsed > MAX_PARSED:  # not a reply someone typed: what follows is kept as it is
+                        self.truncated = True
+                        break
                     parser.feed(self.source[fed : fed + chunk])
-                    fed, chunk = fed + chunk, chunk * 2
-                parser.close()
+                    parsed += min(chunk, size - fed)
+                    fed, chunk = fed + chunk, min(chunk * 2, _MAX_CHUNK)
+                else:
+                    parser.close()
                 position = size
             except _Found:
                 if self.skip is None:
@@ -176,6 +192,7 @@ class _Extractor:
                     self._unclosed_quote(frame)
                     break
                 self._removed(frame, end)
+                parsed += content - fed
                 position = end
         self._finish()
         return self._assemble()
@@ -183,7 +200,8 @@ class _Extractor:
     def start_tag(self, tag: str, attrs: list[tuple[str, str | None]], offset: int, length: int, closed: bool) -> None:
         if tag in _BLOCKS or tag == "br":
             self._break()
-        kind = self._rules(tag, dict(attrs), offset, length) if tag in _RULED else None
+        ruled = tag == "blockquote" or (attrs and tag in _RULED)
+        kind = self._rules(tag, dict(attrs), offset, length) if ruled else None
         if tag == "hr":
             self.rule = (offset, self.top)
         if closed or tag in _VOID:
@@ -195,6 +213,8 @@ class _Extractor:
             self.container = _Container(self.top)
         elif kind == "border":
             self.border = self.top
+        if len(self.lines) >= self.checked + _CHECK_EVERY and not self.removals and self.container is None:
+            self._history_early()
 
     def end_tag(self, tag: str, offset: int) -> None:
         if tag in _BLOCKS or tag == "br":
@@ -249,13 +269,14 @@ class _Extractor:
             self._quote_start(offset, self._attribution())
             return "container"
         named = " ".join((ident, *classes))
-        attribution = self._attribution()
         quoted = (
             bool(classes & _QUOTE_CLASSES)
             or any(part in named for part in _QUOTE_CLASS_PARTS)
             or bool(classes & _CONTAINER_CLASSES)
-            or (tag == "blockquote" and ((attrs.get("type") or "").lower() == "cite" or attribution is not None))
+            or (tag == "blockquote" and (attrs.get("type") or "").lower() == "cite")
         )
+        attribution = self._attribution() if quoted or tag == "blockquote" else None
+        quoted = quoted or attribution is not None
         if quoted:
             self._quote_start(offset, attribution)
             self.skip = (_Frame(tag, offset, self.top), offset + length)
@@ -267,8 +288,8 @@ class _Extractor:
         line = self.container.last_line if self.container is not None else self.last_line
         if line is None or len(line.text) > 500:
             return None
-        text = line.text.rstrip()
-        if history_start([text]) == 0 or (text.endswith(":") and ("@" in text or _TIME.search(text))):
+        text = line.text
+        if (text.endswith(":") and ("@" in text or _TIME.search(text))) or history_start([text]) == 0:
             return line
         return None
 
@@ -341,9 +362,31 @@ class _Extractor:
         if self.text_start < MAX_SCANNED:
             self.lines.append(line)
 
+    def _history_early(self) -> None:
+        """Cut at the history's start as soon as the lines show it, when nothing after it is a structure."""
+        start = max(0, self.checked - _LOOKAHEAD)
+        texts = [line.text for line in self.lines[start:]]
+        index = history_start(texts)
+        self.checked = len(self.lines)
+        if index + _LOOKAHEAD >= len(texts) or self.border is not None:
+            return  # none, or too near the last line read to tell yet
+        line = self.lines[self._quoted_above(start + index)]
+        rest = self.source[line.start :].lower()
+        if not any(name in rest for name in _STRUCTURE):
+            self.cut = line.rule or (line.start, line.frame)
+            raise _Found
+        self.checked = len(self.source)  # decided at the end, once the structures are known
+
+    def _quoted_above(self, index: int) -> int:
+        """The first of the "> " lines just above the history's start: they belong to it."""
+        while index > 0 and self.lines[index - 1].text.startswith(">"):
+            index -= 1
+        return index
+
     def _finish(self) -> None:
         container = self.container
-        if self.cut is None and container is not None:  # open until the end
+        if self.cut is None and container is not None:  # open until the end, or the end of what was read
+            container.author = container.author or self.truncated
             self._container_closed(len(self.source))
             if not container.author:
                 self.removals.pop()
@@ -354,9 +397,7 @@ class _Extractor:
         texts = [line.text for line in self.lines]
         index = history_start(texts)
         if index < len(texts):
-            while index > 0 and texts[index - 1].startswith(">"):  # "> " lines just above belong to it
-                index -= 1
-            line = self.lines[index]
+            line = self.lines[self._quoted_above(index)]
             self.cut = line.rule or (line.start, line.frame)
 
     def _assemble(self) -> str:
