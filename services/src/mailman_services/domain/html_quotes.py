@@ -53,7 +53,7 @@ _HISTORY_CLASSES = frozenset({"outlookmessageheader"})  # Outlook 2000/XP
 # Outlook 2007+ and Windows Mail: the From/Sent block is a div with a solid top border.
 _HISTORY_BORDERS = ("border-top:solid", "border-top-style:solid")
 # …recognised as the header block only when its first text is a header label ("From:", "От:", "De :").
-_HEADER_LABEL = re.compile(r"\s*\*?[^\W\d_]{1,20}(?: [^\W\d_]{1,20}){0,2} ?:")
+_HEADER_LABEL = re.compile(r"[^\W\d_]{1,20}(?: [^\W\d_]{1,20}){0,2} ?:")
 
 # Anything that may make one of the rules above apply (a quick look before the text-level rule cuts early).
 _STRUCTURE = (
@@ -70,7 +70,7 @@ _BLOCKS = frozenset(
         *("h1", "h2", "h3", "h4", "h5", "h6", "body", "section", "article", "header", "footer", "center", "address"),
     }
 )
-_RULED = frozenset({"div", "blockquote", "hr", "section", "span", "p", "table", "font"})
+_RULED = frozenset({"div", "blockquote", "hr", "section", "span", "p", "table"})  # elements the rules look at
 _TIME = re.compile(r"\d{1,2}:\d{2}")
 _CHECK_EVERY = 32  # lines between two looks of the text-level rule while parsing
 _LOOKAHEAD = 8  # lines history_start may need below the start of the history
@@ -187,7 +187,8 @@ class _Extractor:
                     break
                 frame, content = self.skip
                 self.skip = None
-                end = _element_end(self.source, content, frame.tag)
+                ancestors = frozenset(name for name, count in self.open_counts.items() if count)
+                end = _element_end(self.source, content, frame.tag, ancestors)
                 if end is None:
                     self._unclosed_quote(frame)
                     break
@@ -240,7 +241,7 @@ class _Extractor:
             return
         if self.border is not None:
             border, self.border = self.border, None
-            if _HEADER_LABEL.match(data):
+            if _HEADER_LABEL.fullmatch(data.strip()):
                 self._history(border.start, border.parent or self.root)
         if not self.text:
             self.text_start, self.text_frame = offset, self.top
@@ -437,39 +438,49 @@ def _between(at_line: _Frame, now: _Frame) -> tuple[str, _Frame | None] | None:
     return None
 
 
-@lru_cache(maxsize=64)
-def _tag_pattern(tag: str) -> re.Pattern[str]:
-    return re.compile(rf"<(/?){re.escape(tag)}(?=[\s/>])|<!--|<(script|style)(?=[\s/>])", re.IGNORECASE)
+@lru_cache(maxsize=256)
+def _tags_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(name) for name in names)
+    return re.compile(rf"<(/?)({alternatives})(?=[\s/>])|<!--|<(script|style)(?=[\s/>])", re.IGNORECASE)
 
 
 _END_OF_RAW = {"script": re.compile(r"</script", re.I), "style": re.compile(r"</style", re.I)}
 
 
-def _element_end(source: str, position: int, tag: str) -> int | None:
-    """Offset just past the end tag closing a ``tag`` whose content starts at ``position`` (None: not closed)."""
-    pattern, depth = _tag_pattern(tag), 1
+def _element_end(source: str, position: int, tag: str, ancestors: frozenset[str]) -> int | None:
+    """Where a ``tag`` element whose content starts at ``position`` ends: just past its end tag, or at the end
+    tag of an element around it (``ancestors``) that closes it too (None: not before the end of the source).
+
+    Only the elements named like it or like its ancestors are counted: another one inside may leave them open.
+    """
+    pattern = _tags_pattern(tuple(sorted(ancestors | {tag})))
+    inner: dict[str, int] = {}
     while True:
         match = pattern.search(source, position)
         if match is None:
             return None
         position = match.end()
-        if match.group(0) == "<!--":
-            found = source.find("-->", position)
+        name = match.group(2)
+        if name is None:
+            if match.group(0) == "<!--":
+                found = source.find("-->", position)
+            else:
+                raw = _END_OF_RAW[match.group(3).lower()].search(source, position)
+                found = -1 if raw is None else raw.start()
             if found < 0:
                 return None
             position = found + 3
-        elif match.group(2):
-            raw = _END_OF_RAW[match.group(2).lower()].search(source, position)
-            if raw is None:
-                return None
-            position = raw.end()
-        elif match.group(1):
-            depth -= 1
-            if depth == 0:
-                found = source.find(">", position)
-                return len(source) if found < 0 else found + 1
+            continue
+        name = name.lower()
+        if not match.group(1):
+            inner[name] = inner.get(name, 0) + 1
+        elif inner.get(name):
+            inner[name] -= 1
+        elif name == tag:
+            found = source.find(">", position)
+            return len(source) if found < 0 else found + 1
         else:
-            depth += 1
+            return match.start()  # an ancestor's end tag
 
 
 def extracted_html(html: str) -> str:
