@@ -15,12 +15,13 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import unescape
 from html.parser import HTMLParser
 
 from mailman_services.domain.quotes import history_start
 
 MAX_SCANNED = 1_000_000  # characters of source whose lines the text-level rule looks at
-MAX_PARSED = 2_000_000  # characters parsed (quoted elements skipped aside) before the rest is kept unread
+MAX_EVENTS = 150_000  # tags and texts parsed (quoted elements skipped aside) before the rest is kept unread
 
 # Elements removed with everything inside them (and the attribution line just before them). The
 # author's text around them stays, so replies interleaved between quotes keep their answers.
@@ -70,14 +71,23 @@ _BLOCKS = frozenset(
         *("h1", "h2", "h3", "h4", "h5", "h6", "body", "section", "article", "header", "footer", "center", "address"),
     }
 )
+# End tags that close an element of the HTML "special" category inside them, blockquote and div included.
+_CLOSING = frozenset(
+    {
+        *("html", "body", "div", "p", "li", "ul", "ol", "dl", "dd", "dt", "td", "th", "tr", "table", "tbody"),
+        *("thead", "tfoot", "section", "article", "aside", "nav", "main", "header", "footer", "center", "form"),
+        *("address", "figure", "details", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"),
+    }
+)
 _RULED = frozenset({"div", "blockquote", "hr", "section", "span", "p", "table"})  # elements the rules look at
 _TIME = re.compile(r"\d{1,2}:\d{2}")
 _CHECK_EVERY = 32  # lines between two looks of the text-level rule while parsing
 _LOOKAHEAD = 8  # lines history_start may need below the start of the history
 _MAX_LINE = 1000  # characters of a line kept for the text-level rule
 _MAX_WALK = 256  # elements climbed to close the ones an attribution's cut leaves open
-_FIRST_CHUNK = 4096  # characters fed to the parser first after each skipped quote, doubling after…
-_MAX_CHUNK = 262_144  # …up to this
+# Characters fed to the parser first after each skipped quote, doubling after: a skip wastes no more than
+# was parsed, and html.parser's rescans of an unfinished comment or tag stay linear in total.
+_FIRST_CHUNK = 4096
 
 
 class _Frame:
@@ -161,44 +171,49 @@ class _Extractor:
         self.line_rule: tuple[int, _Frame] | None = None
         self.border: _Frame | None = None  # a bordered div waiting for its first text
         self.skip: tuple[_Frame, int] | None = None  # a quoted element met: it and where its content starts
-        self.truncated = False  # MAX_PARSED characters parsed before the end
+        self.truncated = False  # MAX_EVENTS parsed before the end
+        self.events = 0
+        self.parsing = True  # False once the parser is done: the rules may raise _Found only while it runs
         self.checked = 0  # lines the text-level rule has looked at while parsing
 
     # --- the pass ------------------------------------------------------------------------------------
 
     def run(self) -> str:
-        position, size, parsed = 0, len(self.source), 0
-        while position < size and self.cut is None and not self.truncated:
+        position, size = 0, len(self.source)
+        while position < size and self.cut is None:
             parser = _Tokens(self, position)
             chunk, fed = _FIRST_CHUNK, position
             try:
                 while fed < size:
-                    if parsed > MAX_PARSED:  # not a reply someone typed: what follows is kept as it is
-                        self.truncated = True
-                        break
                     parser.feed(self.source[fed : fed + chunk])
-                    parsed += min(chunk, size - fed)
-                    fed, chunk = fed + chunk, min(chunk * 2, _MAX_CHUNK)
-                else:
-                    parser.close()
+                    fed, chunk = fed + chunk, chunk * 2
+                # No close(): what html.parser still holds is an unfinished tag, comment or character reference,
+                # kept as it is, and its way of reading them at the end is quadratic in some malformed input.
                 position = size
             except _Found:
-                if self.skip is None:
+                if self.skip is None:  # the history's start, or as much as is read
                     break
                 frame, content = self.skip
                 self.skip = None
-                ancestors = frozenset(name for name, count in self.open_counts.items() if count)
+                ancestors = frozenset(name for name, count in self.open_counts.items() if count and name in _CLOSING)
                 end = _element_end(self.source, content, frame.tag, ancestors)
                 if end is None:
                     self._unclosed_quote(frame)
                     break
                 self._removed(frame, end)
-                parsed += content - fed
                 position = end
+        self.parsing = False
         self._finish()
         return self._assemble()
 
+    def _event(self) -> None:
+        self.events += 1
+        if self.events > MAX_EVENTS:  # not a reply someone typed: what follows is kept as it is
+            self.truncated = True
+            raise _Found
+
     def start_tag(self, tag: str, attrs: list[tuple[str, str | None]], offset: int, length: int, closed: bool) -> None:
+        self._event()
         if tag in _BLOCKS or tag == "br":
             self._break()
         ruled = tag == "blockquote" or (attrs and tag in _RULED)
@@ -214,10 +229,9 @@ class _Extractor:
             self.container = _Container(self.top)
         elif kind == "border":
             self.border = self.top
-        if len(self.lines) >= self.checked + _CHECK_EVERY and not self.removals and self.container is None:
-            self._history_early()
 
     def end_tag(self, tag: str, offset: int) -> None:
+        self._event()
         if tag in _BLOCKS or tag == "br":
             self._break()
         if not self.open_counts.get(tag):
@@ -237,17 +251,35 @@ class _Extractor:
                 return
 
     def data(self, data: str, offset: int) -> None:
+        self._event()
         if self.skipping or not data.strip():
             return
         if self.border is not None:
             border, self.border = self.border, None
-            if _HEADER_LABEL.fullmatch(data.strip()):
+            if _HEADER_LABEL.fullmatch(data[:100].strip()):
                 self._history(border.start, border.parent or self.root)
+        if self.open_counts.get("pre") and "\n" in data:
+            self._preformatted(offset)
+        else:
+            self._write(data, offset)
+
+    def _preformatted(self, offset: int) -> None:
+        """Text in <pre>: each source line is a line (its offsets read in the source, before entities are decoded)."""
+        end = self.source.find("<", offset)
+        raw = self.source[offset : len(self.source) if end < 0 else end]
+        for number, piece in enumerate(raw.split("\n")):
+            if number:
+                self._break()
+            if piece.strip():
+                self._write(unescape(piece), offset)
+            offset += len(piece) + 1
+
+    def _write(self, data: str, offset: int) -> None:
         if not self.text:
             self.text_start, self.text_frame = offset, self.top
             self.line_rule, self.rule = self.rule, None
         if self.text_size < _MAX_LINE:
-            self.text.append(data)
+            self.text.append(data[:_MAX_LINE])
             self.text_size += len(data)
 
     # --- the rules -----------------------------------------------------------------------------------
@@ -362,6 +394,8 @@ class _Extractor:
             self.last_line = line
         if self.text_start < MAX_SCANNED:
             self.lines.append(line)
+            if self.parsing and len(self.lines) >= self.checked + _CHECK_EVERY and not self.removals:
+                self._history_early()
 
     def _history_early(self) -> None:
         """Cut at the history's start as soon as the lines show it, when nothing after it is a structure."""
@@ -369,7 +403,7 @@ class _Extractor:
         texts = [line.text for line in self.lines[start:]]
         index = history_start(texts)
         self.checked = len(self.lines)
-        if index + _LOOKAHEAD >= len(texts) or self.border is not None:
+        if index + _LOOKAHEAD >= len(texts) or self.border is not None or self.container is not None:
             return  # none, or too near the last line read to tell yet
         line = self.lines[self._quoted_above(start + index)]
         rest = self.source[line.start :].lower()
@@ -387,7 +421,7 @@ class _Extractor:
     def _finish(self) -> None:
         container = self.container
         if self.cut is None and container is not None:  # open until the end, or the end of what was read
-            container.author = container.author or self.truncated
+            container.author = container.author or self.truncated  # what is not read is kept
             self._container_closed(len(self.source))
             if not container.author:
                 self.removals.pop()
