@@ -248,6 +248,23 @@ def test_malformed_input_never_raises(html: str) -> None:
     assert isinstance(extracted_html(html), str)
 
 
+@pytest.mark.parametrize("unit", ["</", "<!", "<a ", "<", "&amp;", "<div>a", "<p>", "<!--", "<blockquote>"])
+def test_pathological_markup_is_read_in_linear_time(unit: str) -> None:
+    html = unit * 200_000  # html.parser's close() alone takes minutes on some of these
+    assert extracted_html(html) is html
+
+
+def test_preformatted_reply() -> None:
+    html = "<pre>Friday &amp; noon.\n\nOn Mon, Jun 2, 2025 at 9:00 AM Bob wrote:\n&gt; Can we meet?\n</pre>"
+    assert extracted_html(html) == "<pre>Friday &amp; noon.\n\n</pre>"
+
+
+def test_a_large_inline_image_before_the_quote() -> None:
+    image = '<img src="data:image/png;base64,' + "A" * 5_000_000 + '">'
+    html = f'{NEW}{image}<div class="gmail_quote"><blockquote class="gmail_quote">{OLD}</blockquote></div>'
+    assert extracted_html(html) == NEW + image
+
+
 def test_unclosed_quote_runs_to_the_end_and_its_ancestors_are_closed() -> None:
     html = f'<html><body><div>{NEW}<blockquote type="cite"><div>{OLD}'
     kept = extracted_html(html)
@@ -295,3 +312,4 @@ def test_talon_html_replies(name: str) -> None:
     assert "Hello! How are you?" not in reply
     assert "Alex" in reply
     assert html.startswith(kept[: kept.find("Alex")])  # the kept markup is the source's own
+    assert unclosed(kept) == unclosed(html) == []
