@@ -1,12 +1,23 @@
 """The new part of an HTML reply: the same markup with the quoted history cut out.
 
-The kept part is the source's own markup, byte for byte: the history is found as positions in the source
-and cut there, and only the closing tags of the elements left open at a cut are added. What counts as
-history is a table of the structures mail clients write (``_QUOTE_*`` remove one element, ``_HISTORY_*``
-end the reply), and when none is present, the line where ``quotes.history_start`` finds the history.
+The kept part is the source's own markup, byte for byte: the history is found as offsets in the source and
+cut there; only the closing tags of the elements a cut leaves open are added. What counts as history:
 
-One pass of ``html.parser`` over the reply; a quoted element is skipped by a scan for its closing tag
-rather than parsed, so a long quoted history costs little. Anything unexpected returns the input.
+* the elements of ``_QUOTE_CLASSES`` (Gmail's attribution, Thunderbird's cite prefix, ProtonMail, Zoho, …),
+  a ``blockquote type="cite"`` (Apple Mail, Thunderbird), and a plain blockquote right below an attribution
+  line (mail.ru, Yandex: "<date>, <name> <address>:"); each goes with its attribution line, and the author's
+  text between and after them stays (interleaved answers, bottom posting);
+* a Gmail quote container (``_CONTAINER_CLASSES``) goes whole, unless the author wrote in it between its
+  quotes: then only its quotes and their attributions go;
+* from the elements of ``_HISTORY_IDS`` / ``_HISTORY_CLASSES`` (Outlook's divRplyFwdMsg, appendonsend,
+  Hotmail's hr#stopSpelling, …) or a div with a solid top border whose first text is a header label
+  (Outlook 2007+, Windows Mail), everything to the end goes, with an <hr> just above them;
+* when none of these is in the message, the line where ``quotes.history_start`` sees the history start
+  (over the text's block-level lines) and everything after it.
+
+One pass of ``html.parser``; a quoted element is skipped by a scan for its end tag rather than parsed, so a
+long quoted history costs little, and at most ``MAX_EVENTS`` tags and texts are parsed. Anything unexpected
+returns the input.
 """
 
 from __future__ import annotations
