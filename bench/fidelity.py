@@ -5,7 +5,7 @@ by `tests/peer_corpus.py`: every `keep` line present, no `drop` line) and is sco
 language; then the time per message, and Mailman's time on 1 MB shapes that would expose regex backtracking.
 Prints numbers; never passes or fails.
 
-Mailman reads each fixture as delivered: `quotes.reply(parsed.text, parsed.html)` on `parse(message_bytes(fixture))`.
+Mailman reads each fixture as delivered: `replies.reply(parsed.text, parsed.html)` on `parse(message_bytes(fixture))`.
 Each peer runs in a virtualenv of its own (`bench/fidelity_peer.py`, JSON over stdin/stdout), the virtualenvs made by
 the nox session: `python bench/fidelity.py --peer NAME=PYTHON ... [--missing NAME=WHY] [--repetitions N] [--details]`.
 """
@@ -27,7 +27,7 @@ from email.message import EmailMessage
 from functools import partial
 from pathlib import Path
 
-from mailman_services.domain import quotes
+from mailman_services.domain import quotes, replies
 from mailman_services.domain.parsing import parse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,11 +103,11 @@ def mailman(corpus: list[Fixture], repetitions: int) -> Scores:
     for fixture in corpus:
         parsed = parse(message_bytes(fixture))
         try:
-            extracted = quotes.reply(parsed.text, parsed.html).text
+            extracted = replies.reply(parsed.text, parsed.html).text
         except Exception as error:  # noqa: BLE001 - scored as a failure, the run goes on
             outcomes[fixture.id] = Outcome([f"raised {type(error).__name__}: {error}"], type(error).__name__, 0.0)
             continue
-        seconds = timed(partial(quotes.reply, parsed.text, parsed.html), repetitions)
+        seconds = timed(partial(replies.reply, parsed.text, parsed.html), repetitions)
         outcomes[fixture.id] = Outcome(reply_failures(fixture, extracted), None, seconds)
     return Scores(MAILMAN, outcomes)
 
@@ -270,9 +270,9 @@ def large_times() -> None:
     print("\nMailman on 1 MB inputs, ms (median of up to 5 calls)")
     for name, (text, html) in large_inputs().items():
         started = time.perf_counter()
-        quotes.reply(text, html)
+        replies.reply(text, html)
         first = time.perf_counter() - started
-        seconds = first if first > 1 else timed(partial(quotes.reply, text, html), 5)
+        seconds = first if first > 1 else timed(partial(replies.reply, text, html), 5)
         size = len((text or html or "").encode())
         print(f"  {seconds * 1e3:9.1f}  {name} ({size / 2**20:.2f} MiB)")
 
@@ -307,12 +307,12 @@ def main() -> None:
     corpus = fixtures("reply")
     print(
         f"{len(corpus)} reply fixtures. Inputs: Mailman gets each message as delivered (tests/peer_corpus.message_bytes"
-        " -> parse -> quotes.reply(text, html)); peers get body-text fixtures' body as is, eml fixtures' first"
+        " -> parse -> replies.reply(text, html)); peers get body-text fixtures' body as is, eml fixtures' first"
         " text/plain part decoded by the stdlib (email, policy.default; as talon's test), body-html fixtures' HTML"
         f" ({', '.join(sorted(HTML_PEERS))}) or that HTML converted by mailman_services.domain.quotes.html_to_text"
         " (text-only parsers). A peer's HTML output is converted by the same html_to_text before judging."
     )
-    print(f"  {MAILMAN}: quotes.reply(text, html).text from {revision(Path(quotes.__file__))}")
+    print(f"  {MAILMAN}: replies.reply(text, html).text from {revision(Path(replies.__file__))}")
     results = [mailman(corpus, options.repetitions)]
     for name, python in named(options.peer).items():
         print(f"  {name}: {CALLS.get(name, '?')}")

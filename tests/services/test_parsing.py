@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from mailman_services.domain.parsing import MAX_DEPTH, ParsedMessage, parse
-from mailman_services.domain.quotes import extracted_text
+from mailman_services.domain.replies import reply
 
 CORPUS = Path(sysconfig.get_paths()["stdlib"]) / "test" / "test_email" / "data"
 CORPUS_FILES = sorted(CORPUS.glob("msg_*.txt"))
@@ -313,16 +313,16 @@ APPLE_HTML = (
     ],
 )
 def test_extracted_text_keeps_only_the_new_part(text: str | None, html: str | None, expected: str) -> None:
-    assert extracted_text(text, html) == expected
+    assert reply(text, html).text == expected
 
 
 def test_extracted_text_keeps_interleaved_answers() -> None:
     text = "> Thursday?\nYes, 10:00.\n\n> Room?\nThe blue one.\n"
-    assert extracted_text(text, None) == "> Thursday?\nYes, 10:00.\n\n> Room?\nThe blue one."
+    assert reply(text, None).text == "> Thursday?\nYes, 10:00.\n\n> Room?\nThe blue one."
 
 
 def test_extracted_text_without_body() -> None:
-    assert extracted_text(None, None) is None
+    assert reply(None, None).text is None
 
 
 def test_extracted_text_of_a_parsed_gmail_reply() -> None:
@@ -332,7 +332,7 @@ def test_extracted_text_of_a_parsed_gmail_reply() -> None:
     msg.set_content(GMAIL_TEXT)
     msg.add_alternative(GMAIL_HTML, subtype="html")
     parsed = parse(msg.as_bytes())
-    assert extracted_text(parsed.text, parsed.html) == "Thursday works for me, see you then.\n\nBob"
+    assert reply(parsed.text, parsed.html).text == "Thursday works for me, see you then.\n\nBob"
 
 
 # --- Hostile input --------------------------------------------------------------------------------

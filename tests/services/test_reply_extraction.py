@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from mailman_services.domain.quotes import reply
+from mailman_services.domain.replies import reply
 
 REPLY = "Thursday works for me."
 

@@ -29,7 +29,7 @@ from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
 
-from mailman_services.domain.quotes import history_start
+from .quotes import history_start
 
 MAX_SCANNED = 1_000_000  # characters of source whose lines the text-level rule looks at
 MAX_EVENTS = 150_000  # tags and texts parsed (quoted elements skipped aside) before the rest is kept unread

@@ -30,28 +30,6 @@ _SIGNATURE_LINES = 12  # the longest sign-off block recognised
 _WRAPPED_WIDTH = 60  # a quoted line this long may have been wrapped onto an unquoted one
 
 
-@dataclass(frozen=True)
-class Reply:
-    """The new part of a received message, as the API gives it."""
-
-    text: str | None  # extracted_text
-    html: str | None  # extracted_html
-    signature: str | None  # the sign-off block, also inside ``text``
-
-
-def reply(text: str | None, html: str | None) -> Reply:
-    """The new part of a message whose bodies are ``text`` and ``html``."""
-    extracted = extracted_text(text, html)
-    return Reply(extracted, None, signature(extracted) if extracted else None)
-
-
-def signature(text: str) -> str | None:
-    """The sign-off block that ends ``text`` (see `signature_start`), or None."""
-    tail = text.rsplit("\n", _SIGNATURE_LINES + 1)
-    start = signature_start(tail)
-    return None if start is None else "\n".join(tail[start:]).strip()
-
-
 def _alternation(words: Iterable[str]) -> str:
     """A regular expression alternative of ``words``: longest first, spaces matching any run of blanks."""
     unique = sorted({word.lower() for word in words}, key=len, reverse=True)
@@ -369,29 +347,28 @@ def signature_start(lines: list[str]) -> int | None:
     return None
 
 
-def extracted_text(text: str | None, html: str | None) -> str | None:
-    """The new part of a reply, or None when there is no body.
+def extracted(source: str) -> tuple[str, bool]:
+    """The new part of the reply ``source`` (see the module's docstring), and whether anything was left out.
 
-    ``html`` is used only when ``text`` has no content. The sign-off stays in (see `signature_start`).
-    A text longer than `MAX_SCANNED` characters is searched for its history only in its first
-    `MAX_SCANNED` characters, and returned whole when none is found there.
+    The sign-off stays in (see `signature_start`). A text longer than `MAX_SCANNED` characters is
+    searched for its history only in its first `MAX_SCANNED` characters, and returned whole when none is
+    found there.
     """
-    if text and not text.isspace():
-        source = text
-    elif html and not html.isspace():
-        source = html_to_text(html)
-    elif text is None and html is None:
-        return None
-    else:
-        return ""
     if len(source) > MAX_SCANNED:
         head = source[:MAX_SCANNED].replace("\r\n", "\n").replace("\r", "\n").split("\n")[:-1]
         lines, cut = _new_lines(head)  # the last line may be cut short
         if not cut:
-            return source
+            return source, False
     else:
-        lines, _ = _new_lines(source.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    return "\n".join(line.rstrip() for line in lines).strip("\n").strip()
+        lines, cut = _new_lines(source.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return "\n".join(line.rstrip() for line in lines).strip("\n").strip(), cut
+
+
+def signature(text: str) -> str | None:
+    """The sign-off block that ends ``text`` (see `signature_start`), or None."""
+    tail = text.rsplit("\n", _SIGNATURE_LINES + 1)
+    start = signature_start(tail)
+    return None if start is None else "\n".join(tail[start:]).strip()
 
 
 _BLOCK_TAGS = frozenset(

@@ -34,7 +34,7 @@ from ..adapters.tables import (
     messages,
     threads,
 )
-from ..domain import mime, quotes
+from ..domain import mime, replies
 from ..domain.ids import new_id
 from ..domain.parsing import ParsedMessage, parse
 from ..ports import LOCAL_BUCKET, BlobStore, PoisonMessage, Queue, TransactionalQueue
@@ -221,12 +221,11 @@ def _read(raw: bytes) -> _Read:
     ):
         if value and len(value) > searched:
             parsed.warnings.append(f"the {what} is kept whole, but search reads its first {searched:,} characters")
-    reply = quotes.reply(parsed.text, parsed.html)
+    reply = replies.reply(parsed.text, parsed.html)
     # Stored once: a message that quotes nothing has the same text twice (and it may be 40 MB); the column
-    # then holds null, which reads back as the text (views.MESSAGE_COLUMNS). The same goes for the html, and
-    # a message with html whose reply has none is taken to quote nothing there.
+    # then holds null, which reads back as the text (views.MESSAGE_COLUMNS). The same goes for the html.
     same_text = reply.text is not None and reply.text == parsed.text
-    same_html = reply.html is None or reply.html == parsed.html
+    same_html = reply.html == parsed.html
     return _Read(
         parsed,
         None if same_text else reply.text,
