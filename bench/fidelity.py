@@ -263,7 +263,17 @@ def large_inputs() -> dict[str, tuple[str | None, str | None]]:
         "reply, then 1 MB of nested quotes and attribution-like lines": (REPLY + filled(tricky), None),
         "1 MB of unquoted prose (no history to find)": (filled([PROSE]), None),
         "1 MB HTML: a reply over nested <blockquote>s": (None, f"<p>{REPLY}</p>" + nested * (SIZE // len(nested))),
+        "1 MB HTML: a Gmail reply over 1 MB of quoted paragraphs": (None, gmail_reply(attribution)),
+        "1 MB HTML: a newsletter, nothing quoted": (None, f"<p>{PROSE}</p>" * (SIZE // (len(PROSE) + 7))),
     }
+
+
+def gmail_reply(attribution: str) -> str:
+    quoted = f"<p>{PROSE}</p>" * (SIZE // (len(PROSE) + 7))
+    return (
+        f'<div dir="ltr">{REPLY}</div><div class="gmail_quote"><div class="gmail_attr">{attribution}<br></div>'
+        f'<blockquote class="gmail_quote">{quoted}</blockquote></div>'
+    )
 
 
 def large_times() -> None:

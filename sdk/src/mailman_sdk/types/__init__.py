@@ -175,8 +175,9 @@ class Message(BaseModel):
     attribution such as "On … wrote:", Outlook's "-----Original Message-----" or From/Sent/To/Subject
     block, and trailing "> " lines). Quotes interleaved with new text are kept. The sign-off block stays
     in it, at its end; `signature` names it, so the reply without it is this text with that suffix
-    removed. Equal to `text` when nothing is quoted; taken from `html` when there is no text; null when
-    the message has no body. A sent message's is its own `text`."""
+    removed. Equal to `text` when nothing is quoted; taken from `extracted_html` when there is no text;
+    null when the message has no body. A sent message's is its own `text`. Attribution lines and header
+    blocks are recognised in 34 languages; the rules are in the repository's docs/replies.md."""
     extracted_html: str | None
     """The new part of a reply as HTML, `html` with its quoted blocks removed (Gmail's `gmail_quote`,
     Outlook's `divRplyFwdMsg` and `appendonsend`, Apple Mail's `blockquote type="cite"`, Thunderbird's
