@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import select
 from pathlib import Path
+from typing import IO
 
 import pytest
 from click.testing import CliRunner
@@ -66,7 +68,6 @@ def test_tail_prints_new_messages_as_they_arrive(stack: Stack) -> None:
     import signal
     import subprocess
     import sys
-    import time
 
     from mailman_sdk import Mailman
 
@@ -81,12 +82,14 @@ def test_tail_prints_new_messages_as_they_arrive(stack: Stack) -> None:
             [sys.executable, "-c", code, "messages", "tail", inbox.id, "--interval", "0.2"],
             env=env,
             stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
         try:
-            time.sleep(1.5)  # let it take its first look before anything new arrives
+            # It says when it has taken its first look; what arrives after that is new.
+            assert "Waiting for new mail" in line_within(tail.stderr, 60)
             client.inboxes.messages.send(inbox.id, to=["new@example.com"], subject="After tail", text="y")
-            time.sleep(1.5)
+            printed = line_within(tail.stdout, 60)
             tail.send_signal(signal.SIGINT)
             out, _ = tail.communicate(timeout=10)
         finally:
@@ -94,7 +97,14 @@ def test_tail_prints_new_messages_as_they_arrive(stack: Stack) -> None:
                 tail.kill()
                 tail.wait()
     assert tail.returncode == 0
-    assert "After tail" in out and "Before tail" not in out
+    assert "After tail" in printed and "Before tail" not in printed + out
+
+
+def line_within(stream: IO[str] | None, seconds: float) -> str:
+    """The next line of a child's pipe, or "" when none comes within ``seconds``."""
+    assert stream is not None
+    ready, _, _ = select.select([stream], [], [], seconds)
+    return stream.readline() if ready else ""
 
 
 def test_missing_settings_are_told_in_the_command_lines_words(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -194,6 +194,7 @@ def tail_command(messages: click.Group) -> None:
             with client() as api:
                 newest = next(iter(api.inboxes.messages.list(inbox_id, limit=1).data), None)
                 seen_after = newest.created_at if newest else None
+                click.echo(f"Waiting for new mail to {inbox_id} (Ctrl-C to stop)", err=True)
                 while True:
                     page = api.inboxes.messages.list(inbox_id, limit=100, after=seen_after or NOT_GIVEN)
                     for message in reversed(page.data):

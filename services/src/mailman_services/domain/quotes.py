@@ -23,7 +23,7 @@ MAX_SCANNED = 1_000_000  # characters of a long text searched for the start of i
 _ATTRIBUTION_LINES = 6  # an attribution is wrapped over at most this many lines (blank ones included)
 _ATTRIBUTION_CHARS = 500
 _AFTER_VERB = 100  # characters after the verb of an attribution: the sender's name and address
-_PARAGRAPH_LINES = 3
+_PARAGRAPH_LINES = 3  # a paragraph this short may be an attribution whatever its first words
 _FIELD_NAME_CHARS = 40  # a header field's name and colon are within this many characters of the line's start
 _HEADER_WINDOW = 8  # a header block has at least three field lines among this many
 _SIGNATURE_LINES = 12  # the longest sign-off block recognised
@@ -72,9 +72,8 @@ _SEPARATOR = re.compile(rf"(?:{_alternation(_every('separators'))})[ \t\xa0]*:?"
 _TAGLINE = re.compile(_alternation(_every("taglines")), re.IGNORECASE)
 _SIGN_OFF = re.compile(rf"(?:{_alternation(_every('sign_offs'))})(?!\w)[ \t\xa0]*[,.!]?", re.IGNORECASE)
 _RULE_CHARACTERS = "-_=*~\u2014\u2013"
-_RULE = re.compile(
-    "[-_=*~\u2014\u2013]{2,}|\u2014|\u2013"
-)  # a line drawn under the text or above history: "____", "===="
+# A line drawn under the text or above history: "____", "====", an em dash.
+_RULE = re.compile("[-_=*~\u2014\u2013]{2,}|\u2014|\u2013")
 _SIGNATURE_DELIMITER = frozenset({"--", "-- ", "\u2014", "__"})
 _MARKERS = " \t\xa0>"
 
