@@ -9,7 +9,7 @@ from typing import IO
 
 import pytest
 from click.testing import CliRunner
-from mailman_sdk._cli_commands import cli
+from mailman_sdk._cli import cli
 
 from tests.conftest import Stack
 
