@@ -7,6 +7,7 @@ import select
 from pathlib import Path
 from typing import IO
 
+import click
 import pytest
 from click.testing import CliRunner
 from mailman_sdk._cli import cli
@@ -135,10 +136,91 @@ def test_base_url_and_api_key_options(stack: Stack, monkeypatch: pytest.MonkeyPa
 def test_deliveries_has_help_of_its_own() -> None:
     runner = CliRunner()
     top = runner.invoke(cli, ["--help"])
-    assert top.exit_code == 0 and "deliveries" in top.stdout and "--base-url" in top.stdout
-    deliveries = runner.invoke(cli, ["deliveries", "--help"])
+    assert top.exit_code == 0 and "--base-url" in top.stdout
     webhooks = runner.invoke(cli, ["webhooks", "--help"])
-    assert deliveries.exit_code == 0 and webhooks.exit_code == 0
-    about = deliveries.stdout.split("Options:")[0]
-    assert about != webhooks.stdout.split("Options:")[0].replace("webhooks", "deliveries")
-    assert "Standard Webhooks" not in about and "delivery attempts" in about
+    assert webhooks.exit_code == 0 and "deliveries" in webhooks.stdout
+    for spelling in (["webhooks", "deliveries"], ["deliveries"]):  # nested, and the old spelling
+        deliveries = runner.invoke(cli, [*spelling, "--help"])
+        assert deliveries.exit_code == 0
+        about = deliveries.stdout.split("Options:")[0]
+        assert about != webhooks.stdout.split("Options:")[0].replace("webhooks", "deliveries")
+        assert "Standard Webhooks" not in about and "delivery attempts" in about
+
+
+def test_nested_spellings_and_the_old_ones_both_work(run) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run("inboxes", "create", "--json")
+    assert code == 0
+    inbox = json.loads(out)["id"]
+    sent = []
+    for send in (["inboxes", "messages", "send"], ["messages", "send"]):
+        code, out, err = run(
+            *send, inbox, "--to", "ada@example.com", "--subject", " ".join(send), "--text", "x", "--json"
+        )
+        assert code == 0, err
+        sent.append(json.loads(out)["id"])
+    listed = {}
+    for spelling in (
+        ["inboxes", "messages", "list"],
+        ["messages", "list"],
+        ["inboxes", "threads", "list"],
+        ["threads", "list"],
+    ):
+        code, out, err = run(*spelling, inbox, "--json")
+        assert code == 0, err
+        listed[" ".join(spelling)] = [item["id"] for item in json.loads(out)]  # a status may move on between calls
+    assert set(listed["inboxes messages list"]) == set(sent)
+    assert listed["messages list"] == listed["inboxes messages list"]
+    assert len(listed["inboxes threads list"]) == 2 and listed["threads list"] == listed["inboxes threads list"]
+
+    code, out, _ = run(
+        "webhooks", "create", "--url", "https://hooks.example.com/in", "--events", "message.sent", "--json"
+    )
+    assert code == 0
+    webhook = json.loads(out)["id"]
+    code, nested, _ = run("webhooks", "deliveries", "list", webhook, "--json")
+    code_old, old, _ = run("deliveries", "list", webhook, "--json")
+    assert code == code_old == 0 and isinstance(json.loads(nested), list) and old == nested
+    code, _, err = run("webhooks", "deliveries", "retry", webhook, "whd_nope")
+    code_old, _, err_old = run("deliveries", "retry", webhook, "whd_nope")
+    assert (
+        code == code_old == 1
+        and "No delivery with id 'whd_nope'" in err
+        and err_old.split("(request")[0] == err.split("(request")[0]
+    )
+
+
+def test_old_spellings_work_but_are_not_listed() -> None:
+    runner = CliRunner()
+
+    def listed(*group: str) -> list[str]:
+        result = runner.invoke(cli, [*group, "--help"])
+        assert result.exit_code == 0, result.output
+        return [line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()]
+
+    assert "deliveries" not in listed() and "deliveries" in listed("webhooks")
+    assert {"list", "send", "tail"}.isdisjoint(listed("messages")) and "retrieve" in listed("messages")
+    assert "list" not in listed("threads") and "retrieve" in listed("threads")
+    assert listed("inboxes", "messages") == ["list", "send", "tail"]
+    assert {"messages", "threads"} <= set(listed("inboxes"))
+    for old in (
+        ["messages", "list"],
+        ["messages", "send"],
+        ["messages", "tail"],
+        ["threads", "list"],
+        ["deliveries", "retry"],
+    ):
+        result = runner.invoke(cli, [*old, "--help"])
+        assert result.exit_code == 0 and f"Usage: mailman {' '.join(old)} " in result.stdout, result.output
+
+
+def test_a_name_in_a_group_stands_for_one_command() -> None:
+    from mailman_sdk._cli_support import Group
+
+    group = Group("things")
+    group.add_command(click.Command("list"))
+    group.add_alias("ls", click.Command("list"))
+    for add in (lambda: group.add_command(click.Command("list")), lambda: group.add_alias("list", click.Command("x"))):
+        with pytest.raises(ValueError, match="things list: the name is taken"):
+            add()
+    with pytest.raises(ValueError, match="things ls: the name is taken"):
+        group.add_command(click.Command("ls"))

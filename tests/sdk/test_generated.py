@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import yaml
+
 from tests.conftest import ROOT
 
 PACKAGE = ROOT / "sdk" / "src" / "mailman_sdk"
@@ -28,3 +31,43 @@ def test_regenerating_changes_nothing(tmp_path: Path) -> None:
         (PACKAGE / name).read_text().startswith("# Generated from openapi.yaml by sdk/generator/generate.py")
         for name in generated
     )
+
+
+# Each case changes one operation of today's spec, then generates: the generator must refuse, naming the clash.
+CLASHES = {
+    # a verb of `inboxes` named like its sub-resource: `mailman inboxes messages` would be both
+    "verb_like_a_group": (
+        "inboxes_create",
+        {"x-mailman-method": "messages"},
+        "`mailman inboxes messages` would be both",
+    ),
+    # two calls of one resource with one name: `client.inboxes.messages.list` would be both
+    "two_calls_one_name": ("inboxes_messages_send", {"x-mailman-method": "list"}, "are both inboxes.messages.list"),
+    # a new verb of `messages` that an old spelling (`mailman messages send`, of inboxes.messages) still answers to
+    "old_spelling_taken": ("messages_forward", {"x-mailman-method": "send"}, "`mailman messages send` would be both"),
+}
+
+
+@pytest.mark.parametrize("case", CLASHES)
+def test_a_name_that_would_stand_for_two_commands_is_refused(case: str, tmp_path: Path) -> None:
+    operation_id, changes, message = CLASHES[case]
+    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    operation = next(
+        op
+        for item in spec["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and op.get("operationId") == operation_id
+    )
+    operation.update(changes)
+    script = (
+        "import sys, yaml; sys.path.insert(0, sys.argv[1])\n"
+        "from cli import render_cli; from spec import load\n"
+        "render_cli(load(yaml.safe_load(open(sys.argv[2]))))\n"
+    )
+    (tmp_path / "openapi.yaml").write_text(yaml.safe_dump(spec))
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(ROOT / "sdk" / "generator"), str(tmp_path / "openapi.yaml")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "SpecError" in result.stderr and message in result.stderr, result.stderr

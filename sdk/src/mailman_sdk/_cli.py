@@ -18,7 +18,7 @@ from ._types import NOT_GIVEN
 from ._version import __version__
 
 
-@click.group(cls=Group)
+@click.group("mailman", cls=Group)
 @click.version_option(__version__, prog_name="mailman")
 @click.option("--base-url", metavar="URL", help="The API's URL (default: $MAILMAN_API_URL).")
 @click.option("--api-key", metavar="TOKEN", help="The API token (default: $MAILMAN_API_TOKEN).")
