@@ -12,6 +12,8 @@ from spec import Api, Operation, Param, SpecError
 # (`mailman messages send`, `mailman deliveries retry`). Those spellings still work, unlisted; a sub-resource
 # added since has its nested spelling only.
 FLATTENED = ("inboxes.messages", "inboxes.threads", "webhooks.deliveries")
+# The commands that `_cli.py` adds by hand (`mailman inboxes messages tail`, and its old spelling), in their groups.
+HAND_WRITTEN = {"inboxes.messages": ("tail",), "messages": ("tail",)}
 
 
 def cli_option(p: Param, models: Models, imports: Imports) -> tuple[list[str], str, str]:
@@ -93,9 +95,14 @@ def variable(resource: str) -> str:
     return resource.replace(".", "_") + "_group"
 
 
+def function(op: Operation) -> str:
+    """The Python name of an operation's command: `inboxes_messages_list`."""
+    return f"{op.resource.replace('.', '_')}_{op.method}"
+
+
 def render_command(op: Operation, models: Models, imports: Imports) -> str:
     group_var = variable(op.resource)
-    fn = f"{op.resource.replace('.', '_')}_{op.method}"
+    fn = function(op)
     path_order = re.findall(r"{(\w+)}", op.path)
     path_params = sorted((p for p in op.params if p.location == "path"), key=lambda p: path_order.index(p.name))
     decorators = [f'@{group_var}.command("{command_name(op.method)}")']
@@ -148,6 +155,12 @@ def render_cli(api: Api) -> str:
     imports.add("._cli_support", "Group")
     names: dict[str, dict[str, str]] = {"": {}}  # in each group (the top one is ""): name -> what it is
     body: list[str] = []
+    python_names: dict[str, str] = {}  # `inboxes_messages_group` and `inboxes_messages_list` and the like
+
+    def define(python_name: str, what: str) -> None:
+        if python_name in python_names:
+            raise SpecError(f"{python_names[python_name]} and {what} would both be {python_name} in _cli_commands.py")
+        python_names[python_name] = what
 
     def claim(group: str, name: str, what: str) -> None:
         taken = names.setdefault(group, {})
@@ -164,6 +177,7 @@ def render_cli(api: Api) -> str:
             add_group(parent)
         claim(parent, command_name(segment), f"the group of {resource}")
         names[resource] = {}
+        define(variable(resource), f"the group of {resource}")
         description = doc(group_help(resource, by_resource.get(resource, []), api), "    ").strip()
         var = variable(resource)
         text = f'"""{description}"""' if "\n" in description else repr(description)
@@ -176,7 +190,12 @@ def render_cli(api: Api) -> str:
         add_group(resource)
         for op in ops:
             claim(resource, command_name(op.method), f"{op.resource}.{op.method}")
+            define(function(op), f"{op.resource}.{op.method}")
             body.append(render_command(op, api.models, imports))
+
+    for group, commands in HAND_WRITTEN.items():
+        for name in commands:
+            claim(group, name, "a command of _cli.py")
 
     aliases = ["\n# The spellings of before the groups were nested, unlisted (see FLATTENED in sdk/generator/cli.py)."]
     top_aliases: list[str] = []
@@ -187,8 +206,7 @@ def render_cli(api: Api) -> str:
         if owner in by_resource:  # `messages` is a resource too: its group answers to the sub-resource's verbs
             for op in by_resource[resource]:
                 claim(owner, command_name(op.method), f"the old spelling of {resource}.{op.method}")
-                fn = f"{resource.replace('.', '_')}_{op.method}"
-                aliases.append(f'{variable(owner)}.add_alias("{command_name(op.method)}", {fn})')
+                aliases.append(f'{variable(owner)}.add_alias("{command_name(op.method)}", {function(op)})')
         else:
             claim("", command_name(owner), f"the old spelling of the group of {resource}")
             top_aliases.append(f'"{command_name(owner)}": {variable(resource)}')

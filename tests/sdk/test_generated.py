@@ -45,6 +45,14 @@ CLASHES = {
     "two_calls_one_name": ("inboxes_messages_send", {"x-mailman-method": "list"}, "are both inboxes.messages.list"),
     # a new verb of `messages` that an old spelling (`mailman messages send`, of inboxes.messages) still answers to
     "old_spelling_taken": ("messages_forward", {"x-mailman-method": "send"}, "`mailman messages send` would be both"),
+    # a call named like the hand-written `mailman inboxes messages tail`
+    "hand_written_taken": ("inboxes_messages_send", {"x-mailman-method": "tail"}, "and a command of _cli.py"),
+    # a resource `inboxes_messages` beside `inboxes.messages`: one Python name for two groups
+    "one_python_name": (
+        "inboxes_list",
+        {"x-mailman-resource": "inboxes_messages", "x-mailman-method": "list"},
+        "would both be inboxes_messages_group",
+    ),
 }
 
 
