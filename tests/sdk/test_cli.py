@@ -64,7 +64,8 @@ def test_api_errors_exit_1_with_the_problem_detail(run) -> None:  # type: ignore
     assert code == 2 and "nonsense" in err  # refused by click before any request
 
 
-def test_tail_prints_new_messages_as_they_arrive(stack: Stack) -> None:
+@pytest.mark.parametrize("spelling", [["inboxes", "messages", "tail"], ["messages", "tail"]], ids=["nested", "old"])
+def test_tail_prints_new_messages_as_they_arrive(stack: Stack, spelling: list[str]) -> None:
     import os
     import signal
     import subprocess
@@ -80,7 +81,7 @@ def test_tail_prints_new_messages_as_they_arrive(stack: Stack) -> None:
         code = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         code += "from mailman_sdk._cli import main; main()"
         tail = subprocess.Popen(
-            [sys.executable, "-c", code, "messages", "tail", inbox.id, "--interval", "0.2"],
+            [sys.executable, "-c", code, *spelling, inbox.id, "--interval", "0.2"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
