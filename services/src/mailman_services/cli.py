@@ -422,7 +422,8 @@ def api_keys() -> None:
 @click.option("--inbox", "inbox_ids", multiple=True, help="Limit the key to this inbox (repeatable).")
 def api_keys_create(name: str, inbox_ids: tuple[str, ...]) -> None:
     """Create an API key and print it (it is shown only once)."""
-    from .db.engine import create_engine
+    from .db.engine import Database, create_engine
+    from .db.reads import FastReads
     from .domain.errors import APIError
     from .handlers.api_keys import create as create_key
 
@@ -431,14 +432,13 @@ def api_keys_create(name: str, inbox_ids: tuple[str, ...]) -> None:
     url = _database(settings)
 
     async def create() -> str:
-        engine = create_engine(url, pool_size=1)
+        database = Database(create_engine(url, pool_size=1), FastReads(url))
         try:
-            async with engine.begin() as conn:
-                key: str = (await create_key(conn, name, list(inbox_ids) or None))["key"]
+            key: str = (await create_key(database, name, list(inbox_ids) or None))["key"]
         except APIError as exc:
             raise click.ClickException(exc.detail) from None
         finally:
-            await engine.dispose()
+            await database.aclose()
         return key
 
     click.echo(anyio.run(create))
