@@ -24,7 +24,7 @@ async def create() -> Response:
 async def list_() -> Response:
     require_unscoped()
     query = parse_query(Query)
-    return json_response(await views.list_api_keys(services().database, limit=query.limit, cursor=query.cursor))
+    return json_response(await views.list_api_keys(services().database, **query.model_dump()))
 
 
 @blueprint.delete("/<key_id>")

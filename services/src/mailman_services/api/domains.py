@@ -23,9 +23,7 @@ async def create() -> Response:
 async def list_() -> Response:
     require_unscoped()
     query = parse_query(DomainQuery)
-    return json_response(
-        await views.list_domains(services().database, name=query.name, limit=query.limit, cursor=query.cursor)
-    )
+    return json_response(await views.list_domains(services().database, **query.model_dump()))
 
 
 @blueprint.get("/<domain_id>")

@@ -14,17 +14,7 @@ blueprint = Blueprint("events", __name__, url_prefix="/v1/events")
 @blueprint.get("")
 async def list_() -> Response:
     query = parse_query(EventQuery)
-    return json_response(
-        await views.list_events(
-            services().database,
-            principal().inbox_ids,
-            type=query.type,
-            inbox_id=query.inbox_id,
-            message_id=query.message_id,
-            limit=query.limit,
-            cursor=query.cursor,
-        )
-    )
+    return json_response(await views.list_events(services().database, principal().inbox_ids, **query.model_dump()))
 
 
 @blueprint.get("/<event_id>")

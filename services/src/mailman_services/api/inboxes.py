@@ -38,16 +38,7 @@ async def create() -> Response:
 @blueprint.get("")
 async def list_() -> Response:
     query = parse_query(InboxQuery)
-    return json_response(
-        await views.list_inboxes(
-            services().database,
-            principal().inbox_ids,
-            domain_id=query.domain_id,
-            address=query.address,
-            limit=query.limit,
-            cursor=query.cursor,
-        )
-    )
+    return json_response(await views.list_inboxes(services().database, principal().inbox_ids, **query.model_dump()))
 
 
 @blueprint.get("/<inbox_id>")
@@ -77,21 +68,7 @@ async def delete(inbox_id: str) -> Response:
 async def list_messages(inbox_id: str) -> Response:
     check_inbox(inbox_id)
     query = parse_query(MessageQuery)
-    return json_response(
-        await views.list_messages(
-            services().database,
-            inbox_id,
-            direction=query.direction,
-            status=query.status,
-            label=query.label,
-            thread_id=query.thread_id,
-            q=query.q,
-            after=query.after,
-            before=query.before,
-            limit=query.limit,
-            cursor=query.cursor,
-        )
-    )
+    return json_response(await views.list_messages(services().database, inbox_id, **query.model_dump()))
 
 
 @blueprint.post("/<inbox_id>/messages")
@@ -119,8 +96,4 @@ async def send(inbox_id: str) -> Response:
 async def list_threads(inbox_id: str) -> Response:
     check_inbox(inbox_id)
     query = parse_query(ThreadQuery)
-    return json_response(
-        await views.list_threads(
-            services().database, inbox_id, label=query.label, limit=query.limit, cursor=query.cursor
-        )
-    )
+    return json_response(await views.list_threads(services().database, inbox_id, **query.model_dump()))

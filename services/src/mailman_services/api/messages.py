@@ -75,18 +75,10 @@ async def reply(message_id: str) -> Response:
     original = await _message(message_id)
     body = await parse_body(Reply)
     svc = services()
+    # The body's fields are the handler's keywords; attachments come out of model_dump as plain dicts.
+    dotted_only = svc.settings.backend == "aws"
     message = await messages.reply(
-        svc.database,
-        svc.blobs,
-        svc.queue,
-        original,
-        text=body.text,
-        html=body.html,
-        reply_all=body.reply_all,
-        cc=body.cc,
-        attachments=[a.model_dump() for a in body.attachments],
-        labels=body.labels,
-        dotted_only=svc.settings.backend == "aws",
+        svc.database, svc.blobs, svc.queue, original, **body.model_dump(), dotted_only=dotted_only
     )
     return json_response(message, 202)
 
@@ -96,7 +88,5 @@ async def forward(message_id: str) -> Response:
     original = await _message(message_id)
     body = await parse_body(Forward)
     svc = services()
-    message = await messages.forward(
-        svc.database, svc.blobs, svc.queue, original, to=body.to, text=body.text, html=body.html, labels=body.labels
-    )
+    message = await messages.forward(svc.database, svc.blobs, svc.queue, original, **body.model_dump())
     return json_response(message, 202)

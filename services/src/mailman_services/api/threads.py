@@ -14,6 +14,6 @@ blueprint = Blueprint("threads", __name__, url_prefix="/v1/threads")
 @blueprint.get("/<thread_id>")
 async def retrieve(thread_id: str) -> Response:
     query = parse_query(ThreadMessagesQuery)
-    thread = await views.get_thread(services().database, thread_id, limit=query.limit, cursor=query.cursor)
+    thread = await views.get_thread(services().database, thread_id, **query.model_dump())
     check_inbox(thread["inbox_id"], "thread", thread_id)
     return json_response(thread)

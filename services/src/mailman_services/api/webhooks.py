@@ -36,7 +36,7 @@ async def create() -> Response:
 @blueprint.get("")
 async def list_() -> Response:
     query = parse_query(Query)
-    return json_response(await views.list_webhooks(services().database, limit=query.limit, cursor=query.cursor))
+    return json_response(await views.list_webhooks(services().database, **query.model_dump()))
 
 
 @blueprint.get("/<webhook_id>")
@@ -68,16 +68,7 @@ async def test(webhook_id: str) -> Response:
 @blueprint.get("/<webhook_id>/deliveries")
 async def list_deliveries(webhook_id: str) -> Response:
     query = parse_query(DeliveryQuery)
-    return json_response(
-        await views.list_deliveries(
-            services().database,
-            webhook_id,
-            status=query.status,
-            event_id=query.event_id,
-            limit=query.limit,
-            cursor=query.cursor,
-        )
-    )
+    return json_response(await views.list_deliveries(services().database, webhook_id, **query.model_dump()))
 
 
 @blueprint.post("/<webhook_id>/deliveries/<delivery_id>/retry")

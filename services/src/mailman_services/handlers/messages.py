@@ -326,17 +326,11 @@ async def compose(
 
 
 async def send(
-    database: Database,
-    blobs: BlobStore,
-    queue: Queue,
-    inbox_id: str,
-    request: Composition,
-    parent: Parent | None = None,
-    inherited: list[mime.AttachmentPart] | None = None,
+    database: Database, blobs: BlobStore, queue: Queue, inbox_id: str, request: Composition
 ) -> dict[str, Any]:
-    """Compose the message in a transaction of its own and send its job as soon as it commits."""
+    """Compose the message in a transaction of its own; its job goes out as soon as that commits."""
     async with jobs.transaction(database, queue) as conn:
-        return await compose(conn, blobs, queue, inbox_id, request, parent, inherited)
+        return await compose(conn, blobs, queue, inbox_id, request)
 
 
 async def reply(
@@ -398,7 +392,8 @@ async def reply(
         labels=labels,
     )
     parent = Parent(original.thread_id, original.message_id, list(original.references))
-    return await send(database, blobs, queue, original.inbox_id, request, parent)
+    async with jobs.transaction(database, queue) as conn:
+        return await compose(conn, blobs, queue, original.inbox_id, request, parent)
 
 
 async def forward(
@@ -449,4 +444,5 @@ async def forward(
             )
     request = Composition(to=to, subject=mime.forward_subject(subject), text=body_text, html=body_html, labels=labels)
     parent = Parent(original.thread_id, original.message_id, list(original.references))
-    return await send(database, blobs, queue, original.inbox_id, request, parent, inherited)
+    async with jobs.transaction(database, queue) as conn:
+        return await compose(conn, blobs, queue, original.inbox_id, request, parent, inherited)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Boolean, ColumnElement, Row, Text, bindparam, func, literal_column, or_, select, text
+from sqlalchemy import Boolean, ColumnElement, Row, Select, Text, bindparam, func, literal_column, or_, select, text
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import SQLAlchemyError
@@ -255,6 +255,11 @@ def api_key(record: Record) -> dict[str, Any]:
 # --- the queries ---------------------------------------------------------------------------------------------
 
 
+def _equal(query: Select[Any], *filters: tuple[ColumnElement[Any], object]) -> Select[Any]:
+    """``query`` narrowed to the rows whose column equals each value given (None: not filtered on)."""
+    return query.where(*(column == value for column, value in filters if value is not None))
+
+
 async def find_domain(conn: AsyncConnection, domain_id: str) -> dict[str, Any]:
     row = (await conn.execute(select(domains).where(domains.c.id == domain_id))).first()
     if row is None:
@@ -310,9 +315,7 @@ async def get_domain(database: Database, domain_id: str) -> dict[str, Any]:
 async def list_inboxes(
     database: Database, scope: Scope, *, domain_id: str | None, address: str | None, limit: int, cursor: str | None
 ) -> dict[str, Any]:
-    query = select(inboxes)
-    if domain_id is not None:
-        query = query.where(inboxes.c.domain_id == domain_id)
+    query = _equal(select(inboxes), (inboxes.c.domain_id, domain_id))
     if address is not None:
         query = query.where(inboxes.c.address == address.strip().lower())
     if scope is not None:
@@ -335,27 +338,21 @@ async def list_messages(
     database: Database,
     inbox_id: str,
     *,
-    direction: str | None,
-    status: str | None,
+    limit: int,
+    cursor: str | None,
     label: str | None,
-    thread_id: str | None,
     q: str | None,
     after: datetime | None,
     before: datetime | None,
-    limit: int,
-    cursor: str | None,
+    **equal_to: str | None,
 ) -> dict[str, Any]:
-    """A page of the inbox's messages, each bounded; 404 when there is no such inbox."""
+    """A page of the inbox's messages, each bounded, filtered on the columns ``equal_to`` names (direction,
+    status, thread_id); 404 when there is no such inbox."""
     c = messages.c
     query = select(*MESSAGE_SUMMARY_COLUMNS).where(c.inbox_id == inbox_id)
-    if direction is not None:
-        query = query.where(c.direction == direction)
-    if status is not None:
-        query = query.where(c.status == status)
+    query = _equal(query, *((c[name], value) for name, value in equal_to.items()))
     if label is not None:
         query = query.where(c.labels.contains([label]))
-    if thread_id is not None:
-        query = query.where(c.thread_id == thread_id)
     if q is not None:
         query = query.where(c.search.op("@@")(func.websearch_to_tsquery("simple", q)))
     if after is not None:
@@ -418,7 +415,7 @@ async def get_thread(database: Database, thread_id: str, *, limit: int, cursor: 
     return {**thread(row), "messages": listed, "next_cursor": next_cursor}
 
 
-def _event_columns(data: Any) -> Any:
+def _event_columns(data: ColumnElement[Any]) -> Select[Any]:
     return select(*(column for column in events.c if column.name != "data"), data.label("data"))
 
 
@@ -426,20 +423,13 @@ async def list_events(
     database: Database,
     scope: Scope,
     *,
-    type: str | None,
-    inbox_id: str | None,
-    message_id: str | None,
     limit: int,
     cursor: str | None,
+    **equal_to: str | None,
 ) -> dict[str, Any]:
+    """A page of events, filtered on the columns ``equal_to`` names (type, inbox_id, message_id)."""
     c = events.c
-    query = _event_columns(EVENT_SUMMARY_DATA)
-    if type is not None:
-        query = query.where(c.type == type)
-    if inbox_id is not None:
-        query = query.where(c.inbox_id == inbox_id)
-    if message_id is not None:
-        query = query.where(c.message_id == message_id)
+    query = _equal(_event_columns(EVENT_SUMMARY_DATA), *((c[name], value) for name, value in equal_to.items()))
     if scope is not None:
         query = query.where(c.inbox_id.in_(scope))
     async with database.read() as conn:
@@ -469,11 +459,7 @@ async def list_deliveries(
     database: Database, webhook_id: str, *, status: str | None, event_id: str | None, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     c = deliveries.c
-    query = select(deliveries).where(c.webhook_id == webhook_id)
-    if status is not None:
-        query = query.where(c.status == status)
-    if event_id is not None:
-        query = query.where(c.event_id == event_id)
+    query = _equal(select(deliveries).where(c.webhook_id == webhook_id), (c.status, status), (c.event_id, event_id))
     async with database.read() as conn:
         await find_webhook(conn, webhook_id)
         return await page(conn, query, [c.id], limit, cursor, delivery)

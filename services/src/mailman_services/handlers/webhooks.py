@@ -138,15 +138,20 @@ async def remove(database: Database, webhook_id: str) -> None:
             raise not_found("webhook", webhook_id)
 
 
-async def _enqueue_delivery(
-    conn: AsyncConnection, queue: Queue, delivery: dict[str, Any], inbox_id: str | None
-) -> None:
-    """Queue the delivery's job in ``conn``'s transaction, the one that created it."""
-    deduplication_id = f"{delivery['event_id']}:{delivery['webhook_id']}:{delivery['attempt']}"
-    job = jobs.delivery_job(
-        delivery["id"], delivery["event_id"], delivery["webhook_id"], inbox_id, deduplication_id, delivery["attempt"]
-    )
+async def _new_delivery(
+    conn: AsyncConnection, queue: Queue, webhook_id: str, event_id: str, attempt: int, inbox_id: str | None
+) -> dict[str, Any]:
+    """A pending delivery, its job queued in ``conn``'s transaction (in the FIFO group of the event's inbox)."""
+    row = (
+        await conn.execute(
+            insert(deliveries)
+            .values(id=new_id("dlv"), webhook_id=webhook_id, event_id=event_id, attempt=attempt, status="pending")
+            .returning(deliveries)
+        )
+    ).one()
+    job = jobs.delivery_job(row.id, event_id, webhook_id, inbox_id, f"{event_id}:{webhook_id}:{attempt}", attempt)
     await jobs.enqueue(conn, queue, "webhooks", [job])
+    return views.delivery(row)
 
 
 async def test(database: Database, queue: Queue, webhook_id: str) -> dict[str, Any]:
@@ -159,16 +164,7 @@ async def test(database: Database, queue: Queue, webhook_id: str) -> dict[str, A
             {"webhook_id": webhook_id, "message": "This is a test event from Mailman."},
             fanned_out=True,
         )
-        row = (
-            await conn.execute(
-                insert(deliveries)
-                .values(id=new_id("dlv"), webhook_id=webhook_id, event_id=event["id"], attempt=1, status="pending")
-                .returning(deliveries)
-            )
-        ).one()
-        delivery = views.delivery(row)
-        await _enqueue_delivery(conn, queue, delivery, None)
-    return delivery
+        return await _new_delivery(conn, queue, webhook_id, event["id"], 1, None)
 
 
 async def retry(database: Database, queue: Queue, webhook_id: str, delivery_id: str) -> dict[str, Any]:
@@ -189,22 +185,7 @@ async def retry(database: Database, queue: Queue, webhook_id: str, delivery_id: 
                 deliveries.c.webhook_id == webhook_id, deliveries.c.event_id == original.event_id
             )
         )
-        row = (
-            await conn.execute(
-                insert(deliveries)
-                .values(
-                    id=new_id("dlv"),
-                    webhook_id=webhook_id,
-                    event_id=original.event_id,
-                    attempt=(attempts or 0) + 1,
-                    status="pending",
-                )
-                .returning(deliveries)
-            )
-        ).one()
-        delivery = views.delivery(row)
-        await _enqueue_delivery(conn, queue, delivery, original.inbox_id)
-    return delivery
+        return await _new_delivery(conn, queue, webhook_id, original.event_id, (attempts or 0) + 1, original.inbox_id)
 
 
 def new_secret(requested: str | None) -> str:
