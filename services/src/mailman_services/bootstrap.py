@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .adapters.database import create_engine
-from .adapters.fastread import FastReads
 from .config import Settings
+from .db.engine import Database, create_engine
+from .db.reads import FastReads
 from .ports import BlobStore, DomainAuthority, MailTransport, Queue
 
 
@@ -20,12 +20,11 @@ class Services:
     blobs: BlobStore
     domains: DomainAuthority
     transport: MailTransport
-    fast: FastReads
+    database: Database
 
     async def aclose(self) -> None:
         await self.queue.aclose()
-        await self.fast.aclose()
-        await self.engine.dispose()
+        await self.database.aclose()
 
 
 def build(settings: Settings, database_url: str) -> Services:
@@ -40,7 +39,7 @@ def build(settings: Settings, database_url: str) -> Services:
             blobs=S3BlobStore(settings.raw_bucket or "", settings.attachments_bucket or ""),
             domains=SesDomainAuthority(settings.dns_resolver),
             transport=SesTransport(settings.ses_configuration_set),
-            fast=FastReads(database_url),
+            database=Database(engine, FastReads(database_url)),
         )
     from .adapters.dns import DnsDomainAuthority
     from .adapters.files import FileBlobStore
@@ -54,5 +53,5 @@ def build(settings: Settings, database_url: str) -> Services:
         blobs=FileBlobStore(settings.data_dir / "blobs"),
         domains=DnsDomainAuthority(settings.smtp_hostname, settings.dns_resolver),
         transport=RelayTransport(settings.smtp_relay) if settings.smtp_relay else CaptureTransport(),
-        fast=FastReads(database_url),
+        database=Database(engine, FastReads(database_url)),
     )

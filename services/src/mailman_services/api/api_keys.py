@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, current_app
-from sqlalchemy import delete as sql_delete
-from sqlalchemy import select
+from quart import Blueprint, Response
 
-from ..adapters.database import autocommit
-from ..adapters.tables import api_keys
-from ..domain.errors import not_found
 from ..handlers import api_keys as keys
 from ..handlers import views
-from ..handlers.pages import page
+from . import auth
 from .http import empty_response, json_response, parse_body, parse_query, require_unscoped, services
 from .schemas import ApiKeyCreate, Query
 
@@ -22,26 +17,19 @@ blueprint = Blueprint("api_keys", __name__, url_prefix="/v1/api-keys")
 async def create() -> Response:
     require_unscoped()
     body = await parse_body(ApiKeyCreate)
-    async with services().engine.begin() as conn:
-        return json_response(await keys.create(conn, body.name, body.inbox_ids), 201)
+    return json_response(await keys.create(services().database, body.name, body.inbox_ids), 201)
 
 
 @blueprint.get("")
 async def list_() -> Response:
     require_unscoped()
     query = parse_query(Query)
-    async with autocommit(services().engine) as conn:
-        return json_response(
-            await page(conn, select(api_keys), [api_keys.c.id], query.limit, query.cursor, views.api_key)
-        )
+    return json_response(await views.list_api_keys(services().database, **query.model_dump()))
 
 
 @blueprint.delete("/<key_id>")
 async def delete(key_id: str) -> Response:
     require_unscoped()
-    async with services().engine.begin() as conn:
-        result = await conn.execute(sql_delete(api_keys).where(api_keys.c.id == key_id).returning(api_keys.c.id))
-        if result.first() is None:
-            raise not_found("API key", key_id)
-    current_app.extensions["mailman.auth"].forget()
+    await keys.remove(services().database, key_id)
+    auth.authenticator().forget()
     return empty_response()

@@ -14,6 +14,8 @@ from ..domain.errors import APIError, FieldError, forbidden, not_found
 
 M = TypeVar("M", bound=BaseModel)
 
+MAX_BODY = 40 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Principal:

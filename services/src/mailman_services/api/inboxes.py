@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from quart import Blueprint, Response
-from sqlalchemy import bindparam, func, select
 
-from ..adapters.database import autocommit
-from ..adapters.tables import inboxes as table
-from ..adapters.tables import messages as messages_table
-from ..adapters.tables import threads as threads_table
-from ..domain.errors import not_found
-from ..handlers import inboxes, jobs, messages, views
-from ..handlers.pages import page
+from ..handlers import inboxes, messages, views
 from .http import (
     check_inbox,
     empty_response,
@@ -32,59 +25,42 @@ async def create() -> Response:
     require_unscoped()
     body = await parse_body(InboxCreate, optional=True)
     svc = services()
-    async with svc.engine.begin() as conn:
-        inbox = await inboxes.create(
-            conn,
-            domain_id=body.domain_id,
-            local_part=body.local_part,
-            name=body.name,
-            default_domain=svc.settings.default_domain,
-        )
+    inbox = await inboxes.create(
+        svc.database,
+        domain_id=body.domain_id,
+        local_part=body.local_part,
+        name=body.name,
+        default_domain=svc.settings.default_domain,
+    )
     return json_response(inbox, 201)
 
 
 @blueprint.get("")
 async def list_() -> Response:
     query = parse_query(InboxQuery)
-    select_ = select(table)
-    if query.domain_id is not None:
-        select_ = select_.where(table.c.domain_id == query.domain_id)
-    if query.address is not None:
-        select_ = select_.where(table.c.address == query.address.strip().lower())
-    scope = principal().inbox_ids
-    if scope is not None:
-        select_ = select_.where(table.c.id.in_(scope))
-    async with autocommit(services().engine) as conn:
-        return json_response(await page(conn, select_, [table.c.id], query.limit, query.cursor, views.inbox))
-
-
-BY_ID = select(table).where(table.c.id == bindparam("id"))
+    return json_response(await views.list_inboxes(services().database, principal().inbox_ids, **query.model_dump()))
 
 
 @blueprint.get("/<inbox_id>")
 async def retrieve(inbox_id: str) -> Response:
     check_inbox(inbox_id)
-    row = await services().fast.one(BY_ID, id=inbox_id)
-    if row is None:
-        raise not_found("inbox", inbox_id)
-    return json_response(views.inbox(row))
+    return json_response(await views.get_inbox(services().database, inbox_id))
 
 
 @blueprint.patch("/<inbox_id>")
 async def update(inbox_id: str) -> Response:
     check_inbox(inbox_id)
     body = await parse_body(InboxUpdate)
-    async with services().engine.begin() as conn:
-        if "name" not in body.model_fields_set:
-            return json_response(await inboxes.get(conn, inbox_id))
-        return json_response(await inboxes.rename(conn, inbox_id, body.name))
+    database = services().database
+    if "name" not in body.model_fields_set:
+        return json_response(await views.get_inbox(database, inbox_id))
+    return json_response(await inboxes.rename(database, inbox_id, body.name))
 
 
 @blueprint.delete("/<inbox_id>")
 async def delete(inbox_id: str) -> Response:
     require_unscoped()
-    async with services().engine.begin() as conn:
-        await inboxes.remove(conn, inbox_id)
+    await inboxes.remove(services().database, inbox_id)
     return empty_response()
 
 
@@ -92,25 +68,7 @@ async def delete(inbox_id: str) -> Response:
 async def list_messages(inbox_id: str) -> Response:
     check_inbox(inbox_id)
     query = parse_query(MessageQuery)
-    c = messages_table.c
-    select_ = messages.list_query(inbox_id)
-    if query.direction is not None:
-        select_ = select_.where(c.direction == query.direction)
-    if query.status is not None:
-        select_ = select_.where(c.status == query.status)
-    if query.label is not None:
-        select_ = select_.where(c.labels.contains([query.label]))
-    if query.thread_id is not None:
-        select_ = select_.where(c.thread_id == query.thread_id)
-    if query.q is not None:
-        select_ = select_.where(c.search.op("@@")(func.websearch_to_tsquery("simple", query.q)))
-    if query.after is not None:
-        select_ = select_.where(c.created_at > query.after)
-    if query.before is not None:
-        select_ = select_.where(c.created_at < query.before)
-    async with autocommit(services().engine) as conn:
-        await inboxes.get(conn, inbox_id)
-        return json_response(await page(conn, select_, [c.id], query.limit, query.cursor, views.message))
+    return json_response(await views.list_messages(services().database, inbox_id, **query.model_dump()))
 
 
 @blueprint.post("/<inbox_id>/messages")
@@ -130,9 +88,7 @@ async def send(inbox_id: str) -> Response:
         attachments=[a.model_dump() for a in body.attachments],
         labels=body.labels,
     )
-    async with svc.engine.begin() as conn:
-        message = await messages.compose(conn, svc.blobs, svc.queue, inbox_id, request)
-    await jobs.relay_now(svc.engine, svc.queue)
+    message = await messages.send(svc.database, svc.blobs, svc.queue, inbox_id, request)
     return json_response(message, 202)
 
 
@@ -140,12 +96,4 @@ async def send(inbox_id: str) -> Response:
 async def list_threads(inbox_id: str) -> Response:
     check_inbox(inbox_id)
     query = parse_query(ThreadQuery)
-    c = threads_table.c
-    select_ = select(threads_table).where(c.inbox_id == inbox_id)
-    if query.label is not None:
-        select_ = select_.where(c.labels.contains([query.label]))
-    async with autocommit(services().engine) as conn:
-        await inboxes.get(conn, inbox_id)
-        return json_response(
-            await page(conn, select_, [c.last_message_at, c.id], query.limit, query.cursor, views.thread)
-        )
+    return json_response(await views.list_threads(services().database, inbox_id, **query.model_dump()))

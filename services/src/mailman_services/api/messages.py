@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from quart import Blueprint, Response, redirect
-from sqlalchemy import Text, bindparam, cast, select
-from sqlalchemy.dialects.postgresql import JSONB
 
-from ..adapters.database import autocommit
-from ..adapters.tables import messages as messages_table
 from ..domain import mime
 from ..domain.errors import APIError, not_found
-from ..handlers import jobs, messages, views
+from ..handlers import messages, views
 from .http import check_inbox, json_response, parse_body, services
 from .schemas import Forward, MessageUpdate, Reply
 
@@ -21,36 +16,25 @@ blueprint = Blueprint("messages", __name__, url_prefix="/v1/messages")
 
 
 async def _message(message_id: str) -> Any:
-    async with autocommit(services().engine) as conn:
-        row = await messages.get_row(conn, message_id)
+    row = await views.get_message_row(services().database, message_id)
     check_inbox(row.inbox_id, "message", message_id)
     return row
 
 
-# jsonb columns come back as text and go out verbatim (orjson.Fragment): no parse and re-serialise.
-JSON_FIELDS = [str(c.name) for c in views.MESSAGE_COLUMNS if isinstance(c.type, JSONB)]
-BY_ID = select(*(cast(c, Text).label(c.name) if c.name in JSON_FIELDS else c for c in views.MESSAGE_COLUMNS)).where(
-    messages_table.c.id == bindparam("id")
-)
-
-
 @blueprint.get("/<message_id>")
 async def retrieve(message_id: str) -> Response:
-    row = await services().fast.one(BY_ID, id=message_id)
-    if row is None:
-        raise not_found("message", message_id)
-    check_inbox(row["inbox_id"], "message", message_id)
-    for name in JSON_FIELDS:
-        row[name] = orjson.Fragment(row[name])
-    return json_response(views.message(row))
+    message = await views.get_message(services().database, message_id)
+    check_inbox(message["inbox_id"], "message", message_id)
+    return json_response(message)
 
 
 @blueprint.patch("/<message_id>")
 async def update(message_id: str) -> Response:
     await _message(message_id)
     body = await parse_body(MessageUpdate)
-    async with services().engine.begin() as conn:
-        return json_response(await messages.update_labels(conn, message_id, body.add_labels, body.remove_labels))
+    return json_response(
+        await messages.update_labels(services().database, message_id, body.add_labels, body.remove_labels)
+    )
 
 
 @blueprint.get("/<message_id>/raw")
@@ -91,21 +75,11 @@ async def reply(message_id: str) -> Response:
     original = await _message(message_id)
     body = await parse_body(Reply)
     svc = services()
-    async with svc.engine.begin() as conn:
-        message = await messages.reply(
-            conn,
-            svc.blobs,
-            svc.queue,
-            original,
-            text=body.text,
-            html=body.html,
-            reply_all=body.reply_all,
-            cc=body.cc,
-            attachments=[a.model_dump() for a in body.attachments],
-            labels=body.labels,
-            dotted_only=svc.settings.backend == "aws",
-        )
-    await jobs.relay_now(svc.engine, svc.queue)
+    # The body's fields are the handler's keywords; attachments come out of model_dump as plain dicts.
+    dotted_only = svc.settings.backend == "aws"
+    message = await messages.reply(
+        svc.database, svc.blobs, svc.queue, original, **body.model_dump(), dotted_only=dotted_only
+    )
     return json_response(message, 202)
 
 
@@ -114,9 +88,5 @@ async def forward(message_id: str) -> Response:
     original = await _message(message_id)
     body = await parse_body(Forward)
     svc = services()
-    async with svc.engine.begin() as conn:
-        message = await messages.forward(
-            conn, svc.blobs, svc.queue, original, to=body.to, text=body.text, html=body.html, labels=body.labels
-        )
-    await jobs.relay_now(svc.engine, svc.queue)
+    message = await messages.forward(svc.database, svc.blobs, svc.queue, original, **body.model_dump())
     return json_response(message, 202)

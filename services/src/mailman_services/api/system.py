@@ -6,11 +6,9 @@ import functools
 from importlib.resources import files
 
 from quart import Blueprint, Response
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from ..adapters.database import autocommit
 from ..domain.errors import APIError
+from ..handlers import views
 from .http import json_response, services
 
 blueprint = Blueprint("system", __name__)
@@ -23,11 +21,8 @@ def openapi_document() -> bytes:
 
 @blueprint.get("/health")
 async def health() -> Response:
-    try:
-        async with autocommit(services().engine) as conn:
-            await conn.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError):
-        raise APIError(503, "unavailable", "The database is not reachable.") from None
+    if not await views.healthy(services().database):
+        raise APIError(503, "unavailable", "The database is not reachable.")
     return json_response({"status": "ok"})
 
 

@@ -35,5 +35,10 @@ def parse_recipient(value: str) -> dict[str, str | None] | None:
     return {"name": name or None, "address": normalise_address(address)}
 
 
+def normalise_domain(name: str) -> str:
+    """Domain names compare in lower case, without the root's trailing dot."""
+    return name.strip().lower().rstrip(".")
+
+
 def is_domain(value: str) -> bool:
     return DOMAIN_RE.match(value) is not None

@@ -35,14 +35,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..adapters.database import autocommit
-from ..adapters.tables import deliveries, events, webhooks
 from ..batching import Coalescer
+from ..db.engine import autocommit
+from ..db.schema import deliveries, events, webhooks
 from ..domain.ids import derived_id, new_id
 from ..domain.network import is_public, private_addresses
 from ..domain.signing import sign
 from ..ports import QUEUES, OutgoingMessage, PoisonMessage, Queue, TemporaryFailure, TransactionalQueue
 from . import views
+from .jobs import delivery_job
 
 log = logging.getLogger("mailman.webhooks")
 
@@ -53,11 +54,6 @@ TIMEOUT = 15.0
 RESPONSE_BYTES = 1024
 # SQS refuses a visibility timeout beyond 12 hours after the receive; the attempt has taken up to TIMEOUT of that.
 MAX_DELAY = 12 * 3600 - 60
-
-
-def job_body(delivery_id: str, event_id: str, webhook_id: str, attempt: int = 1) -> str:
-    """A delivery job carries all it needs: the deliverer never waits for the row that announced it."""
-    return json.dumps({"delivery_id": delivery_id, "event_id": event_id, "webhook_id": webhook_id, "attempt": attempt})
 
 
 @dataclass(frozen=True)
@@ -124,13 +120,7 @@ def _matches(hooks: Sequence[Any], recorded: Sequence[Recorded]) -> tuple[list[d
                 rows.append(
                     {"id": delivery_id, "webhook_id": hook.id, "event_id": event.id, "attempt": 1, "status": "pending"}
                 )
-                jobs.append(
-                    OutgoingMessage(
-                        job_body(delivery_id, event.id, hook.id),
-                        group_id=f"{hook.id}:{event.inbox_id or 'account'}",
-                        deduplication_id=f"{event.id}:{hook.id}",
-                    )
-                )
+                jobs.append(delivery_job(delivery_id, event.id, hook.id, event.inbox_id, f"{event.id}:{hook.id}"))
     return rows, jobs
 
 

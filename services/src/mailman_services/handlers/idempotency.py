@@ -17,8 +17,8 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..adapters.database import autocommit
-from ..adapters.tables import idempotency_keys as table
+from ..db.engine import Database, autocommit
+from ..db.schema import idempotency_keys as table
 from ..domain.errors import APIError
 from ..domain.secrets import derived_key, seal, unseal
 
@@ -53,7 +53,7 @@ class Answer:
     body: bytes
 
 
-async def begin(engine: AsyncEngine, claim: Claim, request: bytes) -> Answer | None:
+async def begin(database: Database, claim: Claim, request: bytes) -> Answer | None:
     """Claim the key for this request (None: go on and answer it), or the answer to replay.
 
     Raises 422 ``idempotency_key_reused`` for another request under the same key, 409
@@ -62,7 +62,7 @@ async def begin(engine: AsyncEngine, claim: Claim, request: bytes) -> Answer | N
     request_hash = claim.request_hash(request)
     now = datetime.now(UTC)
     where = (table.c.principal == claim.principal, table.c.key == claim.lookup)
-    async with engine.begin() as conn:
+    async with database.transaction() as conn:
         await conn.execute(
             delete(table).where(
                 *where,
@@ -96,13 +96,13 @@ async def begin(engine: AsyncEngine, claim: Claim, request: bytes) -> Answer | N
     return Answer(row.response_status, stored["headers"], base64.b64decode(stored["body"]))
 
 
-async def record(engine: AsyncEngine, claim: Claim, answer: Answer) -> None:
+async def record(database: Database, claim: Claim, answer: Answer) -> None:
     sealed = seal(
         claim.sealing_key,
         orjson.dumps({"headers": answer.headers, "body": base64.b64encode(answer.body).decode()}),
         claim.lookup.encode(),
     )
-    async with autocommit(engine) as conn:
+    async with autocommit(database.engine) as conn:
         await conn.execute(
             update(table)
             .where(table.c.principal == claim.principal, table.c.key == claim.lookup)
@@ -110,9 +110,9 @@ async def record(engine: AsyncEngine, claim: Claim, answer: Answer) -> None:
         )
 
 
-async def release(engine: AsyncEngine, claim: Claim) -> None:
+async def release(database: Database, claim: Claim) -> None:
     """Forget an unanswered claim (the request failed, or its client went away): a retry starts afresh."""
-    async with autocommit(engine) as conn:
+    async with autocommit(database.engine) as conn:
         await conn.execute(
             delete(table).where(
                 table.c.principal == claim.principal, table.c.key == claim.lookup, table.c.response_status.is_(None)

@@ -7,20 +7,13 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..adapters.tables import domains, inboxes
+from ..db.engine import Database
+from ..db.schema import domains, inboxes
 from ..domain.addresses import LOCAL_PART_RE
 from ..domain.errors import APIError, invalid, not_found
 from ..domain.ids import ALPHABET, new_id
 from . import views
-
-
-async def get(conn: AsyncConnection, inbox_id: str) -> dict[str, Any]:
-    row = (await conn.execute(select(inboxes).where(inboxes.c.id == inbox_id))).first()
-    if row is None:
-        raise not_found("inbox", inbox_id)
-    return views.inbox(row)
 
 
 def random_local_part() -> str:
@@ -28,64 +21,67 @@ def random_local_part() -> str:
 
 
 async def create(
-    conn: AsyncConnection,
+    database: Database,
     *,
     domain_id: str | None,
     local_part: str | None,
     name: str | None,
     default_domain: str | None,
 ) -> dict[str, Any]:
-    if domain_id is not None:
-        domain = (await conn.execute(select(domains).where(domains.c.id == domain_id))).first()
-        if domain is None:
-            raise invalid("domain_id", f"no domain with id {domain_id!r}")
-    else:
-        if default_domain is None:
-            raise invalid("domain_id", "is required: this deployment has no default domain")
-        domain = (await conn.execute(select(domains).where(domains.c.name == default_domain))).first()
-        if domain is None:
-            raise invalid("domain_id", f"is required: the default domain {default_domain} is not registered")
-    if local_part is not None:
-        local_part = local_part.lower()
-        if not LOCAL_PART_RE.match(local_part):
-            raise invalid(
-                "local_part",
-                "use lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit",
-            )
-    for _ in range(5):
-        part = local_part or random_local_part()
-        row = (
-            await conn.execute(
-                pg_insert(inboxes)
-                .values(
-                    id=new_id("inb"),
-                    domain_id=domain.id,
-                    local_part=part,
-                    address=f"{part}@{domain.name}",
-                    name=name,
-                )
-                .on_conflict_do_nothing()
-                .returning(inboxes)
-            )
-        ).first()
-        if row is not None:
-            return views.inbox(row)
+    async with database.transaction() as conn:
+        if domain_id is not None:
+            domain = (await conn.execute(select(domains).where(domains.c.id == domain_id))).first()
+            if domain is None:
+                raise invalid("domain_id", f"no domain with id {domain_id!r}")
+        else:
+            if default_domain is None:
+                raise invalid("domain_id", "is required: this deployment has no default domain")
+            domain = (await conn.execute(select(domains).where(domains.c.name == default_domain))).first()
+            if domain is None:
+                raise invalid("domain_id", f"is required: the default domain {default_domain} is not registered")
         if local_part is not None:
-            break
-    raise APIError(409, "inbox_address_taken", f"{local_part}@{domain.name} is already an inbox.")
+            local_part = local_part.lower()
+            if not LOCAL_PART_RE.match(local_part):
+                raise invalid(
+                    "local_part",
+                    "use lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit",
+                )
+        for _ in range(5):
+            part = local_part or random_local_part()
+            row = (
+                await conn.execute(
+                    pg_insert(inboxes)
+                    .values(
+                        id=new_id("inb"),
+                        domain_id=domain.id,
+                        local_part=part,
+                        address=f"{part}@{domain.name}",
+                        name=name,
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(inboxes)
+                )
+            ).first()
+            if row is not None:
+                return views.inbox(row)
+            if local_part is not None:
+                break
+        raise APIError(409, "inbox_address_taken", f"{local_part}@{domain.name} is already an inbox.")
 
 
-async def rename(conn: AsyncConnection, inbox_id: str, name: str | None) -> dict[str, Any]:
-    row = (
-        await conn.execute(update(inboxes).where(inboxes.c.id == inbox_id).values(name=name).returning(inboxes))
-    ).first()
-    if row is None:
-        raise not_found("inbox", inbox_id)
-    return views.inbox(row)
+async def rename(database: Database, inbox_id: str, name: str | None) -> dict[str, Any]:
+    async with database.transaction() as conn:
+        row = (
+            await conn.execute(update(inboxes).where(inboxes.c.id == inbox_id).values(name=name).returning(inboxes))
+        ).first()
+        if row is None:
+            raise not_found("inbox", inbox_id)
+        return views.inbox(row)
 
 
-async def remove(conn: AsyncConnection, inbox_id: str) -> None:
+async def remove(database: Database, inbox_id: str) -> None:
     """Delete the inbox with its threads and messages (events stay, as history)."""
-    result = await conn.execute(delete(inboxes).where(inboxes.c.id == inbox_id).returning(inboxes.c.id))
-    if result.first() is None:
-        raise not_found("inbox", inbox_id)
+    async with database.transaction() as conn:
+        result = await conn.execute(delete(inboxes).where(inboxes.c.id == inbox_id).returning(inboxes.c.id))
+        if result.first() is None:
+            raise not_found("inbox", inbox_id)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..adapters.tables import job_outbox
+from ..db.engine import Database
+from ..db.schema import job_outbox
 from ..ports import OutgoingMessage, Queue, QueueName, TransactionalQueue
 
 log = logging.getLogger("mailman.jobs")
@@ -24,6 +26,22 @@ log = logging.getLogger("mailman.jobs")
 def outbound_job(message_id: str) -> OutgoingMessage:
     """The job that sends a composed message (outbound.handle)."""
     return OutgoingMessage(json.dumps({"message_id": message_id}))
+
+
+def delivery_body(delivery_id: str, event_id: str, webhook_id: str, attempt: int = 1) -> str:
+    """A delivery job carries all it needs: the deliverer never waits for the row that announced it."""
+    return json.dumps({"delivery_id": delivery_id, "event_id": event_id, "webhook_id": webhook_id, "attempt": attempt})
+
+
+def delivery_job(
+    delivery_id: str, event_id: str, webhook_id: str, inbox_id: str | None, deduplication_id: str, attempt: int = 1
+) -> OutgoingMessage:
+    """The job that delivers an event to a webhook (delivery.Deliverer), in the FIFO group of (webhook, inbox)."""
+    return OutgoingMessage(
+        delivery_body(delivery_id, event_id, webhook_id, attempt),
+        group_id=f"{webhook_id}:{inbox_id or 'account'}",
+        deduplication_id=deduplication_id,
+    )
 
 
 async def enqueue(conn: AsyncConnection, queue: Queue, name: QueueName, messages: Sequence[OutgoingMessage]) -> None:
@@ -59,6 +77,14 @@ async def relay(engine: AsyncEngine, queue: Queue, limit: int = 100) -> int:
         if rows:
             await conn.execute(delete(job_outbox).where(job_outbox.c.id.in_([row.id for row in rows])))
     return len(rows)
+
+
+@asynccontextmanager
+async def transaction(database: Database, queue: Queue) -> AsyncIterator[AsyncConnection]:
+    """A transaction whose jobs are sent as soon as it commits (relay_now)."""
+    async with database.transaction() as conn:
+        yield conn
+    await relay_now(database.engine, queue)
 
 
 async def relay_now(engine: AsyncEngine, queue: Queue) -> None:

@@ -1,7 +1,8 @@
 """Messages: reading and labelling, and composing outbound mail (send, reply, forward).
 
 Composing validates, stores the attachments and the raw MIME in the blob store, and writes the message
-as ``queued`` with its thread and its outbound job, all in the caller's transaction.
+as ``queued`` with its thread and its outbound job, all in one transaction (``send``; ``compose`` in the
+caller's).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Select, insert, select, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..adapters.tables import domains, inboxes, messages, suppressions, threads
+from ..db.engine import Database
+from ..db.schema import domains, inboxes, messages, suppressions, threads
 from ..domain import mime
 from ..domain.addresses import parse_recipient
 from ..domain.errors import APIError, FieldError, invalid, not_found
@@ -72,28 +74,21 @@ def raw_key(message_id: str) -> str:
     return f"raw/{message_id}.eml"
 
 
-def list_query(inbox_id: str) -> Select[Any]:
-    return select(*views.MESSAGE_SUMMARY_COLUMNS).where(messages.c.inbox_id == inbox_id)
-
-
-async def get_row(conn: AsyncConnection, message_id: str) -> Any:
-    row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
-    if row is None:
-        raise not_found("message", message_id)
-    return row
-
-
-async def update_labels(conn: AsyncConnection, message_id: str, add: list[str], remove: list[str]) -> dict[str, Any]:
-    row = await get_row(conn, message_id)
-    labels = [label for label in row.labels if label not in remove]
-    labels += [label for label in dict.fromkeys(add) if label not in labels]
-    updated = (
-        await conn.execute(
-            update(messages).where(messages.c.id == message_id).values(labels=labels).returning(*views.MESSAGE_COLUMNS)
-        )
-    ).one()
-    await _refresh_thread_labels(conn, row.thread_id)
-    return views.message(updated)
+async def update_labels(database: Database, message_id: str, add: list[str], remove: list[str]) -> dict[str, Any]:
+    async with database.transaction() as conn:
+        row = await views.find_message(conn, message_id)
+        labels = [label for label in row.labels if label not in remove]
+        labels += [label for label in dict.fromkeys(add) if label not in labels]
+        updated = (
+            await conn.execute(
+                update(messages)
+                .where(messages.c.id == message_id)
+                .values(labels=labels)
+                .returning(*views.MESSAGE_COLUMNS)
+            )
+        ).one()
+        await _refresh_thread_labels(conn, row.thread_id)
+        return views.message(updated)
 
 
 async def _refresh_thread_labels(conn: AsyncConnection, thread_id: str) -> None:
@@ -330,8 +325,16 @@ async def compose(
     return views.message(row)
 
 
+async def send(
+    database: Database, blobs: BlobStore, queue: Queue, inbox_id: str, request: Composition
+) -> dict[str, Any]:
+    """Compose the message in a transaction of its own; its job goes out as soon as that commits."""
+    async with jobs.transaction(database, queue) as conn:
+        return await compose(conn, blobs, queue, inbox_id, request)
+
+
 async def reply(
-    conn: AsyncConnection,
+    database: Database,
     blobs: BlobStore,
     queue: Queue,
     original: Any,
@@ -349,9 +352,10 @@ async def reply(
     Its addresses come from received mail: one that cannot be sent to answers 422 naming it (``dotted_only``:
     the transport, SES, needs a domain with a dot), and such a Cc of a reply-all is left out.
     """
-    inbox_address = (
-        await conn.execute(select(inboxes.c.address).where(inboxes.c.id == original.inbox_id))
-    ).scalar_one()
+    async with database.read() as conn:
+        inbox_address = (
+            await conn.execute(select(inboxes.c.address).where(inboxes.c.id == original.inbox_id))
+        ).scalar_one()
 
     def others(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [p for p in people if p["address"] != inbox_address]
@@ -388,11 +392,12 @@ async def reply(
         labels=labels,
     )
     parent = Parent(original.thread_id, original.message_id, list(original.references))
-    return await compose(conn, blobs, queue, original.inbox_id, request, parent)
+    async with jobs.transaction(database, queue) as conn:
+        return await compose(conn, blobs, queue, original.inbox_id, request, parent)
 
 
 async def forward(
-    conn: AsyncConnection,
+    database: Database,
     blobs: BlobStore,
     queue: Queue,
     original: Any,
@@ -439,4 +444,5 @@ async def forward(
             )
     request = Composition(to=to, subject=mime.forward_subject(subject), text=body_text, html=body_html, labels=labels)
     parent = Parent(original.thread_id, original.message_id, list(original.references))
-    return await compose(conn, blobs, queue, original.inbox_id, request, parent, inherited)
+    async with jobs.transaction(database, queue) as conn:
+        return await compose(conn, blobs, queue, original.inbox_id, request, parent, inherited)

@@ -1,14 +1,31 @@
-"""Database rows as the API's JSON objects (the shapes of openapi.yaml)."""
+"""The read side: the list and retrieve queries, and database rows as the API's JSON objects (openapi.yaml).
+
+Like cosmicpython's views.py, reads go straight to the tables; writes live in the other handlers.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Boolean, ColumnElement, Row, func, literal_column, or_
+import orjson
+from sqlalchemy import Boolean, ColumnElement, Row, Select, Text, bindparam, func, literal_column, or_, select, text
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..adapters.tables import messages
+from ..db.engine import Database
+from ..db.reads import prepare
+from ..db.schema import api_keys, deliveries, domains, events, inboxes, messages, threads
+from ..db.schema import webhooks as webhooks_table
+from ..domain.addresses import normalise_domain
+from ..domain.errors import not_found
+from ..domain.pagination import decode_cursor, encode_cursor
+from .pages import page
+
+Scope = frozenset[str] | None  # the inboxes an API key is limited to; None: all of them
 
 # A null extracted_text means "the same as the text" (a message that quotes nothing): the text is stored once.
 # Likewise a null extracted_html is the html itself.
@@ -233,3 +250,221 @@ def api_key(record: Record) -> dict[str, Any]:
         "created_at": row["created_at"],
         "last_used_at": row["last_used_at"],
     }
+
+
+# --- the queries ---------------------------------------------------------------------------------------------
+
+
+def _equal(query: Select[Any], *filters: tuple[ColumnElement[Any], object]) -> Select[Any]:
+    """``query`` narrowed to the rows whose column equals each value given (None: not filtered on)."""
+    return query.where(*(column == value for column, value in filters if value is not None))
+
+
+async def find_domain(conn: AsyncConnection, domain_id: str) -> dict[str, Any]:
+    row = (await conn.execute(select(domains).where(domains.c.id == domain_id))).first()
+    if row is None:
+        raise not_found("domain", domain_id)
+    return domain(row)
+
+
+async def find_inbox(conn: AsyncConnection, inbox_id: str) -> dict[str, Any]:
+    row = (await conn.execute(select(inboxes).where(inboxes.c.id == inbox_id))).first()
+    if row is None:
+        raise not_found("inbox", inbox_id)
+    return inbox(row)
+
+
+async def find_message(conn: AsyncConnection, message_id: str) -> Any:
+    """The whole row, raw mail keys included (for the raw download, attachments, replies and forwards)."""
+    row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
+    if row is None:
+        raise not_found("message", message_id)
+    return row
+
+
+async def find_webhook(conn: AsyncConnection, webhook_id: str) -> Any:
+    row = (await conn.execute(select(webhooks_table).where(webhooks_table.c.id == webhook_id))).first()
+    if row is None:
+        raise not_found("webhook", webhook_id)
+    return row
+
+
+async def healthy(database: Database) -> bool:
+    """Whether the database answers."""
+    try:
+        async with database.read() as conn:
+            await conn.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError):
+        return False
+    return True
+
+
+async def list_domains(database: Database, *, name: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+    query = select(domains)
+    if name is not None:
+        query = query.where(domains.c.name == normalise_domain(name))
+    async with database.read() as conn:
+        return await page(conn, query, [domains.c.id], limit, cursor, domain)
+
+
+async def get_domain(database: Database, domain_id: str) -> dict[str, Any]:
+    async with database.read() as conn:
+        return await find_domain(conn, domain_id)
+
+
+async def list_inboxes(
+    database: Database, scope: Scope, *, domain_id: str | None, address: str | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    query = _equal(select(inboxes), (inboxes.c.domain_id, domain_id))
+    if address is not None:
+        query = query.where(inboxes.c.address == address.strip().lower())
+    if scope is not None:
+        query = query.where(inboxes.c.id.in_(scope))
+    async with database.read() as conn:
+        return await page(conn, query, [inboxes.c.id], limit, cursor, inbox)
+
+
+_INBOX_BY_ID = prepare(select(inboxes).where(inboxes.c.id == bindparam("id")))
+
+
+async def get_inbox(database: Database, inbox_id: str) -> dict[str, Any]:
+    row = await database.one(_INBOX_BY_ID, id=inbox_id)
+    if row is None:
+        raise not_found("inbox", inbox_id)
+    return inbox(row)
+
+
+async def list_messages(
+    database: Database,
+    inbox_id: str,
+    *,
+    limit: int,
+    cursor: str | None,
+    label: str | None,
+    q: str | None,
+    after: datetime | None,
+    before: datetime | None,
+    **equal_to: str | None,
+) -> dict[str, Any]:
+    """A page of the inbox's messages, each bounded, filtered on the columns ``equal_to`` names (direction,
+    status, thread_id); 404 when there is no such inbox."""
+    c = messages.c
+    query = select(*MESSAGE_SUMMARY_COLUMNS).where(c.inbox_id == inbox_id)
+    query = _equal(query, *((c[name], value) for name, value in equal_to.items()))
+    if label is not None:
+        query = query.where(c.labels.contains([label]))
+    if q is not None:
+        query = query.where(c.search.op("@@")(func.websearch_to_tsquery("simple", q)))
+    if after is not None:
+        query = query.where(c.created_at > after)
+    if before is not None:
+        query = query.where(c.created_at < before)
+    async with database.read() as conn:
+        await find_inbox(conn, inbox_id)
+        return await page(conn, query, [c.id], limit, cursor, message)
+
+
+# jsonb columns come back as text and go out verbatim (orjson.Fragment): no parse and re-serialise.
+_JSON_FIELDS = [str(c.name) for c in MESSAGE_COLUMNS if isinstance(c.type, JSONB)]
+_MESSAGE_BY_ID = prepare(
+    select(*(sql_cast(c, Text).label(c.name) if c.name in _JSON_FIELDS else c for c in MESSAGE_COLUMNS)).where(
+        messages.c.id == bindparam("id")
+    )
+)
+
+
+async def get_message(database: Database, message_id: str) -> dict[str, Any]:
+    """The message whole; ``inbox_id`` tells whose it is."""
+    row = await database.one(_MESSAGE_BY_ID, id=message_id)
+    if row is None:
+        raise not_found("message", message_id)
+    for name in _JSON_FIELDS:
+        row[name] = orjson.Fragment(row[name])
+    return message(row)
+
+
+async def get_message_row(database: Database, message_id: str) -> Any:
+    async with database.read() as conn:
+        return await find_message(conn, message_id)
+
+
+async def list_threads(
+    database: Database, inbox_id: str, *, label: str | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    c = threads.c
+    query = select(threads).where(c.inbox_id == inbox_id)
+    if label is not None:
+        query = query.where(c.labels.contains([label]))
+    async with database.read() as conn:
+        await find_inbox(conn, inbox_id)
+        return await page(conn, query, [c.last_message_at, c.id], limit, cursor, thread)
+
+
+async def get_thread(database: Database, thread_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The thread with a page of its messages, oldest first (anyone can grow a thread by sending mail)."""
+    async with database.read() as conn:
+        row = (await conn.execute(select(threads).where(threads.c.id == thread_id))).first()
+        if row is None:
+            raise not_found("thread", thread_id)
+        query = select(*MESSAGE_SUMMARY_COLUMNS).where(messages.c.thread_id == thread_id)
+        if cursor is not None:
+            query = query.where(messages.c.id > decode_cursor(cursor, 1)[0])
+        rows = (await conn.execute(query.order_by(messages.c.id).limit(limit + 1))).all()
+    listed = [message(m) for m in rows[:limit]]
+    next_cursor = encode_cursor([listed[-1]["id"]]) if len(rows) > limit else None
+    return {**thread(row), "messages": listed, "next_cursor": next_cursor}
+
+
+def _event_columns(data: ColumnElement[Any]) -> Select[Any]:
+    return select(*(column for column in events.c if column.name != "data"), data.label("data"))
+
+
+async def list_events(
+    database: Database,
+    scope: Scope,
+    *,
+    limit: int,
+    cursor: str | None,
+    **equal_to: str | None,
+) -> dict[str, Any]:
+    """A page of events, filtered on the columns ``equal_to`` names (type, inbox_id, message_id)."""
+    c = events.c
+    query = _equal(_event_columns(EVENT_SUMMARY_DATA), *((c[name], value) for name, value in equal_to.items()))
+    if scope is not None:
+        query = query.where(c.inbox_id.in_(scope))
+    async with database.read() as conn:
+        return await page(conn, query, [c.id], limit, cursor, event)
+
+
+async def get_event(database: Database, scope: Scope, event_id: str) -> dict[str, Any]:
+    """The event whole; another inbox's event is missing for a scoped key."""
+    async with database.read() as conn:
+        row = (await conn.execute(_event_columns(EVENT_DATA).where(events.c.id == event_id))).first()
+    if row is None or (scope is not None and row.inbox_id not in scope):
+        raise not_found("event", event_id)
+    return event(dict(row._mapping))
+
+
+async def list_webhooks(database: Database, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    async with database.read() as conn:
+        return await page(conn, select(webhooks_table), [webhooks_table.c.id], limit, cursor, webhook)
+
+
+async def get_webhook(database: Database, webhook_id: str) -> dict[str, Any]:
+    async with database.read() as conn:
+        return webhook(await find_webhook(conn, webhook_id))
+
+
+async def list_deliveries(
+    database: Database, webhook_id: str, *, status: str | None, event_id: str | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    c = deliveries.c
+    query = _equal(select(deliveries).where(c.webhook_id == webhook_id), (c.status, status), (c.event_id, event_id))
+    async with database.read() as conn:
+        await find_webhook(conn, webhook_id)
+        return await page(conn, query, [c.id], limit, cursor, delivery)
+
+
+async def list_api_keys(database: Database, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    async with database.read() as conn:
+        return await page(conn, select(api_keys), [api_keys.c.id], limit, cursor, api_key)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
 import psycopg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from .reads import FastReads, Prepared
 
 log = logging.getLogger(__name__)
 
@@ -126,3 +128,27 @@ def migrate(url: str, revision: str = "head") -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(config, revision)
+
+
+class Database:
+    """The one database as handlers use it: a transaction for writes, an autocommit connection for reads,
+    and the prepared hot-path reads."""
+
+    def __init__(self, engine: AsyncEngine, fast: FastReads) -> None:
+        self.engine = engine
+        self.fast = fast
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection in a transaction, committed when the block ends, rolled back when it raises."""
+        return self.engine.begin()
+
+    def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection in autocommit mode: reads and single statements, one round trip each."""
+        return autocommit(self.engine)
+
+    async def one(self, prepared: Prepared, **params: Any) -> dict[str, Any] | None:
+        return await self.fast.one(prepared, **params)
+
+    async def aclose(self) -> None:
+        await self.fast.aclose()
+        await self.engine.dispose()
