@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..db.engine import autocommit
 from ..db.schema import inboxes, messages, suppressions, threads
+from ..domain.addresses import base_address
 from ..ports import BlobStore, Delivery, MailTransport, PoisonMessage, Queue, SendResult, TemporaryFailure
 from . import views
 from .events import record_event
-from .inbound import base_address, queue_received
+from .inbound import queue_received
 
 log = logging.getLogger("mailman.outbound")
 

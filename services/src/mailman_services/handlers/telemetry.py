@@ -7,7 +7,6 @@ applied once: its id is recorded in the same transaction as its effects.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..db.schema import applied_notifications, messages, suppressions, threads
-from ..ports import PoisonMessage
+from ..domain.ses import unwrap_sns
 from . import views
 from .events import record_event
 
@@ -115,22 +114,15 @@ async def _apply(conn: AsyncConnection, event: dict[str, Any]) -> str | None:
 
 async def handle(body: str, engine: AsyncEngine) -> str | None:
     """Apply one telemetry notification; returns the event recorded, if any."""
-    try:
-        envelope = json.loads(body)
-        notification_id = str(envelope.get("MessageId") or "")
-        event = json.loads(envelope["Message"]) if envelope.get("Type") == "Notification" else envelope
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise PoisonMessage(f"not an SNS notification: {exc}") from exc
-    if not isinstance(event, dict):
-        raise PoisonMessage("the SES event is not a JSON object")
+    notification = unwrap_sns(body)
     async with engine.begin() as conn:
-        if notification_id:
+        if notification.id:
             fresh = await conn.execute(
                 pg_insert(applied_notifications)
-                .values(id=notification_id)
+                .values(id=notification.id)
                 .on_conflict_do_nothing()
                 .returning(applied_notifications.c.id)
             )
             if fresh.first() is None:
                 return None  # applied before: SNS delivered it twice
-        return await _apply(conn, event)
+        return await _apply(conn, notification.message)
