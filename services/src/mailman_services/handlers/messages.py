@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Select, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..db.schema import domains, inboxes, messages, suppressions, threads
+from ..db.schema import domains, inboxes, messages, threads
 from ..domain import mime
 from ..domain.addresses import parse_recipient
 from ..domain.errors import APIError, FieldError, invalid, not_found
@@ -24,6 +24,7 @@ from ..domain.ids import new_id
 from ..ports import BlobStore, Queue
 from . import jobs, views
 from .attachments import attachment_key, store_attachments
+from .suppressions import suppressed_among
 
 MAX_RECIPIENTS = 50
 NOT_CHECKED = dict.fromkeys(("spam", "virus", "spf", "dkim", "dmarc"), "not_checked")
@@ -184,9 +185,7 @@ async def compose(
         )
 
     everyone = [r["address"] for r in to + cc + bcc]
-    suppressed = set(
-        (await conn.execute(select(suppressions.c.address).where(suppressions.c.address.in_(everyone)))).scalars()
-    )
+    suppressed = await suppressed_among(conn, everyone)
     if suppressed:
         to, cc, bcc = ([r for r in group if r["address"] not in suppressed] for group in (to, cc, bcc))
         if not to + cc + bcc:

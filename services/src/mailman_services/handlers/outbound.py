@@ -13,16 +13,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..db.engine import autocommit
-from ..db.schema import inboxes, messages, suppressions, threads
+from ..db.schema import inboxes, messages, threads
 from ..domain.addresses import base_address
 from ..ports import BlobStore, Delivery, MailTransport, PoisonMessage, Queue, SendResult, TemporaryFailure
 from . import views
 from .events import record_event
 from .inbound import queue_received
+from .suppressions import suppress
 
 log = logging.getLogger("mailman.outbound")
 
@@ -49,16 +49,6 @@ async def _transition(
         thread = (await conn.execute(select(threads).where(threads.c.id == row.thread_id))).one()
         data = {"message": views.event_message(row), "thread": views.thread(thread), **(extra or {})}
         await record_event(conn, event_type, data, inbox_id=row.inbox_id, message_id=message_id)
-
-
-async def suppress(engine: AsyncEngine, addresses: list[str], reason: str, message_id: str) -> None:
-    """Never send to these again (a permanent bounce or a complaint); existing entries are kept."""
-    async with engine.begin() as conn:
-        await conn.execute(
-            pg_insert(suppressions)
-            .values([{"address": a.lower(), "reason": reason, "message_id": message_id} for a in addresses])
-            .on_conflict_do_nothing()
-        )
 
 
 def delivery_extra(delivery: Delivery) -> dict[str, Any]:
@@ -135,7 +125,8 @@ async def handle(
     kinds = {"delivered": "message.delivered", "bounced": "message.bounced", "failed": "message.failed"}
     for delivery in deliveries:
         if delivery.outcome == "bounced":
-            await suppress(engine, delivery.recipients, "bounce", message_id)
+            async with engine.begin() as conn:
+                await suppress(conn, delivery.recipients, "bounce", message_id)
         values = {"delivered_at": now} if delivery.outcome == "delivered" else {}
         await _transition(
             engine, message_id, delivery.outcome, kinds[delivery.outcome], delivery_extra(delivery), **values

@@ -15,10 +15,11 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..db.schema import applied_notifications, messages, suppressions, threads
+from ..db.schema import applied_notifications, messages, threads
 from ..domain.ses import unwrap_sns
 from . import views
 from .events import record_event
+from .suppressions import suppress
 
 log = logging.getLogger("mailman.telemetry")
 
@@ -79,7 +80,7 @@ async def _apply(conn: AsyncConnection, event: dict[str, Any]) -> str | None:
     provider_id = (event.get("mail") or {}).get("messageId")
     if result is None or not provider_id:
         return None
-    status, event_type, details, suppress = result
+    status, event_type, details, suppressed = result
     values: dict[str, Any] = {"status": status}
     if status == "delivered":
         values["delivered_at"] = datetime.now(UTC)
@@ -94,11 +95,7 @@ async def _apply(conn: AsyncConnection, event: dict[str, Any]) -> str | None:
     if row is None:
         log.warning("no message for an SES event", extra={"ses": provider_id, "type": event_type})
         return None
-    for address in suppress:
-        reason = "complaint" if status == "complained" else "bounce"
-        await conn.execute(
-            pg_insert(suppressions).values(address=address, reason=reason, message_id=row.id).on_conflict_do_nothing()
-        )
+    await suppress(conn, suppressed, "complaint" if status == "complained" else "bounce", row.id)
     thread = (await conn.execute(select(threads).where(threads.c.id == row.thread_id))).one()
     data = {
         "message": views.event_message(row),

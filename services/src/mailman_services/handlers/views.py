@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import Boolean, ColumnElement, Row, func, literal_column, or_
+from sqlalchemy import Boolean, ColumnElement, Row, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..db.schema import messages
+from ..db.engine import autocommit
+from ..db.schema import messages, suppressions
+from .pages import page
 
 # A null extracted_text means "the same as the text" (a message that quotes nothing): the text is stored once.
 # Likewise a null extracted_html is the html itself.
@@ -233,3 +236,9 @@ def api_key(record: Record) -> dict[str, Any]:
         "created_at": row["created_at"],
         "last_used_at": row["last_used_at"],
     }
+
+
+async def list_suppressions(engine: AsyncEngine, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    order = [suppressions.c.created_at, suppressions.c.address]
+    async with autocommit(engine) as conn:
+        return await page(conn, select(suppressions), order, limit, cursor, suppression)
