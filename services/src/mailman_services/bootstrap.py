@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -44,15 +45,20 @@ def build(settings: Settings, database_url: str) -> Services:
         )
     from .adapters.dns import DnsDomainAuthority
     from .adapters.files import FileBlobStore
-    from .adapters.mail import CaptureTransport, RelayTransport
+    from .adapters.mail import CaptureTransport, LocalInboxTransport, RelayTransport
     from .adapters.pgqueue import PgQueue
+    from .handlers.inbound import queue_received
 
+    queue = PgQueue(engine)
+    blobs = FileBlobStore(settings.data_dir / "blobs")
+    onward = RelayTransport(settings.smtp_relay) if settings.smtp_relay else CaptureTransport()
     return Services(
         settings=settings,
         engine=engine,
-        queue=PgQueue(engine),
-        blobs=FileBlobStore(settings.data_dir / "blobs"),
+        queue=queue,
+        blobs=blobs,
         domains=DnsDomainAuthority(settings.smtp_hostname, settings.dns_resolver),
-        transport=RelayTransport(settings.smtp_relay) if settings.smtp_relay else CaptureTransport(),
+        # Mail between inboxes here never leaves the machine, relay or not.
+        transport=LocalInboxTransport(engine, functools.partial(queue_received, blobs, queue), onward),
         fast=FastReads(database_url),
     )

@@ -52,8 +52,6 @@ def handlers(svc: Services, deliverer: delivery.Deliverer) -> dict[QueueName, Ha
                 svc.engine,
                 svc.blobs,
                 svc.transport,
-                svc.queue,
-                deliver_locally=svc.settings.backend == "local",
                 last_attempt=last,
             )
         except TemporaryFailure:
