@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -12,12 +14,17 @@ from .db.engine import create_engine
 from .db.reads import FastReads
 from .ports import BlobStore, DomainAuthority, MailTransport, Queue
 
+if TYPE_CHECKING:
+    from aiohttp.abc import AbstractResolver
+
 
 @dataclass
 class Services:
     settings: Settings
     engine: AsyncEngine
     queue: Queue
+    # Made by the worker, in its event loop (an aiohttp resolver needs one); None: aiohttp's own.
+    webhook_resolver: Callable[[], AbstractResolver] | None
     blobs: BlobStore
     domains: DomainAuthority
     transport: MailTransport
@@ -33,11 +40,13 @@ def build(settings: Settings, database_url: str) -> Services:
     engine = create_engine(database_url)
     if settings.backend == "aws":
         from .adapters.aws import S3BlobStore, SesDomainAuthority, SesTransport, SqsQueue
+        from .adapters.public_resolver import PublicResolver
 
         return Services(
             settings=settings,
             engine=engine,
             queue=SqsQueue(settings.queue_urls),
+            webhook_resolver=PublicResolver if settings.webhooks_public_only else None,
             blobs=S3BlobStore(settings.raw_bucket or "", settings.attachments_bucket or ""),
             domains=SesDomainAuthority(settings.dns_resolver),
             transport=SesTransport(settings.ses_configuration_set),
@@ -56,6 +65,7 @@ def build(settings: Settings, database_url: str) -> Services:
         settings=settings,
         engine=engine,
         queue=queue,
+        webhook_resolver=None,
         blobs=blobs,
         domains=DnsDomainAuthority(settings.smtp_hostname, settings.dns_resolver),
         # Mail between inboxes here never leaves the machine, relay or not.
