@@ -14,9 +14,10 @@ import httpx
 import psycopg
 import pytest
 from mailman_services.adapters.pgqueue import PgQueue
+from mailman_services.adapters.public_resolver import PublicResolver
 from mailman_services.db.engine import create_engine
 from mailman_services.domain.ids import derived_id, new_id
-from mailman_services.handlers.delivery import Attempt, Deliverer, PublicResolver
+from mailman_services.handlers.delivery import Attempt, Deliverer
 from mailman_services.handlers.jobs import delivery_body as job_body
 
 from tests.conftest import Stack

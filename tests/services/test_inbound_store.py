@@ -13,6 +13,8 @@ from mailman_services.adapters.files import FileBlobStore
 from mailman_services.adapters.pgqueue import PgQueue
 from mailman_services.db.engine import create_engine
 from mailman_services.domain.ids import new_id
+from mailman_services.domain.ses import received_notification
+from mailman_services.domain.threads import thread_subject
 from mailman_services.handlers import inbound
 
 from tests.conftest import Stack
@@ -33,7 +35,7 @@ def test_a_copy_stored_meanwhile_by_another_worker_is_not_stored_twice(
     async def race() -> list[Exception | None]:
         blobs = FileBlobStore(tmp_path / "blobs")
         await blobs.put("raw/inbound/raced.eml", raw, "message/rfc822")
-        body = inbound.received_notification("raw/inbound/raced.eml", ses_id, "ada@example.com", [inbox["address"]])
+        body = received_notification("raw/inbound/raced.eml", ses_id, "ada@example.com", [inbox["address"]])
         engine = create_engine(database.replace("postgresql://", "postgresql+psycopg://"), pool_size=2)
         queue = PgQueue(engine)
         try:
@@ -72,6 +74,6 @@ def test_a_copy_stored_meanwhile_by_another_worker_is_not_stored_twice(
 
 
 def test_a_thread_subject_drops_every_reply_prefix_in_one_pass() -> None:
-    assert inbound.thread_subject("  Re: FWD:aw: Sv:  Antw: Fw:\u00a0hello ") == "hello"
-    assert inbound.thread_subject("Re : kept, RE: kept") == "Re : kept, RE: kept"
-    assert inbound.thread_subject("Re:" * 1_000_000 + " hi") == "hi"
+    assert thread_subject("  Re: FWD:aw: Sv:  Antw: Fw:\u00a0hello ") == "hello"
+    assert thread_subject("Re : kept, RE: kept") == "Re : kept, RE: kept"
+    assert thread_subject("Re:" * 1_000_000 + " hi") == "hi"

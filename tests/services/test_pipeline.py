@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import httpx
-from mailman_services.handlers.inbound import received_notification
+from mailman_services.domain.ses import received_notification
 
 from tests.conftest import Stack
 
@@ -107,13 +107,12 @@ def test_an_inbound_job_handled_again_is_stored_once(stack: Stack, api: httpx.Cl
     import anyio
     import psycopg
     from mailman_services.adapters.files import FileBlobStore
-    from mailman_services.handlers import inbound
 
     inbox = api.post("/v1/inboxes").json()
     key = f"raw/inbound/{uuid.uuid4().hex}.eml"
     raw = f"From: ada@example.com\r\nTo: {inbox['address']}\r\nSubject: Again\r\n\r\nonce\r\n".encode()
     anyio.run(FileBlobStore(stack.data_dir / "blobs").put, key, raw, "message/rfc822")
-    body = inbound.received_notification(key, uuid.uuid4().hex, "ada@example.com", [inbox["address"]])
+    body = received_notification(key, uuid.uuid4().hex, "ada@example.com", [inbox["address"]])
     database = f"postgresql://postgres@/postgres?host={stack.data_dir / 'postgres'}"
 
     def enqueue(copies: int) -> list[int]:

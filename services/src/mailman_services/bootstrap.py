@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -11,12 +14,17 @@ from .db.engine import Database, create_engine
 from .db.reads import FastReads
 from .ports import BlobStore, DomainAuthority, MailTransport, Queue
 
+if TYPE_CHECKING:
+    from aiohttp.abc import AbstractResolver
+
 
 @dataclass
 class Services:
     settings: Settings
     engine: AsyncEngine
     queue: Queue
+    # Made by the worker, in its event loop (an aiohttp resolver needs one); None: aiohttp's own.
+    webhook_resolver: Callable[[], AbstractResolver] | None
     blobs: BlobStore
     domains: DomainAuthority
     transport: MailTransport
@@ -31,11 +39,13 @@ def build(settings: Settings, database_url: str) -> Services:
     engine = create_engine(database_url)
     if settings.backend == "aws":
         from .adapters.aws import S3BlobStore, SesDomainAuthority, SesTransport, SqsQueue
+        from .adapters.public_resolver import PublicResolver
 
         return Services(
             settings=settings,
             engine=engine,
             queue=SqsQueue(settings.queue_urls),
+            webhook_resolver=PublicResolver if settings.webhooks_public_only else None,
             blobs=S3BlobStore(settings.raw_bucket or "", settings.attachments_bucket or ""),
             domains=SesDomainAuthority(settings.dns_resolver),
             transport=SesTransport(settings.ses_configuration_set),
@@ -43,15 +53,21 @@ def build(settings: Settings, database_url: str) -> Services:
         )
     from .adapters.dns import DnsDomainAuthority
     from .adapters.files import FileBlobStore
-    from .adapters.mail import CaptureTransport, RelayTransport
+    from .adapters.mail import CaptureTransport, LocalInboxTransport, RelayTransport
     from .adapters.pgqueue import PgQueue
+    from .handlers.inbound import queue_received
 
+    queue = PgQueue(engine)
+    blobs = FileBlobStore(settings.data_dir / "blobs")
+    onward = RelayTransport(settings.smtp_relay) if settings.smtp_relay else CaptureTransport()
     return Services(
         settings=settings,
         engine=engine,
-        queue=PgQueue(engine),
-        blobs=FileBlobStore(settings.data_dir / "blobs"),
+        queue=queue,
+        webhook_resolver=None,
+        blobs=blobs,
         domains=DnsDomainAuthority(settings.smtp_hostname, settings.dns_resolver),
-        transport=RelayTransport(settings.smtp_relay) if settings.smtp_relay else CaptureTransport(),
+        # Mail between inboxes here never leaves the machine, relay or not.
+        transport=LocalInboxTransport(engine, functools.partial(queue_received, blobs, queue), onward),
         database=Database(engine, FastReads(database_url)),
     )

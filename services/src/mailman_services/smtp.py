@@ -14,7 +14,8 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .handlers.inbound import Inboxes, base_address, queue_received
+from .domain.addresses import base_address
+from .handlers.inbound import Inboxes, queue_received
 from .ports import BlobStore, Queue
 
 log = logging.getLogger("mailman.smtp")

@@ -52,8 +52,6 @@ def handlers(svc: Services, deliverer: delivery.Deliverer) -> dict[QueueName, Ha
                 svc.engine,
                 svc.blobs,
                 svc.transport,
-                svc.queue,
-                deliver_locally=svc.settings.backend == "local",
                 last_attempt=last,
             )
         except TemporaryFailure:
@@ -284,9 +282,8 @@ async def consume(
 
 async def run_worker(svc: Services, stop: anyio.Event) -> None:
     public_only = svc.settings.webhooks_public_only
-    connector = aiohttp.TCPConnector(
-        limit=CONCURRENCY["webhooks"], resolver=delivery.PublicResolver() if public_only else None
-    )
+    resolver = svc.webhook_resolver() if svc.webhook_resolver is not None else None
+    connector = aiohttp.TCPConnector(limit=CONCURRENCY["webhooks"], resolver=resolver)
     async with aiohttp.ClientSession(connector=connector, trust_env=False) as http:
         deliverer = delivery.Deliverer(
             svc.engine, svc.queue, http, retry_scale=svc.settings.webhook_retry_scale, public_only=public_only

@@ -1,14 +1,53 @@
-"""MailTransports of the local backend: an SMTP relay, or capture (nothing leaves the machine)."""
+"""MailTransports of the local backend: an SMTP relay, or capture (nothing leaves the machine); in front of
+either, delivery to the backend's own inboxes."""
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import ssl
+from collections.abc import Awaitable, Callable
 
 import anyio
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..config import SmtpRelay
-from ..ports import Delivery, SendResult, TemporaryFailure
+from ..db.engine import autocommit
+from ..db.schema import inboxes
+from ..domain.addresses import base_address
+from ..ports import Delivery, MailTransport, SendResult, TemporaryFailure
+
+# Queues raw mail for the inbound worker as received mail: (raw, sender, recipients, SES-style message id).
+Receive = Callable[[bytes, str, list[str], str], Awaitable[object]]
+
+
+class LocalInboxTransport:
+    """Mail for an inbox here goes through the inbound queue, as received mail does; the rest goes ``onward``."""
+
+    def __init__(self, engine: AsyncEngine, receive: Receive, onward: MailTransport) -> None:
+        self.engine = engine
+        self.receive = receive
+        self.onward = onward
+
+    async def send(self, sender: str, recipients: list[str], raw: bytes) -> SendResult:
+        here = await self._inboxes_among(recipients)
+        local = [r for r in recipients if base_address(r) in here]
+        remote = [r for r in recipients if r not in local]
+        result = await self.onward.send(sender, remote, raw) if remote else SendResult(None, [])
+        if not local:
+            return result
+        # Named by its bytes: an outbound job handled again sends the same bytes, and they are stored once.
+        await self.receive(raw, sender, local, hashlib.sha256(raw).hexdigest()[:32])
+        delivered = Delivery("delivered", local, "250 delivered to a local inbox")
+        return SendResult(result.provider_message_id, [delivered, *result.deliveries])
+
+    async def _inboxes_among(self, recipients: list[str]) -> set[str]:
+        addresses = [base_address(r) for r in recipients]
+        async with autocommit(self.engine) as conn:
+            return set(
+                (await conn.execute(select(inboxes.c.address).where(inboxes.c.address.in_(addresses)))).scalars()
+            )
 
 
 class CaptureTransport:

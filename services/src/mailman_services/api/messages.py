@@ -9,6 +9,7 @@ from quart import Blueprint, Response, redirect
 from ..domain import mime
 from ..domain.errors import APIError, not_found
 from ..handlers import messages, views
+from ..handlers.attachments import attachment_key
 from .http import check_inbox, json_response, parse_body, services
 from .schemas import Forward, MessageUpdate, Reply
 
@@ -53,7 +54,7 @@ async def download(message_id: str, attachment_id: str) -> Response:
     if attachment is None:
         raise not_found("attachment", attachment_id)
     svc = services()
-    key = messages.attachment_key(attachment["sha256"])
+    key = attachment_key(attachment["sha256"])
     filename = attachment["filename"] or attachment_id
     # Received mail decides these bytes: a type a browser would run is only ever downloaded.
     inline = attachment["inline"] and not mime.is_active_content(attachment["content_type"])

@@ -1,8 +1,9 @@
-"""Email address parsing and validation for recipients given as ``a@b.c`` or ``Name <a@b.c>``."""
+"""Email addresses: parsing and validating recipients (``a@b.c`` or ``Name <a@b.c>``), and routing by them."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from email.utils import getaddresses
 
 _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -20,6 +21,17 @@ def normalise_address(value: str) -> str:
     """Domains are case-insensitive; local parts are kept, except that we lower-case the whole address
     the way every mainstream provider treats it."""
     return value.strip().lower()
+
+
+def base_address(address: str) -> str:
+    """``local+tag@domain`` reaches ``local@domain``; addresses compare case-insensitively."""
+    local, _, domain = address.strip().strip("<>").lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def routed(recipients: Iterable[str], inbox_ids: Mapping[str, str]) -> list[str]:
+    """The inboxes mail for these envelope recipients reaches, each once; ``inbox_ids`` by base address."""
+    return [inbox_ids[a] for a in sorted({base_address(r) for r in recipients}) if a in inbox_ids]
 
 
 def parse_recipient(value: str) -> dict[str, str | None] | None:

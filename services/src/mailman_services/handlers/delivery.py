@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import re
-import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from ..batching import Coalescer
 from ..db.engine import autocommit
 from ..db.schema import deliveries, events, webhooks
 from ..domain.ids import derived_id, new_id
-from ..domain.network import is_public, private_addresses
+from ..domain.network import private_addresses
 from ..domain.signing import sign
 from ..ports import QUEUES, OutgoingMessage, PoisonMessage, Queue, TemporaryFailure, TransactionalQueue
 from . import views
@@ -386,14 +385,3 @@ class _Gone(Exception):
 
 def _vanished(exc: Exception) -> bool:
     return isinstance(exc, IntegrityError) and isinstance(exc.orig, psycopg.errors.ForeignKeyViolation)
-
-
-class PublicResolver(aiohttp.ThreadedResolver):
-    """A resolver that never hands aiohttp a private address: the connection itself cannot be rebound."""
-
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> Any:
-        found = await super().resolve(host, port, family)
-        public = [info for info in found if is_public(info["host"])]
-        if not public:
-            raise OSError(f"{host} resolves only to private addresses")
-        return public

@@ -7,9 +7,7 @@ stores nothing twice. The worker hands over several jobs at once and they are st
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import time
 import uuid
 from collections.abc import Collection, Sequence
@@ -35,12 +33,15 @@ from ..db.schema import (
     threads,
 )
 from ..domain import mime, replies
+from ..domain.addresses import base_address, routed
 from ..domain.ids import new_id
 from ..domain.parsing import ParsedMessage, parse
-from ..ports import LOCAL_BUCKET, BlobStore, PoisonMessage, Queue, TransactionalQueue
+from ..domain.ses import Received, received, received_notification, unwrap_sns
+from ..domain.threads import Replies, answered, thread_subject
+from ..ports import BlobStore, PoisonMessage, Queue, TransactionalQueue
 from . import delivery, views
+from .attachments import store_attachments
 from .events import NewEvent, record_events
-from .messages import store_attachments
 
 log = logging.getLogger("mailman.inbound")
 
@@ -57,90 +58,6 @@ _LOCK_THREADS = (
     f"SELECT {', '.join(c.name for c in threads.columns)} FROM threads WHERE id = ANY(%s) ORDER BY id FOR UPDATE"  # noqa: S608 - column names
 )
 
-LOCAL_TOPIC = "arn:aws:sns:local:000000000000:inbound_notification"
-_VERDICTS = {"PASS": "pass", "FAIL": "fail", "GRAY": "gray", "PROCESSING_FAILED": "processing_failed"}
-# One match, not a loop that strips a prefix at a time: a subject of a million "Re:" would take hours.
-_SUBJECT_PREFIXES = re.compile(r"^(?:(?:[Rr][Ee]|[Ff][Ww][Dd]?|[Aa][Ww]|[Ss][Vv]|[Aa][Nn][Tt][Ww]):\s*)*")
-
-
-@dataclass(frozen=True)
-class Received:
-    """What the worker needs from an SES ``Received`` notification."""
-
-    ses_message_id: str
-    recipients: list[str]
-    raw_bucket: str
-    raw_key: str
-    verdicts: dict[str, str]
-    mail_from: str | None
-
-
-def unwrap_sns(body: str) -> dict[str, Any]:
-    """The notification inside an SNS envelope (or the notification itself, for raw SQS deliveries)."""
-    try:
-        envelope = json.loads(body)
-        inner = json.loads(envelope["Message"]) if envelope.get("Type") == "Notification" else envelope
-    except (ValueError, KeyError, TypeError) as exc:
-        raise PoisonMessage(f"not an SNS notification: {exc}") from exc
-    if not isinstance(inner, dict):
-        raise PoisonMessage("the notification is not a JSON object")
-    return inner
-
-
-def received(notification: dict[str, Any]) -> Received:
-    try:
-        mail, receipt = notification["mail"], notification["receipt"]
-        action = receipt["action"]
-        bucket, key = action["bucketName"], action["objectKey"]
-        recipients = [str(r) for r in receipt.get("recipients") or mail["destination"]]
-    except (KeyError, TypeError) as exc:
-        raise PoisonMessage(f"not an SES Received notification: missing {exc}") from exc
-    verdicts = {
-        name: _VERDICTS.get(str((receipt.get(f"{name}Verdict") or {}).get("status", "")).upper(), "not_checked")
-        for name in ("spam", "virus", "spf", "dkim", "dmarc")
-    }
-    return Received(str(mail["messageId"]), recipients, str(bucket), str(key), verdicts, mail.get("source"))
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def received_notification(raw_key: str, message_id: str, mail_from: str, recipients: list[str]) -> str:
-    """An SNS envelope around an SES ``Received`` notification for a raw message already stored."""
-    now = _iso(datetime.now(UTC))
-    disabled = {"status": "DISABLED"}
-    notification = {
-        "notificationType": "Received",
-        "mail": {
-            "timestamp": now,
-            "source": mail_from,
-            "messageId": message_id,
-            "destination": recipients,
-            "headersTruncated": False,
-        },
-        "receipt": {
-            "timestamp": now,
-            "processingTimeMillis": 0,
-            "recipients": recipients,
-            "spamVerdict": disabled,
-            "virusVerdict": disabled,
-            "spfVerdict": disabled,
-            "dkimVerdict": disabled,
-            "dmarcVerdict": disabled,
-            "action": {"type": "S3", "topicArn": LOCAL_TOPIC, "bucketName": LOCAL_BUCKET, "objectKey": raw_key},
-        },
-    }
-    envelope = {
-        "Type": "Notification",
-        "MessageId": str(uuid.uuid4()),
-        "TopicArn": LOCAL_TOPIC,
-        "Subject": "Amazon SES Email Receipt Notification",
-        "Message": json.dumps(notification),
-        "Timestamp": now,
-    }
-    return json.dumps(envelope)
-
 
 async def queue_received(
     blobs: BlobStore, queue: Queue, raw: bytes, mail_from: str, recipients: list[str], message_id: str | None = None
@@ -148,23 +65,13 @@ async def queue_received(
     """Store ``raw`` and queue it for the worker; returns the SES-style message id it is stored under.
 
     Every call is a message of its own, as every SMTP transaction and every SES receipt is, unless the caller
-    names the ``message_id``: a job that is handled again (outbound delivery to a local inbox) then stores once.
+    names the ``message_id``: a job that is handled again (delivery to a local inbox) then stores once.
     """
     message_id = message_id or uuid.uuid4().hex
     key = f"raw/inbound/{message_id}.eml"
     await blobs.put(key, raw, "message/rfc822")
     await queue.send("inbound", received_notification(key, message_id, mail_from, recipients))
     return message_id
-
-
-def base_address(address: str) -> str:
-    """``local+tag@domain`` reaches ``local@domain``; addresses compare case-insensitively."""
-    local, _, domain = address.strip().strip("<>").lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
-
-
-def thread_subject(subject: str) -> str:
-    return _SUBJECT_PREFIXES.sub("", subject.strip(), count=1)
 
 
 class Inboxes:
@@ -264,13 +171,13 @@ async def handle(
     mails: dict[int, Received] = {}
     for job, body in enumerate(bodies):
         try:
-            mails[job] = received(unwrap_sns(body))
+            mails[job] = received(unwrap_sns(body).message)
         except PoisonMessage as exc:
             outcomes[job] = exc
     by_address = await inboxes.find({base_address(r) for mail in mails.values() for r in mail.recipients})
     copies: list[_Copy] = []
     for job, mail in mails.items():
-        targets = [by_address[a] for a in sorted({base_address(r) for r in mail.recipients}) if a in by_address]
+        targets = routed(mail.recipients, by_address)
         if not targets:
             log.warning("no inbox for any recipient", extra={"recipients": mail.recipients, "ses": mail.ses_message_id})
             continue
@@ -350,6 +257,10 @@ async def _store(engine: AsyncEngine, queue: Queue, copies: list[_Copy]) -> None
     raise RuntimeError("copies kept being stored concurrently")
 
 
+def _answered(copy: _Copy) -> list[str]:
+    return answered(copy.parsed.in_reply_to, copy.parsed.references)
+
+
 def _message_id_header(copy: _Copy) -> str:
     return copy.parsed.message_id or f"<{copy.mail.ses_message_id}@mailman.invalid>"
 
@@ -368,7 +279,7 @@ async def _store_in(
     inbox_ids = sorted({copy.inbox_id for copy in copies})
     reads = driver.cursor()
     await reads.execute(_STORED, (inbox_ids, sorted({copy.mail.ses_message_id for copy in copies})))
-    wanted = sorted({m for copy in copies for m in (copy.parsed.in_reply_to, *copy.parsed.references) if m})
+    wanted = sorted({m for copy in copies for m in _answered(copy)})
     replied = driver.cursor()
     if wanted:
         await replied.execute(_REPLIED_TO, (inbox_ids, [m[:INDEXED_MESSAGE_ID] for m in wanted], wanted))
@@ -389,18 +300,16 @@ async def _store_in(
         return
 
     # Threading: the inbox's most recent message among In-Reply-To and References, earlier copies included.
-    latest: dict[tuple[str, str], tuple[str, str]] = {}  # (inbox id, Message-ID) -> (message id, thread id)
+    replies_to = Replies()
     for inbox_id, message_id, message_pk, thread_id in await replied.fetchall() if wanted else []:
-        latest[(inbox_id, message_id)] = max(latest.get((inbox_id, message_id), ("", "")), (message_pk, thread_id))
+        replies_to.found(inbox_id, message_id, message_pk, thread_id)
     now = datetime.now(UTC)
     new_threads: dict[str, dict[str, Any]] = {}
     planned: list[tuple[_Copy, str, str]] = []  # (copy, message id, thread id)
     for copy in fresh:
-        answered = [(copy.inbox_id, m) for m in (copy.parsed.in_reply_to, *copy.parsed.references) if m]
-        found = [latest[key] for key in answered if key in latest]
         message_pk = new_id("msg")
-        thread_id = max(found)[1] if found else _new_thread(new_threads, copy, now)
-        latest[(copy.inbox_id, _message_id_header(copy))] = (message_pk, thread_id)
+        thread_id = replies_to.thread(copy.inbox_id, _answered(copy)) or _new_thread(new_threads, copy, now)
+        replies_to.storing(copy.inbox_id, _message_id_header(copy), message_pk, thread_id)
         planned.append((copy, message_pk, thread_id))
 
     # Threads that exist are locked and read; one that vanished meanwhile (deleted) is started afresh.

@@ -9,65 +9,27 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db.engine import Database
-from ..db.schema import domains, inboxes, messages, suppressions, threads
+from ..db.schema import domains, inboxes, messages, threads
 from ..domain import mime
 from ..domain.addresses import parse_recipient
 from ..domain.errors import APIError, FieldError, invalid, not_found
 from ..domain.ids import new_id
 from ..ports import BlobStore, Queue
 from . import jobs, views
+from .attachments import attachment_key, store_attachments
+from .suppressions import suppressed_among
 
 MAX_RECIPIENTS = 50
 NOT_CHECKED = dict.fromkeys(("spam", "virus", "spf", "dkim", "dmarc"), "not_checked")
-
-
-def attachment_key(sha256: str) -> str:
-    return f"attachments/{sha256[:2]}/{sha256}"
-
-
-class Part(Protocol):
-    """An attachment to store: a part being sent, or one parsed from received mail."""
-
-    @property
-    def filename(self) -> str | None: ...
-    @property
-    def content_type(self) -> str: ...
-    @property
-    def data(self) -> bytes: ...
-    @property
-    def content_id(self) -> str | None: ...
-    @property
-    def inline(self) -> bool: ...
-
-
-async def store_attachments(blobs: BlobStore, parts: Sequence[Part]) -> list[dict[str, Any]]:
-    """Store each part's bytes under their SHA-256 (once, however often they occur) and describe them."""
-    described = []
-    for part in parts:
-        digest = hashlib.sha256(part.data).hexdigest()
-        await blobs.put(attachment_key(digest), part.data, part.content_type)
-        described.append(
-            {
-                "id": new_id("att"),
-                "filename": part.filename,
-                "content_type": part.content_type,
-                "size": len(part.data),
-                "content_id": part.content_id,
-                "inline": part.inline,
-                "sha256": digest,
-            }
-        )
-    return described
 
 
 def raw_key(message_id: str) -> str:
@@ -218,9 +180,7 @@ async def compose(
         )
 
     everyone = [r["address"] for r in to + cc + bcc]
-    suppressed = set(
-        (await conn.execute(select(suppressions.c.address).where(suppressions.c.address.in_(everyone)))).scalars()
-    )
+    suppressed = await suppressed_among(conn, everyone)
     if suppressed:
         to, cc, bcc = ([r for r in group if r["address"] not in suppressed] for group in (to, cc, bcc))
         if not to + cc + bcc:

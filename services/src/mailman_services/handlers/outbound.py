@@ -13,15 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..db.engine import autocommit
-from ..db.schema import inboxes, messages, suppressions, threads
-from ..ports import BlobStore, Delivery, MailTransport, PoisonMessage, Queue, SendResult, TemporaryFailure
+from ..db.schema import messages, threads
+from ..ports import BlobStore, Delivery, MailTransport, PoisonMessage, TemporaryFailure
 from . import views
 from .events import record_event
-from .inbound import base_address, queue_received
+from .suppressions import suppress
 
 log = logging.getLogger("mailman.outbound")
 
@@ -50,16 +49,6 @@ async def _transition(
         await record_event(conn, event_type, data, inbox_id=row.inbox_id, message_id=message_id)
 
 
-async def suppress(engine: AsyncEngine, addresses: list[str], reason: str, message_id: str) -> None:
-    """Never send to these again (a permanent bounce or a complaint); existing entries are kept."""
-    async with engine.begin() as conn:
-        await conn.execute(
-            pg_insert(suppressions)
-            .values([{"address": a.lower(), "reason": reason, "message_id": message_id} for a in addresses])
-            .on_conflict_do_nothing()
-        )
-
-
 def delivery_extra(delivery: Delivery) -> dict[str, Any]:
     return {
         "recipients": delivery.recipients,
@@ -74,16 +63,10 @@ async def handle(
     engine: AsyncEngine,
     blobs: BlobStore,
     transport: MailTransport,
-    queue: Queue,
     *,
-    deliver_locally: bool,
     last_attempt: bool,
 ) -> None:
-    """Send the message named in an outbound job; a second job for the same message does nothing.
-
-    With ``deliver_locally`` (the local backend), recipients that are inboxes here get the message
-    straight through the inbound queue instead of the transport.
-    """
+    """Send the message named in an outbound job; a second job for the same message does nothing."""
     try:
         message_id = str(json.loads(body)["message_id"])  # jobs.outbound_job
     except (ValueError, KeyError, TypeError) as exc:
@@ -98,33 +81,17 @@ async def handle(
         return
     recipients = [r["address"] for r in [*row.to, *row.cc, *row.bcc]]
     sender = row._mapping["from"]["address"]
-    local: list[str] = []
-    if deliver_locally:
-        async with autocommit(engine) as conn:
-            here = set(
-                (
-                    await conn.execute(
-                        select(inboxes.c.address).where(inboxes.c.address.in_([base_address(r) for r in recipients]))
-                    )
-                ).scalars()
-            )
-        local = [r for r in recipients if base_address(r) in here]
-    remote = [r for r in recipients if r not in local]
     await _transition(engine, message_id, "sending", None)
     try:
-        result = await transport.send(sender, remote, raw) if remote else SendResult(None, [])
+        result = await transport.send(sender, recipients, raw)
     except TemporaryFailure as exc:
         if last_attempt:
-            extra = {"recipients": remote, "smtp_response": str(exc), "bounce": None, "complaint": None}
+            extra = {"recipients": recipients, "smtp_response": str(exc), "bounce": None, "complaint": None}
             await _transition(engine, message_id, "failed", "message.failed", extra)
             return
-        extra = {"recipients": remote, "smtp_response": str(exc), "bounce": None, "complaint": None}
+        extra = {"recipients": recipients, "smtp_response": str(exc), "bounce": None, "complaint": None}
         await _transition(engine, message_id, "delayed", "message.delayed", extra)
         raise
-    deliveries = list(result.deliveries)
-    if local:
-        await queue_received(blobs, queue, raw, sender, local, message_id)  # once, if this job runs again
-        deliveries.insert(0, Delivery("delivered", local, "250 delivered to a local inbox"))
     now = datetime.now(UTC)
     await _transition(
         engine, message_id, "sent", "message.sent", provider_message_id=result.provider_message_id, sent_at=now
@@ -132,9 +99,10 @@ async def handle(
     # Transports that know the outcome at once (local delivery, capture, a relay's answer) report it now;
     # SES reports it later through the telemetry queue.
     kinds = {"delivered": "message.delivered", "bounced": "message.bounced", "failed": "message.failed"}
-    for delivery in deliveries:
+    for delivery in result.deliveries:
         if delivery.outcome == "bounced":
-            await suppress(engine, delivery.recipients, "bounce", message_id)
+            async with engine.begin() as conn:
+                await suppress(conn, delivery.recipients, "bounce", message_id)
         values = {"delivered_at": now} if delivery.outcome == "delivered" else {}
         await _transition(
             engine, message_id, delivery.outcome, kinds[delivery.outcome], delivery_extra(delivery), **values

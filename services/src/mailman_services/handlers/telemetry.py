@@ -7,7 +7,6 @@ applied once: its id is recorded in the same transaction as its effects.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -16,10 +15,11 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..db.schema import applied_notifications, messages, suppressions, threads
-from ..ports import PoisonMessage
+from ..db.schema import applied_notifications, messages, threads
+from ..domain.ses import unwrap_sns
 from . import views
 from .events import record_event
+from .suppressions import suppress
 
 log = logging.getLogger("mailman.telemetry")
 
@@ -80,7 +80,7 @@ async def _apply(conn: AsyncConnection, event: dict[str, Any]) -> str | None:
     provider_id = (event.get("mail") or {}).get("messageId")
     if result is None or not provider_id:
         return None
-    status, event_type, details, suppress = result
+    status, event_type, details, suppressed = result
     values: dict[str, Any] = {"status": status}
     if status == "delivered":
         values["delivered_at"] = datetime.now(UTC)
@@ -95,11 +95,7 @@ async def _apply(conn: AsyncConnection, event: dict[str, Any]) -> str | None:
     if row is None:
         log.warning("no message for an SES event", extra={"ses": provider_id, "type": event_type})
         return None
-    for address in suppress:
-        reason = "complaint" if status == "complained" else "bounce"
-        await conn.execute(
-            pg_insert(suppressions).values(address=address, reason=reason, message_id=row.id).on_conflict_do_nothing()
-        )
+    await suppress(conn, suppressed, "complaint" if status == "complained" else "bounce", row.id)
     thread = (await conn.execute(select(threads).where(threads.c.id == row.thread_id))).one()
     data = {
         "message": views.event_message(row),
@@ -115,22 +111,15 @@ async def _apply(conn: AsyncConnection, event: dict[str, Any]) -> str | None:
 
 async def handle(body: str, engine: AsyncEngine) -> str | None:
     """Apply one telemetry notification; returns the event recorded, if any."""
-    try:
-        envelope = json.loads(body)
-        notification_id = str(envelope.get("MessageId") or "")
-        event = json.loads(envelope["Message"]) if envelope.get("Type") == "Notification" else envelope
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise PoisonMessage(f"not an SNS notification: {exc}") from exc
-    if not isinstance(event, dict):
-        raise PoisonMessage("the SES event is not a JSON object")
+    notification = unwrap_sns(body)
     async with engine.begin() as conn:
-        if notification_id:
+        if notification.id:
             fresh = await conn.execute(
                 pg_insert(applied_notifications)
-                .values(id=notification_id)
+                .values(id=notification.id)
                 .on_conflict_do_nothing()
                 .returning(applied_notifications.c.id)
             )
             if fresh.first() is None:
                 return None  # applied before: SNS delivered it twice
-        return await _apply(conn, event)
+        return await _apply(conn, notification.message)

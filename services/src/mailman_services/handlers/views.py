@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db.engine import Database
 from ..db.reads import prepare
-from ..db.schema import api_keys, deliveries, domains, events, inboxes, messages, threads
+from ..db.schema import api_keys, deliveries, domains, events, inboxes, messages, suppressions, threads
 from ..db.schema import webhooks as webhooks_table
 from ..domain.addresses import normalise_domain
 from ..domain.errors import not_found
@@ -468,3 +468,9 @@ async def list_deliveries(
 async def list_api_keys(database: Database, *, limit: int, cursor: str | None) -> dict[str, Any]:
     async with database.read() as conn:
         return await page(conn, select(api_keys), [api_keys.c.id], limit, cursor, api_key)
+
+
+async def list_suppressions(database: Database, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    order = [suppressions.c.created_at, suppressions.c.address]
+    async with database.read() as conn:
+        return await page(conn, select(suppressions), order, limit, cursor, suppression)
