@@ -448,6 +448,7 @@ def test_killing_the_worker_mid_ingest_loses_and_duplicates_nothing(tmp_path: An
         "MAILMAN_DATA_DIR": str(data_dir),
         "MAILMAN_API_TOKEN": TOKEN,
         "MAILMAN_RATE_LIMIT_PER_SECOND": "0",
+        "MAILMAN_QUEUE_VISIBILITY_SCALE": "0.1",  # the killed worker's jobs come back after 6 s, not 60 s
     }
     env.pop("MAILMAN_DATABASE_URL", None)
     cli = [sys.executable, "-m", "mailman_services.cli"]
@@ -488,7 +489,7 @@ def test_killing_the_worker_mid_ingest_loses_and_duplicates_nothing(tmp_path: An
                 for future in sending:
                     future.result()
             worker = start("worker")
-            # In-flight jobs of the killed worker come back after the inbound visibility timeout (60 s).
+            # In-flight jobs of the killed worker come back after the inbound visibility timeout (6 s here).
             wait_for(lambda: _stored(data_dir) >= total and _pending(data_dir) == 0, timeout=180)
             time.sleep(1)
             with psycopg.connect(host=str(data_dir / "postgres"), user="postgres", dbname="postgres") as conn:

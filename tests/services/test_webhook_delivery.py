@@ -305,6 +305,7 @@ def test_killing_the_worker_mid_delivery_loses_no_event_and_keeps_each_inbox_in_
         "MAILMAN_API_TOKEN": TOKEN,
         "MAILMAN_RATE_LIMIT_PER_SECOND": "0",
         "MAILMAN_WEBHOOK_RETRY_SCALE": "0.0001",
+        "MAILMAN_QUEUE_VISIBILITY_SCALE": "0.1",  # the killed worker's jobs come back after 6 s, not 60 s
     }
     env.pop("MAILMAN_DATABASE_URL", None)
     cli = [sys.executable, "-m", "mailman_services.cli"]
@@ -359,7 +360,7 @@ def test_killing_the_worker_mid_delivery_loses_no_event_and_keeps_each_inbox_in_
             processes[-1].wait()
             assert len(reached()) < 2 * count  # killed mid-delivery
             processes[-1] = start("worker")
-            # The job in flight in each group comes back after the webhooks visibility timeout (60 s).
+            # The job in flight in each group comes back after the webhooks visibility timeout (6 s here).
             wait_for(lambda: reached() >= {event["id"] for event in events}, timeout=90)
             time.sleep(1)
     finally:

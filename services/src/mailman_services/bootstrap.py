@@ -36,7 +36,11 @@ def build(settings: Settings, database_url: str) -> Services:
         return Services(
             settings=settings,
             engine=engine,
-            queue=SqsQueue(settings.queue_urls),
+            queue=SqsQueue(
+                settings.queue_urls,
+                visibility_scale=settings.queue_visibility_scale,
+                max_wait_seconds=settings.queue_wait_seconds,
+            ),
             blobs=S3BlobStore(settings.raw_bucket or "", settings.attachments_bucket or ""),
             domains=SesDomainAuthority(settings.dns_resolver),
             transport=SesTransport(settings.ses_configuration_set),
@@ -50,7 +54,11 @@ def build(settings: Settings, database_url: str) -> Services:
     return Services(
         settings=settings,
         engine=engine,
-        queue=PgQueue(engine),
+        queue=PgQueue(
+            engine,
+            visibility_scale=settings.queue_visibility_scale,
+            max_wait_seconds=settings.queue_wait_seconds,
+        ),
         blobs=FileBlobStore(settings.data_dir / "blobs"),
         domains=DnsDomainAuthority(settings.smtp_hostname, settings.dns_resolver),
         transport=RelayTransport(settings.smtp_relay) if settings.smtp_relay else CaptureTransport(),
