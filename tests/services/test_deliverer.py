@@ -13,8 +13,8 @@ import anyio
 import httpx
 import psycopg
 import pytest
-from mailman_services.adapters.database import create_engine
 from mailman_services.adapters.pgqueue import PgQueue
+from mailman_services.db.engine import create_engine
 from mailman_services.domain.ids import derived_id, new_id
 from mailman_services.handlers.delivery import Attempt, Deliverer, PublicResolver, job_body
 

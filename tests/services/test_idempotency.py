@@ -7,7 +7,7 @@ import uuid
 import anyio
 import httpx
 import psycopg
-from mailman_services.adapters.database import create_engine
+from mailman_services.db.engine import create_engine
 from mailman_services.handlers import idempotency
 
 from tests.conftest import Stack

@@ -9,9 +9,9 @@ import anyio
 import httpx
 import psycopg
 import pytest
-from mailman_services.adapters.database import create_engine
 from mailman_services.adapters.files import FileBlobStore
 from mailman_services.adapters.pgqueue import PgQueue
+from mailman_services.db.engine import create_engine
 from mailman_services.domain.ids import new_id
 from mailman_services.handlers import inbound
 

@@ -12,8 +12,8 @@ import anyio
 import boto3
 import pytest
 from mailman_services.adapters import aws
-from mailman_services.adapters.database import create_engine, migrate
 from mailman_services.adapters.pgqueue import PgQueue
+from mailman_services.db.engine import create_engine, migrate
 from mailman_services.ports import OutgoingMessage, QueueMessage, QueueName, QueueSpec
 from moto.server import ThreadedMotoServer
 from sqlalchemy.ext.asyncio import AsyncEngine

@@ -1,11 +1,11 @@
-"""The schema the Alembic migrations build is the one adapters/tables.py declares, indexes and generated columns too."""
+"""The schema the Alembic migrations build is the one db/schema.py declares, indexes and generated columns too."""
 
 from __future__ import annotations
 
 import psycopg
 import sqlalchemy
-from mailman_services.adapters.database import migrate
-from mailman_services.adapters.tables import metadata
+from mailman_services.db.engine import migrate
+from mailman_services.db.schema import metadata
 
 from tests.conftest import Stack
 

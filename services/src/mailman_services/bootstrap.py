@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .adapters.database import create_engine
-from .adapters.fastread import FastReads
 from .config import Settings
+from .db.engine import create_engine
+from .db.reads import FastReads
 from .ports import BlobStore, DomainAuthority, MailTransport, Queue
 
 

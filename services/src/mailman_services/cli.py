@@ -47,7 +47,7 @@ def _settings(**overrides: Any) -> Settings:
 
 def _database(settings: Settings, *, migrate_embedded: bool = True) -> str:
     """The database URL, starting the embedded PostgreSQL (and migrating it) when none is configured."""
-    from .adapters.database import database_url, migrate
+    from .db.engine import database_url, migrate
 
     url = database_url(settings.database_url, settings.data_dir)
     if settings.database_url is None and migrate_embedded:
@@ -359,7 +359,7 @@ def worker() -> None:
         anyio.run(functools.partial(_run, settings, url, worker=True), backend_options=EVENT_LOOP)
     finally:
         if settings.database_url is None:
-            from .adapters.database import forget_dead_users
+            from .db.engine import forget_dead_users
 
             # A dev killed outright left its claim on the embedded server: the last one out stops it.
             forget_dead_users(settings.data_dir)
@@ -380,7 +380,7 @@ def _require_current_schema(url: str) -> None:
     from alembic.script import ScriptDirectory
     from sqlalchemy import create_engine, text
 
-    from .adapters.database import MIGRATIONS
+    from .db.engine import MIGRATIONS
 
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     engine = create_engine(url)
@@ -403,7 +403,7 @@ def _require_current_schema(url: str) -> None:
 @main.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
-    from .adapters.database import migrate as run_migrations
+    from .db.engine import migrate as run_migrations
 
     settings = _settings()
     logs.configure(settings.log_format)
@@ -422,7 +422,7 @@ def api_keys() -> None:
 @click.option("--inbox", "inbox_ids", multiple=True, help="Limit the key to this inbox (repeatable).")
 def api_keys_create(name: str, inbox_ids: tuple[str, ...]) -> None:
     """Create an API key and print it (it is shown only once)."""
-    from .adapters.database import create_engine
+    from .db.engine import create_engine
     from .domain.errors import APIError
     from .handlers.api_keys import create as create_key
 

@@ -1,1 +1,1 @@
-"""Adapters: PostgreSQL, files, queues and DNS behind the ports; only bootstrap.py picks them."""
+"""Adapters: what differs per backend (queues, blobs, mail, DNS) behind the ports; only bootstrap.py picks them."""

@@ -17,9 +17,9 @@ from sqlalchemy import TextClause, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..batching import Coalescer
+from ..db.engine import autocommit
+from ..db.schema import queue_messages
 from ..ports import QUEUES, OutgoingMessage, QueueMessage, QueueName, QueueSpec
-from .database import autocommit
-from .tables import queue_messages
 
 CHANNEL = "mailman_queue"
 DEDUPLICATION_WINDOW = timedelta(minutes=5)

@@ -6,8 +6,8 @@ from quart import Blueprint, Response, current_app
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
-from ..adapters.database import autocommit
-from ..adapters.tables import api_keys
+from ..db.engine import autocommit
+from ..db.schema import api_keys
 from ..domain.errors import not_found
 from ..handlers import api_keys as keys
 from ..handlers import views

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, update
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .. import logs
-from ..adapters.database import autocommit
-from ..adapters.tables import api_keys
 from ..bootstrap import Services
+from ..db.engine import autocommit
+from ..db.schema import api_keys
 from ..domain.errors import APIError, FieldError
 from ..domain.secrets import hash_token, tokens_equal
 from ..handlers import idempotency

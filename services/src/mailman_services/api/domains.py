@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from quart import Blueprint, Response
 
-from ..adapters.database import autocommit
-from ..adapters.tables import domains as table
+from ..db.engine import autocommit
+from ..db.schema import domains as table
 from ..handlers import domains, views
 from ..handlers.pages import page
 from .http import empty_response, json_response, parse_body, parse_query, require_unscoped, services

@@ -5,8 +5,8 @@ from __future__ import annotations
 from quart import Blueprint, Response
 from sqlalchemy import select
 
-from ..adapters.database import autocommit
-from ..adapters.tables import events
+from ..db.engine import autocommit
+from ..db.schema import events
 from ..domain.errors import not_found
 from ..handlers import views
 from ..handlers.pages import page

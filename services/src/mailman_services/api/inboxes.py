@@ -5,10 +5,10 @@ from __future__ import annotations
 from quart import Blueprint, Response
 from sqlalchemy import bindparam, func, select
 
-from ..adapters.database import autocommit
-from ..adapters.tables import inboxes as table
-from ..adapters.tables import messages as messages_table
-from ..adapters.tables import threads as threads_table
+from ..db.engine import autocommit
+from ..db.schema import inboxes as table
+from ..db.schema import messages as messages_table
+from ..db.schema import threads as threads_table
 from ..domain.errors import not_found
 from ..handlers import inboxes, jobs, messages, views
 from ..handlers.pages import page

@@ -9,8 +9,8 @@ from quart import Blueprint, Response, redirect
 from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.dialects.postgresql import JSONB
 
-from ..adapters.database import autocommit
-from ..adapters.tables import messages as messages_table
+from ..db.engine import autocommit
+from ..db.schema import messages as messages_table
 from ..domain import mime
 from ..domain.errors import APIError, not_found
 from ..handlers import jobs, messages, views

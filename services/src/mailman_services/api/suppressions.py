@@ -7,8 +7,8 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from ..adapters.database import autocommit
-from ..adapters.tables import suppressions
+from ..db.engine import autocommit
+from ..db.schema import suppressions
 from ..domain.addresses import is_address, normalise_address
 from ..domain.errors import APIError, invalid
 from ..handlers import views

@@ -9,7 +9,7 @@ from quart import Blueprint, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..adapters.database import autocommit
+from ..db.engine import autocommit
 from ..domain.errors import APIError
 from .http import json_response, services
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from quart import Blueprint, Response
 from sqlalchemy import select
 
-from ..adapters.database import autocommit
-from ..adapters.tables import messages, threads
+from ..db.engine import autocommit
+from ..db.schema import messages, threads
 from ..domain.errors import not_found
 from ..domain.pagination import decode_cursor, encode_cursor
 from ..handlers import views

@@ -8,8 +8,8 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import insert, select
 from sqlalchemy import update as sql_update
 
-from ..adapters.database import autocommit
-from ..adapters.tables import deliveries, webhooks
+from ..db.engine import autocommit
+from ..db.schema import deliveries, webhooks
 from ..domain.errors import invalid, not_found
 from ..domain.ids import new_id
 from ..domain.network import private_addresses

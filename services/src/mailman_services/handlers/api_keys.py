@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..adapters.tables import api_keys
+from ..db.schema import api_keys
 from ..domain.ids import new_id
 from ..domain.secrets import hash_token, new_api_key
 from . import views

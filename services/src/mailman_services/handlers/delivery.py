@@ -35,9 +35,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..adapters.database import autocommit
-from ..adapters.tables import deliveries, events, webhooks
 from ..batching import Coalescer
+from ..db.engine import autocommit
+from ..db.schema import deliveries, events, webhooks
 from ..domain.ids import derived_id, new_id
 from ..domain.network import is_public, private_addresses
 from ..domain.signing import sign

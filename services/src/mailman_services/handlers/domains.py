@@ -10,7 +10,7 @@ from sqlalchemy import Select, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..adapters.tables import domains, inboxes
+from ..db.schema import domains, inboxes
 from ..domain.addresses import is_domain
 from ..domain.errors import APIError, invalid, not_found
 from ..domain.ids import new_id

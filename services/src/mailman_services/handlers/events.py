@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..adapters.tables import events
+from ..db.schema import events
 from ..domain.ids import new_id
 
 EVENTS_CHANNEL = "mailman_events"

@@ -17,8 +17,8 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..adapters.database import autocommit
-from ..adapters.tables import idempotency_keys as table
+from ..db.engine import autocommit
+from ..db.schema import idempotency_keys as table
 from ..domain.errors import APIError
 from ..domain.secrets import derived_key, seal, unseal
 

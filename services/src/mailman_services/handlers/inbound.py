@@ -24,8 +24,8 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..adapters.database import autocommit, pipelined_transaction
-from ..adapters.tables import (
+from ..db.engine import autocommit, pipelined_transaction
+from ..db.schema import (
     INDEXED_MESSAGE_ID,
     SEARCHED_SENDER,
     SEARCHED_SUBJECT,

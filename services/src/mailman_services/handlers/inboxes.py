@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..adapters.tables import domains, inboxes
+from ..db.schema import domains, inboxes
 from ..domain.addresses import LOCAL_PART_RE
 from ..domain.errors import APIError, invalid, not_found
 from ..domain.ids import ALPHABET, new_id

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..adapters.tables import job_outbox
+from ..db.schema import job_outbox
 from ..ports import OutgoingMessage, Queue, QueueName, TransactionalQueue
 
 log = logging.getLogger("mailman.jobs")

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Select, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..adapters.tables import domains, inboxes, messages, suppressions, threads
+from ..db.schema import domains, inboxes, messages, suppressions, threads
 from ..domain import mime
 from ..domain.addresses import parse_recipient
 from ..domain.errors import APIError, FieldError, invalid, not_found

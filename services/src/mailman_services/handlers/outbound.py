@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..adapters.database import autocommit
-from ..adapters.tables import inboxes, messages, suppressions, threads
+from ..db.engine import autocommit
+from ..db.schema import inboxes, messages, suppressions, threads
 from ..ports import BlobStore, Delivery, MailTransport, PoisonMessage, Queue, SendResult, TemporaryFailure
 from . import views
 from .events import record_event

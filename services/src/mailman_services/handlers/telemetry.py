@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..adapters.tables import applied_notifications, messages, suppressions, threads
+from ..db.schema import applied_notifications, messages, suppressions, threads
 from ..ports import PoisonMessage
 from . import views
 from .events import record_event

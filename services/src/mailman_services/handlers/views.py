@@ -8,7 +8,7 @@ from typing import Any, cast
 from sqlalchemy import Boolean, ColumnElement, Row, func, literal_column, or_
 from sqlalchemy.dialects.postgresql import JSONB
 
-from ..adapters.tables import messages
+from ..db.schema import messages
 
 # A null extracted_text means "the same as the text" (a message that quotes nothing): the text is stored once.
 # Likewise a null extracted_html is the html itself.

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..adapters.tables import deliveries, inboxes, webhooks
+from ..db.schema import deliveries, inboxes, webhooks
 from ..domain.errors import APIError, FieldError, invalid, not_found
 from ..domain.ids import new_id
 from ..domain.secrets import new_webhook_secret, webhook_secret_error
@@ -96,7 +96,7 @@ async def test(conn: AsyncConnection, webhook_id: str) -> dict[str, Any]:
 
 async def retry(conn: AsyncConnection, webhook_id: str, delivery_id: str) -> tuple[dict[str, Any], str | None]:
     """A new pending attempt for the delivery's event; returns it with the event's inbox (its FIFO group)."""
-    from ..adapters.tables import events
+    from ..db.schema import events
 
     original = (
         await conn.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from mailman_services.adapters.tables import metadata
+from mailman_services.db.schema import metadata
 from sqlalchemy import create_engine, pool
 
 config = context.config

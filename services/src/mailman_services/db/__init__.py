@@ -1,0 +1,1 @@
+"""The one database, the same on both backends: its schema, its engine and migrations, its prepared reads."""
