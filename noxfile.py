@@ -16,21 +16,8 @@ nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
 RUFF = "ruff==0.17.6"  # pinned: the generated SDK is formatted by it, and CI checks for drift
-TEST_REQUIREMENTS = [
-    "pytest>=8",
-    "pytest-timeout>=2.3",
-    "httpx>=0.27",
-    "schemathesis>=4.1",
-    "openapi-spec-validator>=0.7",
-    "dnslib>=0.9.24",
-    "moto[server]>=5",
-    "standardwebhooks>=1.0",
-    "pytest-recording>=0.13",
-    "nbclient>=0.10",
-    "nbformat>=5.10",
-    "ipykernel>=6.29",
-    RUFF,
-]
+# Everything `tests` installs (both packages too), pinned by `nox -s lock` from tests/requirements.in.
+TEST_LOCK = "tests/requirements.lock"
 
 
 ROOT = Path(__file__).parent
@@ -77,9 +64,18 @@ def dev(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Every test, against a real embedded PostgreSQL: `nox -s tests -- -k inboxes`."""
-    install_project(session, *TEST_REQUIREMENTS)
-    session.run("pytest", "--ignore=tests/terraform", *session.posargs)  # tests/terraform: `nox -s infra`
+    """Every test, against a real embedded PostgreSQL: `nox -s tests -- -k inboxes`, `-- -m "not slow"`."""
+    session.install("-r", TEST_LOCK)
+    # tests/terraform: `nox -s infra`
+    session.run("pytest", "--ignore=tests/terraform", "--durations=15", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lock(session: nox.Session) -> None:
+    """Pin the tests' requirements (tests/requirements.in) into tests/requirements.lock, for every platform."""
+    session.install("uv")
+    requirements = TEST_LOCK.removesuffix(".lock") + ".in"
+    session.run("uv", "pip", "compile", requirements, "-o", TEST_LOCK, "--universal", "--python-version", PYTHON)
 
 
 @nox.session(python=PYTHON)
@@ -92,9 +88,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over both packages."""
-    install_project(session, "mypy>=1.11", "types-PyYAML", "types-psutil")
-    session.run("mypy", "services/src", "sdk/src", "tests/sdk/typed_usage.py")
+    """mypy --strict over both packages, the tests and this file."""
+    session.install("-r", TEST_LOCK, "mypy>=1.11", "types-PyYAML", "types-psutil", "nox")
+    session.run("mypy", "services/src", "sdk/src", "tests", "noxfile.py")
 
 
 @nox.session(python=PYTHON)
@@ -107,7 +103,7 @@ def generate(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def record(session: nox.Session) -> None:
     """Re-record the SDK's HTTP cassettes from a real local API (tests replay them offline)."""
-    install_project(session, *TEST_REQUIREMENTS)
+    session.install("-r", TEST_LOCK)
     session.run("pytest", "tests/sdk/test_recorded.py", "--record-mode=rewrite", *session.posargs)
 
 
