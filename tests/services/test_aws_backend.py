@@ -321,6 +321,7 @@ def test_aws_inbound_reads_the_bucket_and_key_its_receipt_names(aws_api: tuple[h
     assert api.get(f"/v1/messages/{message['id']}/raw").content == raw
 
 
+@pytest.mark.slow
 def test_aws_webhook_is_retried_through_sqs_fifo_and_keeps_the_inbox_order(
     aws_webhooks_api: tuple[httpx.Client, dict[str, Any]],
 ) -> None:

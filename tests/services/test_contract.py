@@ -143,6 +143,7 @@ def _all(api: httpx.Client, path: str) -> list[dict[str, Any]]:
             return items
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_server_error_and_no_spec_violation(
     stack: Stack, api: httpx.Client, tmp_path: Path, no_webhooks_left: None
 ) -> None:

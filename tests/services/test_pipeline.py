@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import httpx
+import pytest
 from mailman_services.handlers.inbound import received_notification
 
 from tests.conftest import Stack
@@ -273,6 +274,7 @@ def test_jobs_that_can_never_be_handled_go_to_the_dead_letter_queue_at_once(stac
         assert wait_for(dead_letters, timeout=90) == expected
 
 
+@pytest.mark.slow
 def test_the_stack_survives_the_worker_losing_its_database_and_the_worker_dying(tmp_path: Any) -> None:
     """The worker's connections terminated (twice: also those made while recovering) and later the worker process
     killed: mail sent afterwards is still stored, and `dev` keeps running."""
@@ -341,6 +343,7 @@ class Relay:
         return "250 2.0.0 queued as RELAY123"
 
 
+@pytest.mark.slow
 def test_relay_answers_drive_delivered_bounced_delayed_and_failed(tmp_path: Any) -> None:
     from aiosmtpd.controller import Controller
 
@@ -393,6 +396,7 @@ def test_relay_answers_drive_delivered_bounced_delayed_and_failed(tmp_path: Any)
         controller.stop()
 
 
+@pytest.mark.slow
 def test_corpus_through_smtp_matches_an_independent_parse(stack: Stack, api: httpx.Client) -> None:
     """CPython's msg_*.txt (mail nobody here wrote) sent over SMTP, compared with the stdlib's own reading."""
     from tests.services.test_parsing import CORPUS_FILES, _oracle
@@ -430,6 +434,7 @@ def test_corpus_through_smtp_matches_an_independent_parse(stack: Stack, api: htt
     assert len(sent) == len(CORPUS_FILES) >= 40
 
 
+@pytest.mark.slow
 def test_killing_the_worker_mid_ingest_loses_and_duplicates_nothing(tmp_path: Any) -> None:
     """SIGKILL the worker while 1,000 messages are being ingested; a new worker finishes the job exactly once."""
     import os

@@ -238,6 +238,7 @@ def test_deleting_a_webhook_while_its_delivery_is_in_flight_ends_the_job(stack: 
         slow.server.shutdown()
 
 
+@pytest.mark.slow
 def test_a_receiver_that_never_succeeds_ends_in_the_dead_letter_queue(
     stack: Stack, api: httpx.Client, receiver: Receiver
 ) -> None:
@@ -296,6 +297,7 @@ def test_the_example_receiver_prints_received_mail(stack: Stack, api: httpx.Clie
     assert wait_for(recorded) == [("succeeded", 204)]
 
 
+@pytest.mark.slow
 def test_killing_the_worker_mid_delivery_loses_no_event_and_keeps_each_inbox_in_order(tmp_path: Path) -> None:
     """API, SMTP and worker as processes of their own on one data dir; SIGKILL the worker while a slow receiver
     is being sent 2 x 20 events: each still arrives at least once, first arrivals in order per inbox."""
