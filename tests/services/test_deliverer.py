@@ -143,11 +143,13 @@ def test_an_attempt_that_cannot_be_recorded_spoils_none_of_those_recorded_with_i
             async with aiohttp.ClientSession() as http:
                 deliverer = Deliverer(engine, queue, http)
                 # Started in one event-loop iteration: the coalescer records them in one batch.
-                return await asyncio.gather(
-                    deliverer._record(attempt(kept["id"], "recorded")),
-                    deliverer._record(attempt(deleted["id"], "webhook gone")),
-                    deliverer._record(attempt(kept["id"], "nul \x00")),
-                    return_exceptions=True,
+                return list(
+                    await asyncio.gather(
+                        deliverer._record(attempt(kept["id"], "recorded")),
+                        deliverer._record(attempt(deleted["id"], "webhook gone")),
+                        deliverer._record(attempt(kept["id"], "nul \x00")),
+                        return_exceptions=True,
+                    )
                 )
         finally:
             await queue.aclose()

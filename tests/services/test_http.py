@@ -107,12 +107,12 @@ async def test_rate_limit_answers_429_with_headers(stack: Stack, dns_zone: tuple
         assert "ratelimit-reset" in blocked.headers
         # Guessing tokens (or sending none): 20 from one address are answered 401, then 429 without a lookup each.
         # The bucket refills 1 per second, so a slow machine may see a few more 401s first.
-        statuses = []
-        while 429 not in statuses:
-            token = f"mm_guess{len(statuses)}" if len(statuses) % 2 else ""
-            statuses.append((await limited.get("/v1/domains", token=token)).status_code)
-            assert len(statuses) < 200, statuses
-        assert statuses[:20] == [401] * 20 and set(statuses) == {401, 429}
+        guesses: list[int] = []
+        while 429 not in guesses:
+            token = f"mm_guess{len(guesses)}" if len(guesses) % 2 else ""
+            guesses.append((await limited.get("/v1/domains", token=token)).status_code)
+            assert len(guesses) < 200, guesses
+        assert guesses[:20] == [401] * 20 and set(guesses) == {401, 429}
         await anyio.sleep(1.1)  # the token's own bucket refills; a known token is never held back by strangers
         assert (await limited.get("/v1/domains")).status_code == 200
     with stack.client() as client:

@@ -138,7 +138,7 @@ def test_events_of_one_inbox_wait_in_order_and_other_inboxes_go_ahead(
     for number in range(3):
         mail(stack, slow["address"], f"slow {number}")
         # One at a time: mail sent together may be stored (and its events recorded) in either order.
-        wait_for(lambda n=number: len(messages_of(api, slow["id"])) == n + 1)
+        wait_for(lambda n=number: len(messages_of(api, slow["id"])) == n + 1)  # type: ignore[misc]
     wait_for(lambda: len(receiver.at(path)) >= 1)
     mail(stack, fast["address"], "fast")
     wait_for(lambda: len(receiver.at(path)) >= 5, timeout=20)
