@@ -64,10 +64,14 @@ def dev(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Every test, against a real embedded PostgreSQL: `nox -s tests -- -k inboxes`, `-- -m "not slow"`."""
+    """Every test, against a real embedded PostgreSQL: `nox -s tests -- -k inboxes`, `-- -m "not slow"`.
+
+    One pytest-xdist worker per core, each with a stack of its own; a test file stays on one worker (its
+    module fixtures and its order are kept). `-- -n 0` runs them all in this process.
+    """
     session.install("-r", TEST_LOCK)
-    # tests/terraform: `nox -s infra`
-    session.run("pytest", "--ignore=tests/terraform", "--durations=15", *session.posargs)
+    options = ["-n", "auto", "--dist", "loadfile", "--durations=15"]
+    session.run("pytest", "--ignore=tests/terraform", *options, *session.posargs)  # tests/terraform: `nox -s infra`
 
 
 @nox.session(python=PYTHON)
