@@ -18,10 +18,19 @@ from mailman_services.bootstrap import build
 from mailman_services.config import Settings
 from openapi_spec_validator import validate
 
-from tests.conftest import ROOT, Stack
+from tests.conftest import ROOT, Stack, Zone, start_stack
 
 SPEC_PATH = ROOT / "openapi.yaml"
 METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, dns_zone: tuple[Zone, int]) -> Iterator[Stack]:
+    """A stack of this module's own (conftest's `api` then talks to it): schemathesis reads every list, so what
+    other tests left on the shared stack, in whatever order a worker ran them, stays out of its judgement."""
+    running = start_stack(tmp_path_factory.mktemp("contract"), {"MAILMAN_DNS_RESOLVER": f"127.0.0.1:{dns_zone[1]}"})
+    yield running
+    assert running.stop() == 0
 
 
 @pytest.fixture(scope="module")
