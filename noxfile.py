@@ -17,21 +17,8 @@ nox.options.reuse_existing_virtualenvs = True
 PYTHON = "3.11"
 RUFF = "ruff==0.17.6"  # pinned: the generated SDK is formatted by it, and CI checks for drift
 IMPORT_LINTER = "import-linter>=2.1"
-TEST_REQUIREMENTS = [
-    "pytest>=8",
-    "pytest-timeout>=2.3",
-    "httpx>=0.27",
-    "schemathesis>=4.1",
-    "openapi-spec-validator>=0.7",
-    "dnslib>=0.9.24",
-    "moto[server]>=5",
-    "standardwebhooks>=1.0",
-    "pytest-recording>=0.13",
-    "nbclient>=0.10",
-    "nbformat>=5.10",
-    "ipykernel>=6.29",
-    RUFF,
-]
+# Everything `tests` installs (both packages too), pinned by `nox -s lock` from tests/requirements.in.
+TEST_LOCK = "tests/requirements.lock"
 
 
 ROOT = Path(__file__).parent
@@ -78,9 +65,22 @@ def dev(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Every test, against a real embedded PostgreSQL: `nox -s tests -- -k inboxes`."""
-    install_project(session, *TEST_REQUIREMENTS)
-    session.run("pytest", "--ignore=tests/terraform", *session.posargs)  # tests/terraform: `nox -s infra`
+    """Every test, against a real embedded PostgreSQL: `nox -s tests -- -k inboxes`, `-- -m "not slow"`.
+
+    One pytest-xdist worker per core, each with a stack of its own; a test file stays on one worker (its
+    module fixtures and its order are kept). `-- -n 0` runs them all in this process.
+    """
+    session.install("-r", TEST_LOCK)
+    options = ["-n", "auto", "--dist", "loadfile", "--durations=15"]
+    session.run("pytest", "--ignore=tests/terraform", *options, *session.posargs)  # tests/terraform: `nox -s infra`
+
+
+@nox.session(python=PYTHON)
+def lock(session: nox.Session) -> None:
+    """Pin the tests' requirements (tests/requirements.in) into tests/requirements.lock, for every platform."""
+    session.install("uv")
+    requirements = TEST_LOCK.removesuffix(".lock") + ".in"
+    session.run("uv", "pip", "compile", requirements, "-o", TEST_LOCK, "--universal", "--python-version", PYTHON)
 
 
 @nox.session(python=PYTHON)
@@ -94,9 +94,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over both packages."""
-    install_project(session, "mypy>=1.11", "types-PyYAML", "types-psutil")
-    session.run("mypy", "services/src", "sdk/src", "tests/sdk/typed_usage.py")
+    """mypy --strict over both packages, the tests and this file."""
+    session.install("-r", TEST_LOCK, "mypy>=1.11", "types-PyYAML", "types-psutil", "nox")
+    session.run("mypy", "services/src", "sdk/src", "tests", "noxfile.py")
 
 
 @nox.session(python=PYTHON)
@@ -109,7 +109,7 @@ def generate(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def record(session: nox.Session) -> None:
     """Re-record the SDK's HTTP cassettes from a real local API (tests replay them offline)."""
-    install_project(session, *TEST_REQUIREMENTS)
+    session.install("-r", TEST_LOCK)
     session.run("pytest", "tests/sdk/test_recorded.py", "--record-mode=rewrite", *session.posargs)
 
 

@@ -8,14 +8,19 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from dnslib import QTYPE, RR, DNSRecord
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+if TYPE_CHECKING:  # `nox -s infra` loads this file without the services installed
+    from quart.typing import TestClientProtocol
+    from quart.wrappers import Response
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-bootstrap-token-0123456789"
@@ -145,3 +150,63 @@ def stack(tmp_path_factory: pytest.TempPathFactory, dns_zone: tuple[Zone, int]) 
 def api(stack: Stack) -> Iterator[httpx.Client]:
     with stack.client() as client:
         yield client
+
+
+class InProcess:
+    """The API as `create_app` builds it, in this process: Quart's test client, no HTTP server and no worker,
+    over the stack's embedded PostgreSQL. For API behaviour (validation, auth, pagination) that needs neither;
+    `json()` is the body, decoded."""
+
+    def __init__(self, client: TestClientProtocol, token: str) -> None:
+        self.client = client
+        self.token = token
+
+    async def request(
+        self, method: str, path: str, *, token: str | None = None, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Response:
+        """``token=""`` sends no Authorization header."""
+        authorization = {"Authorization": f"Bearer {token or self.token}"} if token != "" else {}
+        response: Response = await self.client.open(
+            path, method=method, headers={**authorization, **(headers or {})}, **kwargs
+        )
+        return response
+
+    async def get(self, path: str, **kwargs: Any) -> Response:
+        return await self.request("GET", path, **kwargs)
+
+    async def post(self, path: str, **kwargs: Any) -> Response:
+        return await self.request("POST", path, **kwargs)
+
+    async def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        return await (await self.request(method, path, **kwargs)).get_json()
+
+
+def in_process_settings(stack: Stack, dns_port: int, **env: str) -> dict[str, str]:
+    return {
+        "MAILMAN_API_TOKEN": TOKEN,
+        "MAILMAN_RATE_LIMIT_PER_SECOND": "0",
+        "MAILMAN_DATA_DIR": str(stack.data_dir),
+        "MAILMAN_DNS_RESOLVER": f"127.0.0.1:{dns_port}",
+        **env,
+    }
+
+
+async def in_process_app(stack: Stack, env: dict[str, str]) -> AsyncIterator[InProcess]:
+    from mailman_services.api.app import create_app
+    from mailman_services.bootstrap import build
+    from mailman_services.config import load_settings
+
+    services = build(load_settings(env), f"postgresql+psycopg://postgres@/postgres?host={stack.data_dir / 'postgres'}")
+    try:
+        app = create_app(services)
+        async with app.test_app() as running:
+            yield InProcess(running.test_client(), TOKEN)
+    finally:
+        await services.aclose()
+
+
+@pytest.fixture
+async def app_api(stack: Stack, dns_zone: tuple[Zone, int]) -> AsyncIterator[InProcess]:
+    """`InProcess` on the session stack's database (migrated, its default domain created), its settings."""
+    async for running in in_process_app(stack, in_process_settings(stack, dns_zone[1])):
+        yield running

@@ -220,8 +220,9 @@ def test_a_name_in_a_group_stands_for_one_command() -> None:
     group = Group("things")
     group.add_command(click.Command("list"))
     group.add_alias("ls", click.Command("list"))
-    for add in (lambda: group.add_command(click.Command("list")), lambda: group.add_alias("list", click.Command("x"))):
-        with pytest.raises(ValueError, match="things list: the name is taken"):
-            add()
+    with pytest.raises(ValueError, match="things list: the name is taken"):
+        group.add_command(click.Command("list"))
+    with pytest.raises(ValueError, match="things list: the name is taken"):
+        group.add_alias("list", click.Command("x"))
     with pytest.raises(ValueError, match="things ls: the name is taken"):
         group.add_command(click.Command("ls"))

@@ -29,7 +29,7 @@ def test_quickstart_example_runs(sdk_env: dict[str, str]) -> None:
 
 
 def test_quickstart_notebook_runs(sdk_env: dict[str, str]) -> None:
-    notebook = nbformat.read(ROOT / "notebooks" / "quickstart.ipynb", as_version=4)
+    notebook = nbformat.read(ROOT / "notebooks" / "quickstart.ipynb", as_version=4)  # type: ignore[no-untyped-call]
     NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
     outputs = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
     assert not [out for out in outputs if out.output_type == "error"]

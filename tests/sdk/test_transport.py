@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -36,11 +37,11 @@ def problem(status: int, code: str, detail: str, **headers: str) -> httpx.Respon
     return httpx.Response(status, json=body, headers={"x-request-id": "req_test", **headers})
 
 
-def client_for(handler: Callable[[httpx.Request], httpx.Response], **kwargs: object) -> Mailman:
+def client_for(handler: Callable[[httpx.Request], httpx.Response], **kwargs: Any) -> Mailman:
     transport = httpx.MockTransport(handler)
     return Mailman(
         base_url="http://mailman.test", api_key="mm_test", http_client=httpx.Client(transport=transport), **kwargs
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_retries_5xx_and_429_then_succeeds_with_one_idempotency_key() -> None:

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
-from tests.conftest import Stack
+from tests.conftest import InProcess, Stack
 
 
-def test_requests_without_a_valid_token_get_401(stack: Stack) -> None:
-    bare = httpx.get(f"{stack.url}/v1/inboxes")
+@pytest.mark.anyio
+async def test_requests_without_a_valid_token_get_401(app_api: InProcess) -> None:
+    bare = await app_api.get("/v1/inboxes", token="")
     assert bare.status_code == 401
-    assert bare.json()["code"] == "unauthorized"
+    assert (await bare.get_json())["code"] == "unauthorized"
     assert bare.headers["www-authenticate"].startswith("Bearer")
-    wrong = httpx.get(f"{stack.url}/v1/inboxes", headers={"Authorization": "Bearer mm_not-a-real-key"})
+    wrong = await app_api.get("/v1/inboxes", token="mm_not-a-real-key")
     assert wrong.status_code == 401
-    basic = httpx.get(f"{stack.url}/v1/inboxes", headers={"Authorization": f"Basic {stack.token}"})
+    basic = await app_api.get("/v1/inboxes", token="", headers={"Authorization": f"Basic {app_api.token}"})
     assert basic.status_code == 401
-    assert httpx.get(f"{stack.url}/health").status_code == 200
-    spec = httpx.get(f"{stack.url}/openapi.yaml")
-    assert spec.status_code == 200 and spec.text.startswith("# Mailman API contract")
+    assert (await app_api.get("/health", token="")).status_code == 200
+    spec = await app_api.get("/openapi.yaml", token="")
+    assert spec.status_code == 200 and (await spec.get_data(as_text=True)).startswith("# Mailman API contract")
 
 
 def test_api_key_is_shown_once_and_works_until_deleted(stack: Stack, api: httpx.Client) -> None:

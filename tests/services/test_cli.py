@@ -35,6 +35,7 @@ def test_a_bad_setting_stops_the_process_with_one_line() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_api_refuses_an_unmigrated_database_until_migrate(stack: Stack) -> None:
     socket_dir = stack.data_dir / "postgres"
     with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
@@ -63,6 +64,7 @@ def test_api_keys_create_on_the_dev_data_dir_makes_a_working_key(stack: Stack) -
     assert response.status_code == 200
 
 
+@pytest.mark.slow
 def test_dev_prints_url_and_token_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     running = start_stack(tmp_path / "dev", {"MAILMAN_API_TOKEN": "a-token-chosen-by-the-user"})
     with running.client() as client:
@@ -74,6 +76,7 @@ def test_dev_prints_url_and_token_and_stops_cleanly_on_ctrl_c(tmp_path: Path) ->
     assert not (tmp_path / "dev" / "postgres" / "postmaster.pid").exists()  # the embedded server stopped too
 
 
+@pytest.mark.slow
 def test_smtp_alone_keeps_listening_until_sigterm(tmp_path: Path) -> None:
     import smtplib
     import time
@@ -123,6 +126,7 @@ def test_dev_on_a_taken_port_says_which_in_one_line_and_starts_nothing(stack: St
     assert taken_api.returncode == 1 and taken_api.stderr.strip().endswith("pass --api-port")
 
 
+@pytest.mark.slow
 def test_the_banner_comes_once_the_api_answers(tmp_path: Path) -> None:
     from tests.conftest import TOKEN, free_port
 
@@ -159,6 +163,7 @@ def dev_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("stopped")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_every_way_of_stopping_dev_stops_everything(dev_dir: Path, sig: signal.Signals) -> None:
     running = start_stack(dev_dir)
@@ -170,6 +175,7 @@ def test_every_way_of_stopping_dev_stops_everything(dev_dir: Path, sig: signal.S
     assert alive == []
 
 
+@pytest.mark.slow
 def test_killing_dev_outright_leaves_nothing_running(dev_dir: Path) -> None:
     running = start_stack(dev_dir)
     family = _family(running)

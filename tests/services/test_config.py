@@ -31,6 +31,9 @@ def test_values_are_read_and_normalised() -> None:
     assert settings.smtp_relay == SmtpRelay("relay.example.com", 587, "user@x", "p:ss")
     assert settings.dns_resolver == ("127.0.0.1", 5353)
     assert settings.rate_limit_per_second == 0
+    assert (settings.queue_visibility_scale, settings.queue_wait_seconds) == (1.0, 20)
+    shortened = load_settings({"MAILMAN_QUEUE_VISIBILITY_SCALE": "0.1", "MAILMAN_QUEUE_WAIT_SECONDS": "1"})
+    assert (shortened.queue_visibility_scale, shortened.queue_wait_seconds) == (0.1, 1)
 
 
 @pytest.mark.parametrize(
@@ -45,6 +48,11 @@ def test_values_are_read_and_normalised() -> None:
         ({"MAILMAN_LOG_FORMAT": "xml"}, "MAILMAN_LOG_FORMAT"),
         ({"MAILMAN_RATE_LIMIT_BURST": "lots"}, "MAILMAN_RATE_LIMIT_BURST"),
         ({"MAILMAN_BACKEND": "aws"}, "MAILMAN_RAW_BUCKET"),
+        ({"MAILMAN_QUEUE_VISIBILITY_SCALE": "soon"}, "MAILMAN_QUEUE_VISIBILITY_SCALE"),
+        ({"MAILMAN_QUEUE_VISIBILITY_SCALE": "-1"}, "MAILMAN_QUEUE_VISIBILITY_SCALE"),
+        ({"MAILMAN_QUEUE_VISIBILITY_SCALE": "0"}, "MAILMAN_QUEUE_VISIBILITY_SCALE"),
+        ({"MAILMAN_QUEUE_WAIT_SECONDS": "21"}, "MAILMAN_QUEUE_WAIT_SECONDS"),
+        ({"MAILMAN_QUEUE_WAIT_SECONDS": "0.5"}, "MAILMAN_QUEUE_WAIT_SECONDS"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], variable: str) -> None:

@@ -6,17 +6,18 @@ import base64
 import json
 import time
 import uuid
-from pathlib import Path
 
+import anyio
 import httpx
 import psycopg
 import pytest
 
-from tests.conftest import TOKEN, Stack, Zone, start_stack
+from tests.conftest import InProcess, Stack, Zone, in_process_app, in_process_settings
 
 
-def test_bad_query_parameters_get_field_errors(api: httpx.Client) -> None:
-    inbox = api.post("/v1/inboxes").json()
+@pytest.mark.anyio
+async def test_bad_query_parameters_get_field_errors(app_api: InProcess) -> None:
+    inbox = await app_api.json("POST", "/v1/inboxes")
     for params, field in (
         ({"limit": 0}, "limit"),
         ({"limit": 101}, "limit"),
@@ -26,20 +27,23 @@ def test_bad_query_parameters_get_field_errors(api: httpx.Client) -> None:
         ({"after": "yesterday"}, "after"),
         ({"before": "0.5"}, "before"),
     ):
-        response = api.get(f"/v1/inboxes/{inbox['id']}/messages", params=params)
+        response = await app_api.get(f"/v1/inboxes/{inbox['id']}/messages", query_string=params)
         assert response.status_code == 422, params
-        problem = response.json()
+        assert response.content_type == "application/problem+json"
+        problem = await response.get_json()
         assert problem["code"] == "validation_failed"
         assert [e["field"] for e in problem["errors"]] == [field], params
 
 
-def test_bad_bodies_get_400_or_422(api: httpx.Client) -> None:
-    malformed = api.post("/v1/domains", content=b"{not json", headers={"Content-Type": "application/json"})
-    assert malformed.status_code == 400 and malformed.json()["code"] == "malformed_json"
-    not_object = api.post("/v1/domains", json=["a"])
-    assert not_object.status_code == 422 and not_object.json()["errors"][0]["field"] == "body"
-    missing = api.post("/v1/domains", json={})
-    assert missing.status_code == 422 and missing.json()["errors"] == [{"field": "name", "message": "Field required"}]
+@pytest.mark.anyio
+async def test_bad_bodies_get_400_or_422(app_api: InProcess) -> None:
+    malformed = await app_api.post("/v1/domains", data=b"{not json", headers={"Content-Type": "application/json"})
+    assert malformed.status_code == 400 and (await malformed.get_json())["code"] == "malformed_json"
+    not_object = await app_api.post("/v1/domains", json=["a"])
+    assert not_object.status_code == 422 and (await not_object.get_json())["errors"][0]["field"] == "body"
+    missing = await app_api.post("/v1/domains", json={})
+    assert missing.status_code == 422
+    assert (await missing.get_json())["errors"] == [{"field": "name", "message": "Field required"}]
 
 
 def test_oversized_body_gets_413(api: httpx.Client) -> None:
@@ -87,35 +91,32 @@ def test_idempotency_key_replays_and_refuses_reuse(api: httpx.Client) -> None:
     assert replayed.status_code == 409 and replayed.headers["idempotent-replayed"] == "true"
 
 
-def test_rate_limit_answers_429_with_headers(stack: Stack, tmp_path: Path) -> None:
-    # A second API process on the same data dir shares the first one's embedded PostgreSQL.
-    limited = start_stack(stack.data_dir, {"MAILMAN_RATE_LIMIT_PER_SECOND": "1", "MAILMAN_RATE_LIMIT_BURST": "3"})
-    try:
-        with httpx.Client(base_url=limited.url, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
-            statuses = [client.get("/v1/domains").status_code for _ in range(5)]
-            assert statuses[:3] == [200, 200, 200] and statuses[-1] == 429
-            blocked = client.get("/v1/domains")
-            assert blocked.status_code == 429
-            assert blocked.json()["code"] == "rate_limited"
-            assert int(blocked.headers["retry-after"]) >= 1
-            assert blocked.headers["ratelimit-limit"] == "3"
-            assert blocked.headers["ratelimit-remaining"] == "0"
-            assert "ratelimit-reset" in blocked.headers
+@pytest.mark.anyio
+async def test_rate_limit_answers_429_with_headers(stack: Stack, dns_zone: tuple[Zone, int]) -> None:
+    # The API in this process on the stack's database, limited (the stack's own is not).
+    env = in_process_settings(stack, dns_zone[1], MAILMAN_RATE_LIMIT_PER_SECOND="1", MAILMAN_RATE_LIMIT_BURST="3")
+    async for limited in in_process_app(stack, env):
+        statuses = [(await limited.get("/v1/domains")).status_code for _ in range(5)]
+        assert statuses[:3] == [200, 200, 200] and statuses[-1] == 429
+        blocked = await limited.get("/v1/domains")
+        assert blocked.status_code == 429
+        assert (await blocked.get_json())["code"] == "rate_limited"
+        assert int(blocked.headers["retry-after"]) >= 1
+        assert blocked.headers["ratelimit-limit"] == "3"
+        assert blocked.headers["ratelimit-remaining"] == "0"
+        assert "ratelimit-reset" in blocked.headers
         # Guessing tokens (or sending none): 20 from one address are answered 401, then 429 without a lookup each.
         # The bucket refills 1 per second, so a slow machine may see a few more 401s first.
-        statuses: list[int] = []
-        while 429 not in statuses:
-            headers = {"Authorization": f"Bearer mm_guess{len(statuses)}"} if len(statuses) % 2 else {}
-            statuses.append(httpx.get(f"{limited.url}/v1/domains", headers=headers).status_code)
-            assert len(statuses) < 200, statuses
-        assert statuses[:20] == [401] * 20 and set(statuses) == {401, 429}
-        with httpx.Client(base_url=limited.url, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
-            time.sleep(1.1)  # the token's own bucket refills; a known token is never held back by strangers
-            assert client.get("/v1/domains").status_code == 200
-    finally:
-        assert limited.stop() == 0
+        guesses: list[int] = []
+        while 429 not in guesses:
+            token = f"mm_guess{len(guesses)}" if len(guesses) % 2 else ""
+            guesses.append((await limited.get("/v1/domains", token=token)).status_code)
+            assert len(guesses) < 200, guesses
+        assert guesses[:20] == [401] * 20 and set(guesses) == {401, 429}
+        await anyio.sleep(1.1)  # the token's own bucket refills; a known token is never held back by strangers
+        assert (await limited.get("/v1/domains")).status_code == 200
     with stack.client() as client:
-        assert client.get("/v1/domains").status_code == 200  # the shared database outlived the second process
+        assert client.get("/v1/domains").status_code == 200  # the shared database outlived the second API
 
 
 def test_text_postgresql_cannot_store_is_refused_not_crashed_on(api: httpx.Client) -> None:
@@ -134,8 +135,9 @@ def forged_cursor(*parts: str) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")
 
 
-def test_forged_cursors_and_dates_out_of_range_get_422(api: httpx.Client) -> None:
-    inbox = api.post("/v1/inboxes").json()
+@pytest.mark.anyio
+async def test_forged_cursors_and_dates_out_of_range_get_422(app_api: InProcess) -> None:
+    inbox = await app_api.json("POST", "/v1/inboxes")
     lists = {
         "/v1/inboxes": 1,
         f"/v1/inboxes/{inbox['id']}/messages": 1,
@@ -146,13 +148,13 @@ def test_forged_cursors_and_dates_out_of_range_get_422(api: httpx.Client) -> Non
     for path, arity in lists.items():
         for bad in ("a\x00b", "\ud800"):
             cursor = forged_cursor(*(["2026-01-01T00:00:00+00:00"] * (arity - 1)), bad)
-            response = api.get(path, params={"cursor": cursor})
-            assert response.status_code == 422, (path, response.text)
-            assert response.json()["errors"][0]["field"] == "cursor"
+            response = await app_api.get(path, query_string={"cursor": cursor})
+            assert response.status_code == 422, (path, await response.get_data(as_text=True))
+            assert (await response.get_json())["errors"][0]["field"] == "cursor"
     for field, value in (("after", "9999-12-31T23:59:59-23:59"), ("before", "0001-01-01T00:00:00+23:59")):
-        response = api.get(f"/v1/inboxes/{inbox['id']}/messages", params={field: value})
-        assert response.status_code == 422, response.text
-        assert response.json()["errors"][0]["field"] == field
+        response = await app_api.get(f"/v1/inboxes/{inbox['id']}/messages", query_string={field: value})
+        assert response.status_code == 422, await response.get_data(as_text=True)
+        assert (await response.get_json())["errors"][0]["field"] == field
 
 
 def test_idempotent_answers_keep_no_secret_readable(stack: Stack, api: httpx.Client) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
+
+from tests.conftest import InProcess
 
 
 def test_create_inbox_without_domain_uses_the_default_domain(api: httpx.Client) -> None:
@@ -25,23 +28,26 @@ def test_create_inbox_on_a_domain_with_a_chosen_local_part(api: httpx.Client) ->
     assert "support@" in taken.json()["detail"]
 
 
-def test_bad_inbox_bodies_name_the_field(api: httpx.Client) -> None:
-    unknown = api.post("/v1/inboxes", json={"domain_id": "dom_nope"})
-    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "domain_id"
-    bad_part = api.post("/v1/inboxes", json={"local_part": "has space"})
-    assert bad_part.status_code == 422 and bad_part.json()["errors"][0]["field"] == "local_part"
-    plus = api.post("/v1/inboxes", json={"local_part": "a+b"})
-    assert plus.status_code == 422
-    extra = api.post("/v1/inboxes", json={"colour": "blue"})
-    assert extra.status_code == 422 and extra.json()["errors"][0]["field"] == "colour"
-    wrong_type = api.post("/v1/inboxes", json={"name": 7})
-    assert wrong_type.status_code == 422 and wrong_type.json()["errors"][0]["field"] == "name"
+@pytest.mark.anyio
+async def test_bad_inbox_bodies_name_the_field(app_api: InProcess) -> None:
+    for body, field in (
+        ({"domain_id": "dom_nope"}, "domain_id"),
+        ({"local_part": "has space"}, "local_part"),
+        ({"local_part": "a+b"}, None),
+        ({"colour": "blue"}, "colour"),
+        ({"name": 7}, "name"),
+    ):
+        response = await app_api.post("/v1/inboxes", json=body)
+        assert response.status_code == 422, body
+        if field is not None:
+            assert (await response.get_json())["errors"][0]["field"] == field, body
 
 
-def test_page_through_150_inboxes_with_cursor(api: httpx.Client) -> None:
-    domain = api.post("/v1/domains", json={"name": f"p{uuid.uuid4().hex[:8]}.example.net"}).json()
+@pytest.mark.anyio
+async def test_page_through_150_inboxes_with_cursor(app_api: InProcess) -> None:
+    domain = await app_api.json("POST", "/v1/domains", json={"name": f"p{uuid.uuid4().hex[:8]}.example.net"})
     created = [
-        api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": f"user{i}"}).json()["id"]
+        (await app_api.json("POST", "/v1/inboxes", json={"domain_id": domain["id"], "local_part": f"user{i}"}))["id"]
         for i in range(150)
     ]
     seen: list[str] = []
@@ -49,7 +55,7 @@ def test_page_through_150_inboxes_with_cursor(api: httpx.Client) -> None:
     pages = 0
     while True:
         params = {"domain_id": domain["id"], "limit": 40, **({"cursor": cursor} if cursor else {})}
-        page = api.get("/v1/inboxes", params=params).json()
+        page = await app_api.json("GET", "/v1/inboxes", query_string=params)
         seen += [inbox["id"] for inbox in page["data"]]
         pages += 1
         cursor = page["next_cursor"]

@@ -8,7 +8,7 @@ import email
 import email.policy
 import smtplib
 from email.header import decode_header, make_header
-from email.message import Message
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -29,7 +29,7 @@ def header_names(raw: bytes) -> list[str]:
     return [line.split(":", 1)[0] for line in head.split("\r\n") if not line[:1].isspace()]
 
 
-def parsed(raw: bytes) -> Message:
+def parsed(raw: bytes) -> EmailMessage:
     return email.message_from_bytes(raw, policy=email.policy.default)
 
 
@@ -55,7 +55,8 @@ def assert_no_injection(raw: bytes) -> None:
 
 @pytest.fixture
 def inbox(api: httpx.Client) -> dict[str, Any]:
-    return api.post("/v1/inboxes", json={"name": "Support"}).json()
+    created: dict[str, Any] = api.post("/v1/inboxes", json={"name": "Support"}).json()
+    return created
 
 
 def test_encoded_words_from_a_caller_are_sent_as_the_text_they_are(api: httpx.Client, inbox: dict[str, Any]) -> None:
@@ -157,7 +158,8 @@ def receive(stack: Stack, api: httpx.Client, inbox: dict[str, Any], head: str) -
     with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=10) as smtp:
         smtp.sendmail("mallory@example.com", [inbox["address"]], raw.encode())
     [stored] = wait_for(lambda: messages_of(api, inbox["id"]))
-    return stored
+    found: dict[str, Any] = stored
+    return found
 
 
 def test_replying_to_a_subject_encoded_twice_sends_no_injected_header(
@@ -204,4 +206,5 @@ def test_received_line_breaks_are_sanitised_in_replies_and_forwards(
     assert msg["Subject"] == "Fwd: Hi  Bcc: attacker@evil.test" and msg["Bcc"] is None
     [attachment] = list(msg.iter_attachments())
     assert attachment.get_filename() == "a  Bcc: x.pdf" and attachment["Content-ID"] is None
-    assert "\nBcc:" not in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    body = msg.get_body(("plain",))
+    assert body is not None and "\nBcc:" not in body.get_content()

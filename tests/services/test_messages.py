@@ -21,7 +21,8 @@ PDF = b"%PDF-1.4\n% a tiny but real-looking attachment\n" + bytes(range(256))
 
 @pytest.fixture
 def inbox(api: httpx.Client) -> dict[str, Any]:
-    return api.post("/v1/inboxes", json={"name": "Support Team"}).json()
+    created: dict[str, Any] = api.post("/v1/inboxes", json={"name": "Support Team"}).json()
+    return created
 
 
 def send(api: httpx.Client, inbox_id: str, **body: Any) -> httpx.Response:

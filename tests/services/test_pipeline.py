@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import httpx
+import pytest
 from mailman_services.domain.ses import received_notification
 
 from tests.conftest import Stack
@@ -272,6 +273,7 @@ def test_jobs_that_can_never_be_handled_go_to_the_dead_letter_queue_at_once(stac
         assert wait_for(dead_letters, timeout=90) == expected
 
 
+@pytest.mark.slow
 def test_the_stack_survives_the_worker_losing_its_database_and_the_worker_dying(tmp_path: Any) -> None:
     """The worker's connections terminated (twice: also those made while recovering) and later the worker process
     killed: mail sent afterwards is still stored, and `dev` keeps running."""
@@ -340,6 +342,7 @@ class Relay:
         return "250 2.0.0 queued as RELAY123"
 
 
+@pytest.mark.slow
 def test_relay_answers_drive_delivered_bounced_delayed_and_failed(tmp_path: Any) -> None:
     from aiosmtpd.controller import Controller
 
@@ -392,6 +395,7 @@ def test_relay_answers_drive_delivered_bounced_delayed_and_failed(tmp_path: Any)
         controller.stop()
 
 
+@pytest.mark.slow
 def test_corpus_through_smtp_matches_an_independent_parse(stack: Stack, api: httpx.Client) -> None:
     """CPython's msg_*.txt (mail nobody here wrote) sent over SMTP, compared with the stdlib's own reading."""
     from tests.services.test_parsing import CORPUS_FILES, _oracle
@@ -429,6 +433,7 @@ def test_corpus_through_smtp_matches_an_independent_parse(stack: Stack, api: htt
     assert len(sent) == len(CORPUS_FILES) >= 40
 
 
+@pytest.mark.slow
 def test_killing_the_worker_mid_ingest_loses_and_duplicates_nothing(tmp_path: Any) -> None:
     """SIGKILL the worker while 1,000 messages are being ingested; a new worker finishes the job exactly once."""
     import os
@@ -447,6 +452,7 @@ def test_killing_the_worker_mid_ingest_loses_and_duplicates_nothing(tmp_path: An
         "MAILMAN_DATA_DIR": str(data_dir),
         "MAILMAN_API_TOKEN": TOKEN,
         "MAILMAN_RATE_LIMIT_PER_SECOND": "0",
+        "MAILMAN_QUEUE_VISIBILITY_SCALE": "0.1",  # the killed worker's jobs come back after 6 s, not 60 s
     }
     env.pop("MAILMAN_DATABASE_URL", None)
     cli = [sys.executable, "-m", "mailman_services.cli"]
@@ -487,7 +493,7 @@ def test_killing_the_worker_mid_ingest_loses_and_duplicates_nothing(tmp_path: An
                 for future in sending:
                     future.result()
             worker = start("worker")
-            # In-flight jobs of the killed worker come back after the inbound visibility timeout (60 s).
+            # In-flight jobs of the killed worker come back after the inbound visibility timeout (6 s here).
             wait_for(lambda: _stored(data_dir) >= total and _pending(data_dir) == 0, timeout=180)
             time.sleep(1)
             with psycopg.connect(host=str(data_dir / "postgres"), user="postgres", dbname="postgres") as conn:

@@ -93,6 +93,36 @@ async def test_a_message_not_deleted_in_time_is_delivered_again(make_queue: Make
     assert again.receipt != first.receipt
 
 
+async def test_the_visibility_scale_shortens_every_visibility_timeout(engine: AsyncEngine) -> None:
+    """MAILMAN_QUEUE_VISIBILITY_SCALE: a 60 s visibility timeout scaled by 1/60 runs out in a second, so the
+    long-polling receive gets the message again (unscaled, it would wait out its 30 s and get nothing)."""
+    name = cast(QueueName, f"test-{uuid.uuid4().hex[:12]}")
+    spec = QueueSpec(name, visibility_timeout=60, max_receives=5, wait_seconds=0)
+    queue = PgQueue(engine, specs={name: spec}, visibility_scale=1 / 60)
+    try:
+        await queue.send(name, "back soon")
+        [first] = await queue.receive(name)
+        [again] = await queue.receive(name, wait_seconds=30)
+        assert (again.body, again.receive_count) == ("back soon", 2) and again.receipt != first.receipt
+    finally:
+        await queue.aclose()
+
+
+async def test_the_longest_wait_caps_a_receive(engine: AsyncEngine) -> None:
+    """MAILMAN_QUEUE_WAIT_SECONDS=0: a receive asked to wait 20 s on an empty queue looks once and returns."""
+    name = cast(QueueName, f"test-{uuid.uuid4().hex[:12]}")
+    queue = PgQueue(
+        engine,
+        specs={name: QueueSpec(name, visibility_timeout=30, max_receives=5, wait_seconds=20)},
+        max_wait_seconds=0,
+    )
+    try:
+        assert await queue.receive(name, wait_seconds=20) == []
+        assert queue._listener is None  # it never listened for a message to wait for
+    finally:
+        await queue.aclose()
+
+
 async def test_a_stale_receipt_neither_deletes_nor_hides_the_message(make_queue: MakeQueue) -> None:
     queue, name = await make_queue()
     await queue.send(name, "kept")
@@ -393,6 +423,38 @@ async def test_sqs_dead_letters_at_once_through_the_redrive_policy(sqs: tuple[aw
     await queue.delete(cast(QueueName, "inbound-dlq"), dead.receipt)
     counts = client.get_queue_attributes(QueueUrl=queue.queue_urls["inbound"], AttributeNames=["All"])["Attributes"]
     assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")
+
+
+async def test_sqs_visibility_scale_and_longest_wait(sqs: tuple[aws.SqsQueue, Any]) -> None:
+    """MAILMAN_QUEUE_VISIBILITY_SCALE sets each receive's VisibilityTimeout (inbound's 60 s by 1/60: 1 s, where moto's
+    queue default is 30 s), and MAILMAN_QUEUE_WAIT_SECONDS caps its long poll."""
+    plain, _ = sqs
+    queue = aws.SqsQueue(plain.queue_urls, visibility_scale=1 / 60, max_wait_seconds=1)
+    await queue.send("inbound", "back soon")
+    [first] = await queue.receive("inbound")
+    again: list[QueueMessage] = []
+    with anyio.fail_after(30):  # a deadline for the event, not a timing: unscaled, it comes back after 30 s
+        while not again:
+            again = await queue.receive("inbound", wait_seconds=20)  # each receive polls for 1 s at most
+    assert (again[0].body, again[0].receive_count) == ("back soon", 2) and again[0].receipt != first.receipt
+    await queue.delete("inbound", again[0].receipt)
+
+
+async def test_sqs_receive_asks_for_the_scaled_visibility_and_the_capped_wait(
+    sqs: tuple[aws.SqsQueue, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain, _ = sqs
+    calls: list[dict[str, Any]] = []
+
+    async def call(service: str, method: str, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return {}
+
+    monkeypatch.setattr(aws, "call", call)
+    await plain.receive("webhooks", wait_seconds=20)
+    await aws.SqsQueue(plain.queue_urls, visibility_scale=0.1, max_wait_seconds=1).receive("webhooks", wait_seconds=20)
+    await aws.SqsQueue(plain.queue_urls, visibility_scale=0.001).receive(cast(QueueName, "inbound-dlq"))
+    assert [(c.get("VisibilityTimeout"), c["WaitTimeSeconds"]) for c in calls] == [(None, 20), (6, 1), (1, 0)]
 
 
 async def test_sqs_without_a_redrive_policy_keeps_the_message_for_its_retries(sqs: tuple[aws.SqsQueue, Any]) -> None:

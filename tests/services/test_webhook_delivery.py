@@ -138,7 +138,7 @@ def test_events_of_one_inbox_wait_in_order_and_other_inboxes_go_ahead(
     for number in range(3):
         mail(stack, slow["address"], f"slow {number}")
         # One at a time: mail sent together may be stored (and its events recorded) in either order.
-        wait_for(lambda n=number: len(messages_of(api, slow["id"])) == n + 1)
+        wait_for(lambda n=number: len(messages_of(api, slow["id"])) == n + 1)  # type: ignore[misc]
     wait_for(lambda: len(receiver.at(path)) >= 1)
     mail(stack, fast["address"], "fast")
     wait_for(lambda: len(receiver.at(path)) >= 5, timeout=20)
@@ -238,6 +238,7 @@ def test_deleting_a_webhook_while_its_delivery_is_in_flight_ends_the_job(stack: 
         slow.server.shutdown()
 
 
+@pytest.mark.slow
 def test_a_receiver_that_never_succeeds_ends_in_the_dead_letter_queue(
     stack: Stack, api: httpx.Client, receiver: Receiver
 ) -> None:
@@ -296,6 +297,7 @@ def test_the_example_receiver_prints_received_mail(stack: Stack, api: httpx.Clie
     assert wait_for(recorded) == [("succeeded", 204)]
 
 
+@pytest.mark.slow
 def test_killing_the_worker_mid_delivery_loses_no_event_and_keeps_each_inbox_in_order(tmp_path: Path) -> None:
     """API, SMTP and worker as processes of their own on one data dir; SIGKILL the worker while a slow receiver
     is being sent 2 x 20 events: each still arrives at least once, first arrivals in order per inbox."""
@@ -305,6 +307,7 @@ def test_killing_the_worker_mid_delivery_loses_no_event_and_keeps_each_inbox_in_
         "MAILMAN_API_TOKEN": TOKEN,
         "MAILMAN_RATE_LIMIT_PER_SECOND": "0",
         "MAILMAN_WEBHOOK_RETRY_SCALE": "0.0001",
+        "MAILMAN_QUEUE_VISIBILITY_SCALE": "0.1",  # the killed worker's jobs come back after 6 s, not 60 s
     }
     env.pop("MAILMAN_DATABASE_URL", None)
     cli = [sys.executable, "-m", "mailman_services.cli"]
@@ -359,7 +362,7 @@ def test_killing_the_worker_mid_delivery_loses_no_event_and_keeps_each_inbox_in_
             processes[-1].wait()
             assert len(reached()) < 2 * count  # killed mid-delivery
             processes[-1] = start("worker")
-            # The job in flight in each group comes back after the webhooks visibility timeout (60 s).
+            # The job in flight in each group comes back after the webhooks visibility timeout (6 s here).
             wait_for(lambda: reached() >= {event["id"] for event in events}, timeout=90)
             time.sleep(1)
     finally:

@@ -17,7 +17,8 @@ OPTIONS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False, 
 
 def parse(path: Path) -> dict[str, Any]:
     with path.open() as file:
-        return hcl2.load(file, serialization_options=OPTIONS)
+        parsed: dict[str, Any] = hcl2.load(file, serialization_options=OPTIONS)
+    return parsed
 
 
 @dataclass
@@ -51,9 +52,9 @@ def load_config() -> Config:
                     for name, body in named.items():
                         target[(type_name, name)] = body
                         config.files[f"{type_name}.{name}"] = path.name
-        for kind, target in (("variable", config.variables), ("output", config.outputs)):
+        for kind, declared in (("variable", config.variables), ("output", config.outputs)):
             for block in parsed.get(kind, []):
-                target.update(block)
+                declared.update(block)
         for block in parsed.get("locals", []):
             config.locals.update(block)
         config.terraform += parsed.get("terraform", [])

@@ -51,7 +51,7 @@ class TypeParser:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
     def take(self, expected: str | None = None) -> str:
-        token = self.tokens[self.pos]
+        token: str = self.tokens[self.pos]
         if expected is not None and token != expected:
             raise ValueError(f"expected {expected!r}, got {token!r} at {self.pos}")
         self.pos += 1

@@ -186,7 +186,8 @@ def container_environment(config: Config) -> dict[str, str]:
 
 
 def services(config: Config) -> dict[str, Any]:
-    return config.modules["ecs"]["services"]
+    found: dict[str, Any] = config.modules["ecs"]["services"]
+    return found
 
 
 def test_ecs_fargate_services_size_ports_and_private_subnets(config: Config) -> None:

@@ -44,7 +44,11 @@ def build(settings: Settings, database_url: str) -> Services:
         return Services(
             settings=settings,
             engine=engine,
-            queue=SqsQueue(settings.queue_urls),
+            queue=SqsQueue(
+                settings.queue_urls,
+                visibility_scale=settings.queue_visibility_scale,
+                max_wait_seconds=settings.queue_wait_seconds,
+            ),
             webhook_resolver=PublicResolver if settings.webhooks_public_only else None,
             blobs=S3BlobStore(settings.raw_bucket or "", settings.attachments_bucket or ""),
             domains=SesDomainAuthority(settings.dns_resolver),
@@ -57,7 +61,9 @@ def build(settings: Settings, database_url: str) -> Services:
     from .adapters.pgqueue import PgQueue
     from .handlers.inbound import queue_received
 
-    queue = PgQueue(engine)
+    queue = PgQueue(
+        engine, visibility_scale=settings.queue_visibility_scale, max_wait_seconds=settings.queue_wait_seconds
+    )
     blobs = FileBlobStore(settings.data_dir / "blobs")
     onward = RelayTransport(settings.smtp_relay) if settings.smtp_relay else CaptureTransport()
     return Services(

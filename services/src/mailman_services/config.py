@@ -47,6 +47,8 @@ class Settings:
     rate_limit_burst: int = 100
     outbound_retry_seconds: int = 60
     webhook_retry_scale: float = 1.0
+    queue_visibility_scale: float = 1.0  # multiplies every queue's visibility timeout (tests shorten it)
+    queue_wait_seconds: int = 20  # the longest one receive long-polls (tests shorten it so a worker stops at once)
     webhook_private_networks: bool = False  # aws: let webhooks reach private addresses (receivers in the VPC)
     raw_bucket: str | None = None
     attachments_bucket: str | None = None
@@ -98,6 +100,22 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     if value < 0:
         raise ConfigError(f"{name} must not be negative (got {raw!r})")
     return value
+
+
+def _visibility_scale(env: Mapping[str, str]) -> float:
+    name = "MAILMAN_QUEUE_VISIBILITY_SCALE"
+    scale = _number(env, name, 1.0)
+    if scale == 0:  # every receive would hand a job in flight out again, to another consumer
+        raise ConfigError(f"{name} must be greater than 0 (got {_get(env, name)!r})")
+    return scale
+
+
+def _wait_seconds(env: Mapping[str, str]) -> int:
+    name = "MAILMAN_QUEUE_WAIT_SECONDS"
+    seconds = _number(env, name, 20)
+    if seconds != int(seconds) or seconds > 20:  # SQS's own limit: 0 to 20 whole seconds of long polling
+        raise ConfigError(f"{name} must be a whole number from 0 to 20 (got {_get(env, name)!r})")
+    return int(seconds)
 
 
 def parse_smtp_relay(raw: str) -> SmtpRelay:
@@ -154,6 +172,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limit_burst=int(_number(env, "MAILMAN_RATE_LIMIT_BURST", 100)),
         outbound_retry_seconds=max(1, int(_number(env, "MAILMAN_OUTBOUND_RETRY_SECONDS", 60))),
         webhook_retry_scale=_number(env, "MAILMAN_WEBHOOK_RETRY_SCALE", 1.0),
+        queue_visibility_scale=_visibility_scale(env),
+        queue_wait_seconds=_wait_seconds(env),
         webhook_private_networks=_choice(env, "MAILMAN_WEBHOOK_PRIVATE_NETWORKS", ("false", "true"), "false") == "true",
         raw_bucket=_get(env, "MAILMAN_RAW_BUCKET"),
         attachments_bucket=_get(env, "MAILMAN_ATTACHMENTS_BUCKET"),

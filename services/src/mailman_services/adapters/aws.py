@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ import anyio
 
 from ..domain.mime import content_disposition
 from ..ports import (
+    QUEUES,
     Delivery,
     DnsRecord,
     OutgoingMessage,
@@ -97,8 +99,16 @@ def _raise_failed(response: dict[str, Any], action: str) -> None:
 class SqsQueue:
     """Each queue is an SQS queue; dead-lettering after max receives is its redrive policy (terraform)."""
 
-    def __init__(self, queue_urls: dict[str, str] | Any) -> None:
+    def __init__(
+        self, queue_urls: dict[str, str] | Any, *, visibility_scale: float = 1.0, max_wait_seconds: int = 20
+    ) -> None:
+        """``visibility_scale`` multiplies each queue's visibility timeout (``QUEUES``, as terraform sets it) and
+        ``max_wait_seconds`` caps a receive's long poll (``MAILMAN_QUEUE_VISIBILITY_SCALE``,
+        ``MAILMAN_QUEUE_WAIT_SECONDS``). A long poll runs in a thread nothing can cancel: a worker told to stop
+        waits for it, so tests shorten it."""
         self.queue_urls = dict(queue_urls)
+        self.visibility_scale = visibility_scale
+        self.max_wait_seconds = max_wait_seconds
         self._dead_letter_urls: dict[str, str] = {}
 
     async def send(
@@ -121,13 +131,18 @@ class SqsQueue:
 
     async def receive(self, queue: QueueName, *, max_messages: int = 10, wait_seconds: float = 0) -> list[QueueMessage]:
         # SQS's own limits: at most 10 messages and 20 seconds of long polling per call.
+        scaled: dict[str, int] = {}
+        spec = QUEUES.get(queue.removesuffix("-dlq"))  # type: ignore[call-overload]
+        if self.visibility_scale != 1 and spec is not None:  # else the queue's own (terraform sets QUEUES')
+            scaled["VisibilityTimeout"] = max(1, math.ceil(spec.visibility_timeout * self.visibility_scale))
         response = await call(
             "sqs",
             "receive_message",
             QueueUrl=self.queue_urls[queue],
             MaxNumberOfMessages=max(1, min(max_messages, 10)),
-            WaitTimeSeconds=max(0, min(int(wait_seconds), 20)),
+            WaitTimeSeconds=max(0, min(int(wait_seconds), self.max_wait_seconds, 20)),
             MessageSystemAttributeNames=["ApproximateReceiveCount", "MessageGroupId"],
+            **scaled,
         )
         return [
             QueueMessage(

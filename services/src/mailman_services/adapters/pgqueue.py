@@ -41,8 +41,19 @@ class PgQueue:
     most one message per group and a group waits while that message is in flight (SQS may return several).
     """
 
-    def __init__(self, engine: AsyncEngine, *, specs: dict[QueueName, QueueSpec] | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        specs: dict[QueueName, QueueSpec] | None = None,
+        visibility_scale: float = 1.0,
+        max_wait_seconds: float = 20,
+    ) -> None:
+        """``visibility_scale`` multiplies every visibility timeout and ``max_wait_seconds`` caps a receive's
+        wait (``MAILMAN_QUEUE_VISIBILITY_SCALE``, ``MAILMAN_QUEUE_WAIT_SECONDS``: tests shorten both)."""
         self.engine = engine
+        self.visibility_scale = visibility_scale
+        self.max_wait_seconds = max_wait_seconds
         self.specs: dict[str, QueueSpec] = dict((QUEUES if specs is None else specs).items())
         self._listener: psycopg.AsyncConnection[Any] | None = None
         self._pump: asyncio.Task[None] | None = None
@@ -102,6 +113,7 @@ class PgQueue:
         return [None] * len(sends)
 
     async def receive(self, queue: QueueName, *, max_messages: int = 10, wait_seconds: float = 0) -> list[QueueMessage]:
+        wait_seconds = min(wait_seconds, self.max_wait_seconds)
         if wait_seconds <= 0:
             messages, _ = await self._receive_once(queue, max_messages)
             return messages
@@ -195,7 +207,7 @@ class PgQueue:
             "queue": queue,
             "dlq": f"{queue}-dlq",
             "max_receives": behaviour.max_receives or 2**31 - 1,
-            "visibility": behaviour.visibility_timeout,
+            "visibility": behaviour.visibility_timeout * self.visibility_scale,
         }
         async with autocommit(self.engine) as conn:
             while len(received) < max_messages:
