@@ -48,6 +48,9 @@ module "alb" {
   enable_deletion_protection = var.environment == "production"
   drop_invalid_header_fields = true
 
+  # Event streams (SSE, WebSocket) stay open for hours: their heartbeat every 15 s keeps them from idling this long.
+  idle_timeout = 120
+
   access_logs = {
     bucket  = module.logs_bucket.s3_bucket_id
     prefix  = "alb"

@@ -105,6 +105,8 @@ def load(spec: dict[str, Any]) -> Api:
             if http_method not in item:
                 continue
             op = item[http_method]
+            if op.get("x-mailman-sdk") == "hand-written":
+                continue  # streams: sdk/src/mailman_sdk/_stream.py, mixed into the resource (resources.MIXINS)
             params: list[Param] = []
             for raw in op.get("parameters", []):
                 p = parameters[ref_name(raw["$ref"])] if "$ref" in raw else raw

@@ -308,6 +308,8 @@ def test_alb_https_with_the_validated_certificate_and_http_redirect(config: Conf
     assert (http["port"], http["protocol"]) == (80, "HTTP")
     assert http["redirect"] == {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}
     assert alb["security_groups"] == ["${aws_security_group.alb.id}"]
+    # Longer than the event stream's 15 s heartbeat by a wide margin: streams are never cut as idle.
+    assert alb["idle_timeout"] >= 60
     assert config.resource("aws_acm_certificate", "api")["validation_method"] == "DNS"
     assert ("aws_acm_certificate_validation", "api") in config.resources
 

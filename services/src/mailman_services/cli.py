@@ -266,6 +266,7 @@ async def _serve_api(services: Services, bind: tuple[str, int], stop: anyio.Even
     from hypercorn.asyncio import serve
     from hypercorn.config import Config
 
+    from .api import stream
     from .api.app import create_app
 
     config = Config()
@@ -273,8 +274,16 @@ async def _serve_api(services: Services, bind: tuple[str, int], stop: anyio.Even
     config.accesslog = None
     config.errorlog = logging.getLogger("hypercorn.error")
     config.graceful_timeout = 10
+    # WebSocket pings as the stream's heartbeat: idle subscriptions stay open through the load balancer.
+    config.websocket_ping_interval = services.settings.stream_heartbeat_seconds
+    app = create_app(services)
+
+    async def stopping() -> None:
+        await stop.wait()
+        await stream.shutdown(app)  # open event streams end now rather than hold up the graceful shutdown
+
     log.info("api listening", extra={"host": bind[0], "port": bind[1]})
-    await serve(create_app(services), config, shutdown_trigger=stop.wait)
+    await serve(app, config, shutdown_trigger=stopping)
 
 
 def _dev_token(data_dir: Path) -> str:

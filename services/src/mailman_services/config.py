@@ -50,6 +50,7 @@ class Settings:
     queue_visibility_scale: float = 1.0  # multiplies every queue's visibility timeout (tests shorten it)
     queue_wait_seconds: int = 20  # the longest one receive long-polls (tests shorten it so a worker stops at once)
     webhook_private_networks: bool = False  # aws: let webhooks reach private addresses (receivers in the VPC)
+    stream_heartbeat_seconds: float = 15.0  # a comment on idle event streams (tests shorten it)
     raw_bucket: str | None = None
     attachments_bucket: str | None = None
     queue_urls: Mapping[str, str] = field(default_factory=dict)
@@ -118,6 +119,14 @@ def _wait_seconds(env: Mapping[str, str]) -> int:
     return int(seconds)
 
 
+def _heartbeat(env: Mapping[str, str]) -> float:
+    name = "MAILMAN_STREAM_HEARTBEAT_SECONDS"
+    seconds = _number(env, name, 15.0)
+    if seconds == 0:  # a heartbeat without pause
+        raise ConfigError(f"{name} must be greater than 0 (got {_get(env, name)!r})")
+    return seconds
+
+
 def parse_smtp_relay(raw: str) -> SmtpRelay:
     parts = urlsplit(raw)
     if parts.scheme != "smtp" or not parts.hostname:
@@ -175,6 +184,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         queue_visibility_scale=_visibility_scale(env),
         queue_wait_seconds=_wait_seconds(env),
         webhook_private_networks=_choice(env, "MAILMAN_WEBHOOK_PRIVATE_NETWORKS", ("false", "true"), "false") == "true",
+        stream_heartbeat_seconds=_heartbeat(env),
         raw_bucket=_get(env, "MAILMAN_RAW_BUCKET"),
         attachments_bucket=_get(env, "MAILMAN_ATTACHMENTS_BUCKET"),
         queue_urls={

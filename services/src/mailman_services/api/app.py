@@ -16,6 +16,7 @@ from . import (
     inboxes,
     messages,
     ratelimit,
+    stream,
     suppressions,
     system,
     threads,
@@ -23,7 +24,7 @@ from . import (
 )
 from .http import MAX_BODY
 
-BLUEPRINTS = (system, domains, inboxes, messages, threads, webhooks, events, suppressions, api_keys)
+BLUEPRINTS = (system, domains, inboxes, messages, threads, webhooks, stream, events, suppressions, api_keys)
 
 
 def create_app(svc: Services) -> Quart:

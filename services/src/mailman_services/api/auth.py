@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from quart import Quart, current_app, g, request
+from quart import Quart, current_app, g, has_websocket_context, request, websocket
 
 from ..bootstrap import Services
 from ..domain.errors import APIError
@@ -70,13 +70,17 @@ def init_app(app: Quart, svc: Services, limiter: RateLimiter) -> None:
     auth = app.extensions["mailman.auth"] = Authenticator(svc)
 
     @app.before_request
+    @app.before_websocket
     async def authenticate() -> None:
-        if not request.path.startswith("/v1/"):
+        incoming = websocket if has_websocket_context() else request
+        if not incoming.path.startswith("/v1/"):
             return
-        if unstorable_text(request.view_args or {}) is not None:
+        if unstorable_text(incoming.view_args or {}) is not None:
             raise APIError(404, "not_found", "No such resource: the path holds characters no id contains.")
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        scheme, _, token = incoming.headers.get("Authorization", "").partition(" ")
         token = token.strip() if scheme.lower() == "bearer" else ""
+        if not token and incoming is websocket:
+            token = websocket.args.get("token", "")  # browsers cannot set headers on a WebSocket
         address = limiter.client_address()
         limiter.before_lookup(address, auth.cached(token))
         found = await auth.principal(token) if token else None

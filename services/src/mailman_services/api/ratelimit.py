@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import NoReturn
 
-from quart import request
+from quart import has_websocket_context, request, websocket
 
 from ..config import Settings
 from ..domain.errors import APIError
@@ -74,9 +74,10 @@ class RateLimiter:
     def client_address(self) -> str:
         """Who is asking. Behind the ALB (aws) the peer is the load balancer, which appends the client's address
         to X-Forwarded-For: the last entry is the one it saw (earlier ones are whatever the client sent)."""
-        if self.backend == "aws" and (forwarded := request.headers.get("X-Forwarded-For", "")):
+        incoming = websocket if has_websocket_context() else request
+        if self.backend == "aws" and (forwarded := incoming.headers.get("X-Forwarded-For", "")):
             return forwarded.rsplit(",", 1)[-1].strip()
-        return request.remote_addr or ""
+        return incoming.remote_addr or ""
 
     def before_lookup(self, address: str, known: bool) -> None:
         """An address out of tokens gets no query for a token it has not shown to be valid."""

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Sequence,
     SmallInteger,
     Table,
     Text,
@@ -170,10 +171,17 @@ events = Table(
     # Set once the event's webhook deliveries are queued (a transactional outbox: nothing is lost on a crash).
     Column("fanned_out_at", DateTime(timezone=True)),
     Index("ix_events_unfanned", "id", postgresql_where=text("fanned_out_at IS NULL")),
+    # The order of the event stream (handlers/stream.py): numbered after commit, one numbering at a time, so a
+    # later number is never committed before an earlier one (ids are made before commit and do not follow it).
+    Column("stream_seq", BigInteger),
+    Index("ix_events_stream_seq", "stream_seq", unique=True),
+    Index("ix_events_unsequenced", "id", postgresql_where=text("stream_seq IS NULL")),
     Index(None, "inbox_id", text("id DESC")),
     Index(None, "message_id", text("id DESC")),
     Index(None, "type", text("id DESC")),
 )
+
+EVENTS_STREAM_SEQ = Sequence("events_stream_seq", metadata=metadata)
 
 deliveries = Table(
     "deliveries",

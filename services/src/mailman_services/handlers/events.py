@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db.schema import events
 from ..domain.ids import new_id
 
-EVENTS_CHANNEL = "mailman_events"
+EVENTS_CHANNEL = "mailman_events"  # the webhook fan-out listens
+STREAM_CHANNEL = "mailman_stream"  # the event stream's listener in each API process (handlers/stream.py)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ async def record_events(
         for event in new
     ]
     await conn.execute(insert(events), rows)
+    # Sent at commit. Statements, not SELECT pg_notify(): in a pipelined transaction they cost no round trip.
     if not fanned_out:
-        await conn.execute(select(func.pg_notify(EVENTS_CHANNEL, "")))  # wakes the fan-out at commit
+        await conn.execute(text(f"NOTIFY {EVENTS_CHANNEL}"))  # wakes the fan-out
+    await conn.execute(text(f"NOTIFY {STREAM_CHANNEL}"))  # wakes the streams
     return [{"id": row["id"], "type": row["type"], "timestamp": now, "data": row["data"]} for row in rows]

@@ -1,0 +1,150 @@
+"""/v1/events/stream (Server-Sent Events) and /v1/ws (WebSocket): the event stream of handlers/stream.py."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from quart import Blueprint, Response, current_app, request, websocket
+
+from ..domain.errors import APIError
+from ..handlers import stream
+from .http import check_inbox, principal, services, validation_error
+from .schemas import EventType, Id
+
+blueprint = Blueprint("stream", __name__)
+
+
+class Subscribe(BaseModel):
+    """What a stream asks for: the query of /v1/events/stream, the subscribe message of /v1/ws."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_types: Annotated[list[EventType], Field(max_length=50)] = []
+    inbox_ids: Annotated[list[Id], Field(max_length=100)] = []
+    last_event_id: Id | None = None
+
+
+def broadcaster() -> stream.Broadcaster:
+    result: stream.Broadcaster = current_app.extensions["mailman.stream"]
+    return result
+
+
+@blueprint.before_app_serving
+async def start_listening() -> None:
+    svc = services()
+    current_app.extensions["mailman.stream"] = running = stream.Broadcaster(svc.database)
+    await running.start()
+
+
+@blueprint.after_app_serving
+async def stop_listening() -> None:
+    await broadcaster().aclose()
+
+
+async def shutdown(app: Any) -> None:
+    """End the open streams before the server waits for its requests to finish (they would never)."""
+    running: stream.Broadcaster | None = app.extensions.get("mailman.stream")
+    if running is not None:
+        await running.aclose()
+
+
+async def _opened(asked: Subscribe) -> tuple[stream.Filter, int | None]:
+    """The subscriber's filter and resume point; 404 for another inbox (scoped key), 400 for an unknown event."""
+    for inbox_id in asked.inbox_ids:
+        check_inbox(inbox_id)
+    where = stream.Filter(frozenset(asked.event_types), frozenset(asked.inbox_ids), principal().inbox_ids)
+    after = None
+    if asked.last_event_id is not None:
+        after = await stream.resume_point(services().database, principal().inbox_ids, asked.last_event_id)
+    return where, after
+
+
+def _heartbeat() -> float:
+    return services().settings.stream_heartbeat_seconds
+
+
+@blueprint.get("/v1/events/stream")
+async def sse() -> Response:
+    args = request.args
+    try:
+        asked = Subscribe.model_validate(
+            {
+                "event_types": args.getlist("type"),
+                "inbox_ids": args.getlist("inbox_id"),
+                "last_event_id": request.headers.get("Last-Event-ID") or args.get("last_event_id") or None,
+            }
+        )
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    where, after = await _opened(asked)
+    events = broadcaster().stream(where, after, _heartbeat())
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b": subscribed\n\n"  # sent at once: the client knows the stream is open
+        try:
+            async for event in events:
+                if event is None:
+                    yield b": heartbeat\n\n"
+                else:
+                    yield b"id: " + event.id.encode() + b"\nevent: " + event.type.encode() + b"\ndata: "
+                    yield event.envelope + b"\n\n"
+        except stream.StreamEnded as ended:
+            problem = {"code": ended.code, "detail": ended.detail}
+            yield b"event: error\ndata: " + orjson.dumps(problem) + b"\n\n"
+        finally:
+            await events.aclose()
+
+    response = Response(body(), content_type="text/event-stream")
+    response.timeout = None  # type: ignore[assignment]  # streams for as long as the client stays
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+async def _send(message: dict[str, Any] | bytes) -> None:
+    await websocket.send((message if isinstance(message, bytes) else orjson.dumps(message)).decode())
+
+
+async def _error(code: str, detail: str) -> None:
+    await _send({"type": "error", "code": code, "detail": detail})
+
+
+@blueprint.websocket("/v1/ws")
+async def ws() -> None:
+    """One subscription per connection: ``subscribe``, then ``subscribed`` and the envelopes pushed as they come."""
+    await websocket.accept()
+    try:
+        raw = await asyncio.wait_for(websocket.receive(), timeout=60)
+    except TimeoutError:
+        await _error("subscribe_expected", "Send a subscribe message within 60 s of connecting.")
+        return
+    try:
+        message = orjson.loads(raw)
+        if not isinstance(message, dict) or message.get("type") != "subscribe":
+            raise ValueError("the message is not {\"type\": \"subscribe\", ...}")
+        asked = Subscribe.model_validate(message)
+        where, after = await _opened(asked)
+    except (orjson.JSONDecodeError, ValueError) as exc:
+        detail = validation_error(exc).detail if isinstance(exc, ValidationError) else str(exc)
+        await _error("invalid_subscribe", detail)
+        return
+    except APIError as exc:
+        await _error(exc.code, exc.detail)
+        return
+    events = broadcaster().stream(where, after, _heartbeat())
+    await _send({"type": "subscribed"})
+    try:
+        async for event in events:
+            # Heartbeats are the WebSocket's own pings (hypercorn's); nothing to send.
+            if event is not None:
+                await _send(event.envelope)
+    except stream.StreamEnded as ended:
+        await _error(ended.code, ended.detail)
+    finally:
+        with contextlib.suppress(Exception):
+            await events.aclose()

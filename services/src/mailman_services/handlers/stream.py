@@ -1,0 +1,317 @@
+"""The event stream: events in the order they were committed, first from the table, then live, to every
+subscriber of this API process through one LISTEN connection (docs/architecture.md#event-stream).
+
+Event ids are made before commit, so an event with a smaller id can commit after one with a larger id, and
+"every event after id X" would miss it. The stream's order is ``events.stream_seq`` instead: a number given
+only to committed events by ``number_committed``, which one transaction at a time runs (an advisory lock
+held to its commit), so a smaller number never becomes visible after a larger one. Streams read and resume
+by it; the SSE id stays the event id, looked up to its number on resume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import psycopg
+from sqlalchemy import Text, cast, func, select, text
+
+from ..db.engine import Database
+from ..db.schema import events
+from ..domain.errors import APIError
+from . import views
+from .events import STREAM_CHANNEL
+
+log = logging.getLogger("mailman.stream")
+
+PAGE = 200  # events read at once, from the table
+BUFFER = 1000  # live events a subscriber may fall behind by before it is disconnected
+POLL_SECONDS = 1.0  # the listener looks for events even without a NOTIFY (one lost while it reconnected)
+_NUMBERING_LOCK = 0x6D61_696C_7371  # pg_advisory_xact_lock key: one numbering at a time, across processes
+
+_NUMBER = text(
+    "WITH todo AS (SELECT id FROM events WHERE stream_seq IS NULL ORDER BY id LIMIT 1000 FOR UPDATE),"
+    " numbered AS (SELECT id, nextval('events_stream_seq') AS seq FROM todo)"
+    " UPDATE events SET stream_seq = numbered.seq FROM numbered WHERE events.id = numbered.id"
+)
+
+
+async def number_committed(database: Database) -> int:
+    """Give the committed events that have none their stream number; returns how many were numbered.
+
+    The lock is held until the commit: the next numbering starts after this one's numbers are visible, so
+    it hands out larger ones only. Events committed meanwhile wait for the next run.
+    """
+    total = 0
+    while True:
+        async with database.transaction() as conn:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBERING_LOCK})
+            numbered = (await conn.execute(_NUMBER)).rowcount
+        total += numbered
+        if numbered < 1000:
+            return total
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which events a subscriber gets: ``types`` and ``inbox_ids`` asked for (empty: all), within ``scope``
+    (the API key's inboxes; None: every inbox and the events of none)."""
+
+    types: frozenset[str] = frozenset()
+    inbox_ids: frozenset[str] = frozenset()
+    scope: frozenset[str] | None = None
+
+    def matches(self, event: Streamed) -> bool:
+        if self.types and event.type not in self.types:
+            return False
+        if self.inbox_ids and event.inbox_id not in self.inbox_ids:
+            return False
+        return self.scope is None or event.inbox_id in self.scope
+
+    def where(self) -> list[Any]:
+        c = events.c
+        clauses: list[Any] = []
+        if self.types:
+            clauses.append(c.type.in_(sorted(self.types)))
+        if self.inbox_ids:
+            clauses.append(c.inbox_id.in_(sorted(self.inbox_ids)))
+        if self.scope is not None:
+            clauses.append(c.inbox_id.in_(sorted(self.scope)))
+        return clauses
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """One event as streams send it: its envelope serialised once, shared by every subscriber."""
+
+    seq: int
+    id: str
+    type: str
+    inbox_id: str | None
+    envelope: bytes
+
+
+class StreamEnded(Exception):
+    """The server ended the stream: the subscriber fell behind (``slow_consumer``) or the server is stopping."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+_COLUMNS = (
+    events.c.stream_seq,
+    events.c.id,
+    events.c.type,
+    events.c.inbox_id,
+    events.c.created_at,
+    cast(views.EVENT_DATA, Text).label("data"),
+)
+
+
+async def read_after(database: Database, after: int, where: list[Any], limit: int = PAGE) -> list[Streamed]:
+    """The numbered events after ``after`` that match ``where``, in stream order, envelopes whole."""
+    query = select(*_COLUMNS).where(events.c.stream_seq > after, *where).order_by(events.c.stream_seq).limit(limit)
+    async with database.read() as conn:
+        rows = (await conn.execute(query)).all()
+    return [
+        Streamed(
+            row.stream_seq,
+            row.id,
+            row.type,
+            row.inbox_id,
+            # As webhooks send it: the stored JSON as it is (views.EVENT_DATA put the bodies back).
+            orjson.dumps(
+                {"id": row.id, "type": row.type, "timestamp": row.created_at, "data": orjson.Fragment(row.data)},
+                option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC,
+            ),
+        )
+        for row in rows
+    ]
+
+
+async def resume_point(database: Database, scope: frozenset[str] | None, event_id: str) -> int:
+    """The stream number of ``event_id``, where a resumed stream goes on from; 400 for an unknown event (or one
+    of another inbox's, for a scoped key)."""
+    query = select(events.c.stream_seq, events.c.inbox_id).where(events.c.id == event_id)
+    for attempt in range(2):
+        async with database.read() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None or (scope is not None and row.inbox_id not in scope):
+            break
+        if row.stream_seq is not None:
+            return int(row.stream_seq)
+        if attempt == 0:
+            await number_committed(database)  # committed a moment ago, not numbered yet
+    raise APIError(
+        400,
+        "unknown_last_event_id",
+        f"last_event_id {event_id!r} is no event this key can read: it may be mistyped or deleted. "
+        "Open the stream without it to receive new events only.",
+    )
+
+
+class Subscription:
+    """A subscriber's live events, buffered up to ``size``; past that it is ended (``slow_consumer``)."""
+
+    def __init__(self, where: Filter, floor: int, size: int) -> None:
+        self.filter = where
+        self.floor = floor  # events up to here it has (or will read from the table)
+        self.size = size
+        self.buffer: deque[Streamed] = deque()
+        self.ready = asyncio.Event()
+        self.ended: StreamEnded | None = None
+
+    def offer(self, event: Streamed) -> None:
+        if self.ended is not None or event.seq <= self.floor or not self.filter.matches(event):
+            return
+        if len(self.buffer) >= self.size:
+            self.end(StreamEnded("slow_consumer", f"The subscriber fell more than {self.size} events behind."))
+            return
+        self.buffer.append(event)
+        self.ready.set()
+
+    def end(self, reason: StreamEnded) -> None:
+        if self.ended is None:
+            self.ended = reason
+            self.buffer.clear()
+            self.ready.set()
+
+    async def next(self, timeout: float) -> Streamed | None:
+        """The next live event; None when ``timeout`` passes without one (a heartbeat is due)."""
+        if not self.buffer and self.ended is None:
+            self.ready.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.ready.wait(), timeout)
+        if self.ended is not None:
+            raise self.ended
+        return self.buffer.popleft() if self.buffer else None
+
+
+class Broadcaster:
+    """One LISTEN connection per API process; each event read once and offered to every subscription."""
+
+    def __init__(self, database: Database, *, buffer: int = BUFFER) -> None:
+        self.database = database
+        self.buffer = buffer
+        self.subscriptions: set[Subscription] = set()
+        self.last = 0  # the highest stream number offered
+        self.started = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    async def start(self) -> None:
+        """Begin listening; returns once events from here on will reach subscribers."""
+        self._task = asyncio.create_task(self._listen_forever())
+        await self.started.wait()
+
+    async def aclose(self) -> None:
+        """End every stream (they answer ``shutting_down``; clients resume elsewhere) and stop listening."""
+        self._closing = True
+        for subscription in list(self.subscriptions):
+            subscription.end(StreamEnded("shutting_down", "The server is restarting: reconnect with Last-Event-ID."))
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _listen_forever(self) -> None:
+        url = self.database.engine.url.render_as_string(hide_password=False)
+        url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+        delay = 0.0
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(url, autocommit=True) as listener:
+                    await listener.execute(f"LISTEN {STREAM_CHANNEL}")
+                    if not self.started.is_set():
+                        self.last = await self._highest()
+                        self.started.set()
+                    delay = 0.0
+                    while True:
+                        await self.pump()
+                        async for _ in listener.notifies(timeout=POLL_SECONDS, stop_after=1):
+                            pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - logged; connecting again is the remedy
+                delay = min(max(delay * 2, 0.5), 10.0)
+                log.warning("event stream listener failed; again in %.1f s", delay, extra={"error": str(exc)})
+                await asyncio.sleep(delay)
+
+    async def _highest(self) -> int:
+        async with self.database.read() as conn:
+            return int((await conn.execute(select(func.coalesce(func.max(events.c.stream_seq), 0)))).scalar_one())
+
+    async def pump(self) -> None:
+        """Number what has committed, then offer every event after ``last`` to the subscriptions."""
+        await number_committed(self.database)
+        while True:
+            if not self.subscriptions:
+                highest = await self._highest()
+                if not self.subscriptions:  # nobody joined while it was read: nothing to offer
+                    self.last = max(self.last, highest)
+                    return
+            page = await read_after(self.database, self.last, [])
+            for event in page:
+                self.last = event.seq
+                for subscription in list(self.subscriptions):
+                    subscription.offer(event)
+            if len(page) < PAGE:
+                return
+
+    def join(self, where: Filter, floor: int | None) -> Subscription:
+        subscription = Subscription(where, self.last if floor is None else floor, self.buffer)
+        if self._closing:
+            subscription.end(StreamEnded("shutting_down", "The server is restarting: reconnect with Last-Event-ID."))
+        self.subscriptions.add(subscription)
+        return subscription
+
+    def leave(self, subscription: Subscription) -> None:
+        self.subscriptions.discard(subscription)
+
+    async def stream(self, where: Filter, after: int | None, heartbeat: float) -> AsyncGenerator[Streamed | None, None]:
+        """The subscriber's events: those after stream number ``after`` from the table (None: none), then live
+        ones, each once, in stream order; None whenever ``heartbeat`` seconds pass without one. Raises
+        :class:`StreamEnded` when the server ends the stream.
+
+        It joins the live events only once the table has nothing more, then reads the table once more: what
+        committed in between arrives from one or the other, and what arrives from both is skipped by number.
+        """
+        sent = after
+        if sent is not None:
+            while True:
+                page = await read_after(self.database, sent, where.where())
+                for event in page:
+                    sent = event.seq
+                    yield event
+                if len(page) < PAGE:
+                    break
+        subscription = self.join(where, sent)
+        try:
+            if sent is not None:
+                while True:
+                    page = await read_after(self.database, sent, where.where())
+                    for event in page:
+                        sent = event.seq
+                        yield event
+                    if len(page) < PAGE:
+                        break
+                subscription.floor = max(subscription.floor, sent)
+            else:
+                sent = subscription.floor
+            while True:
+                live = await subscription.next(heartbeat)
+                if live is None:
+                    yield None
+                elif live.seq > sent:
+                    sent = live.seq
+                    yield live
+        finally:
+            self.leave(subscription)
