@@ -109,6 +109,38 @@ def line_within(stream: IO[str] | None, seconds: float) -> str:
     return stream.readline() if ready else ""
 
 
+def test_events_tail_prints_the_events_of_the_stream(stack: Stack) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from mailman_sdk import Mailman
+
+    with Mailman(base_url=stack.url, api_key=stack.token) as client:
+        sender, receiver = client.inboxes.create(name="From"), client.inboxes.create(name="To")
+        env = {**os.environ, "MAILMAN_API_URL": stack.url, "MAILMAN_API_TOKEN": stack.token}
+        code = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        code += "from mailman_sdk._cli import main; main()"
+        args = ["events", "tail", "--type", "message.received", "--inbox", receiver.id, "--json"]
+        tail = subprocess.Popen(
+            [sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert "Waiting for events" in line_within(tail.stderr, 60)
+            sent = client.inboxes.messages.send(sender.id, to=[receiver.address], subject="Tailed", text="z")
+            printed = json.loads(line_within(tail.stdout, 60))
+            tail.send_signal(signal.SIGINT)
+            tail.communicate(timeout=10)
+        finally:
+            if tail.poll() is None:
+                tail.kill()
+                tail.wait()
+    assert tail.returncode == 0
+    assert printed["type"] == "message.received" and printed["data"]["message"]["inbox_id"] == receiver.id
+    assert printed["data"]["message"]["subject"] == "Tailed" and sent.inbox_id == sender.id
+
+
 def test_missing_settings_are_told_in_the_command_lines_words(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MAILMAN_API_URL", raising=False)
     monkeypatch.delenv("MAILMAN_API_TOKEN", raising=False)
@@ -202,6 +234,7 @@ def test_old_spellings_work_but_are_not_listed() -> None:
     assert {"list", "send", "tail"}.isdisjoint(listed("messages")) and "retrieve" in listed("messages")
     assert "list" not in listed("threads") and "retrieve" in listed("threads")
     assert listed("inboxes", "messages") == ["list", "send", "tail"]
+    assert listed("events") == ["list", "retrieve", "tail"]
     assert {"messages", "threads"} <= set(listed("inboxes"))
     for old in (
         ["messages", "list"],

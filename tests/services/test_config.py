@@ -34,6 +34,8 @@ def test_values_are_read_and_normalised() -> None:
     assert (settings.queue_visibility_scale, settings.queue_wait_seconds) == (1.0, 20)
     shortened = load_settings({"MAILMAN_QUEUE_VISIBILITY_SCALE": "0.1", "MAILMAN_QUEUE_WAIT_SECONDS": "1"})
     assert (shortened.queue_visibility_scale, shortened.queue_wait_seconds) == (0.1, 1)
+    assert settings.stream_heartbeat_seconds == 15
+    assert load_settings({"MAILMAN_STREAM_HEARTBEAT_SECONDS": "0.5"}).stream_heartbeat_seconds == 0.5
 
 
 @pytest.mark.parametrize(
@@ -53,6 +55,7 @@ def test_values_are_read_and_normalised() -> None:
         ({"MAILMAN_QUEUE_VISIBILITY_SCALE": "0"}, "MAILMAN_QUEUE_VISIBILITY_SCALE"),
         ({"MAILMAN_QUEUE_WAIT_SECONDS": "21"}, "MAILMAN_QUEUE_WAIT_SECONDS"),
         ({"MAILMAN_QUEUE_WAIT_SECONDS": "0.5"}, "MAILMAN_QUEUE_WAIT_SECONDS"),
+        ({"MAILMAN_STREAM_HEARTBEAT_SECONDS": "0"}, "MAILMAN_STREAM_HEARTBEAT_SECONDS"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], variable: str) -> None:

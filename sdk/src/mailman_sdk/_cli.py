@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from typing import get_args
 
 import click
@@ -79,13 +80,21 @@ def tail(inbox_id: str, interval: float, as_json: bool) -> None:
     """Print the inbox's new messages as they arrive (Ctrl-C to stop)."""
     try:
         with client() as api:
-            api.inboxes.retrieve(inbox_id)  # an unknown inbox is an error now, not a silent wait
-            waiting = _once(lambda: click.echo(f"Waiting for new mail to {inbox_id} (Ctrl-C to stop)", err=True))
+            seen_until: list[datetime] = []
+
+            def waiting() -> None:
+                # Taken once the stream is open: what the inbox held then is old, whatever its events do later.
+                newest = next(iter(api.inboxes.messages.list(inbox_id, limit=1).data), None)
+                seen_until.extend([newest.created_at] if newest else [])
+                click.echo(f"Waiting for new mail to {inbox_id} (Ctrl-C to stop)", err=True)
+
             printed: set[str] = set()
             # Received mail, and mail the inbox sent (listed before, as it is still listed among its messages).
             kinds: list[EventType] = ["message.received", "message.sent"]
-            for event in api.events.stream(types=kinds, inbox_ids=[inbox_id], on_subscribed=waiting):
+            for event in api.events.stream(types=kinds, inbox_ids=[inbox_id], on_subscribed=_once(waiting)):
                 if not isinstance(event, MessageReceivedEvent | MessageSentEvent) or event.data.message.id in printed:
+                    continue
+                if seen_until and event.data.message.created_at <= seen_until[0]:
                     continue
                 message = event.data.message
                 printed.add(message.id)

@@ -91,8 +91,8 @@ async def sse() -> Response:
                 if event is None:
                     yield b": heartbeat\n\n"
                 else:
-                    yield b"id: " + event.id.encode() + b"\nevent: " + event.type.encode() + b"\ndata: "
-                    yield event.envelope + b"\n\n"
+                    # No "event:" field: EventSource's onmessage gets every event; the type is in the envelope.
+                    yield b"id: " + event.id.encode() + b"\ndata: " + event.envelope + b"\n\n"
         except stream.StreamEnded as ended:
             problem = {"code": ended.code, "detail": ended.detail}
             yield b"event: error\ndata: " + orjson.dumps(problem) + b"\n\n"

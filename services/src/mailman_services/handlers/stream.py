@@ -210,7 +210,9 @@ class Broadcaster:
     async def start(self) -> None:
         """Begin listening; returns once events from here on will reach subscribers."""
         self._task = asyncio.create_task(self._listen_forever())
-        await self.started.wait()
+        # Not forever: with the database down the API still starts (and answers 503s); streams begin once it is up.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.started.wait(), 10)
 
     async def aclose(self) -> None:
         """End every stream (they answer ``shutting_down``; clients resume elsewhere) and stop listening."""
@@ -263,6 +265,8 @@ class Broadcaster:
                 self.last = event.seq
                 for subscription in list(self.subscriptions):
                     subscription.offer(event)
+            # Ended ones (fallen behind) are let go here: a stream that never started would not leave itself.
+            self.subscriptions = {s for s in self.subscriptions if s.ended is None}
             if len(page) < PAGE:
                 return
 
@@ -276,34 +280,32 @@ class Broadcaster:
     def leave(self, subscription: Subscription) -> None:
         self.subscriptions.discard(subscription)
 
-    async def stream(self, where: Filter, after: int | None, heartbeat: float) -> AsyncGenerator[Streamed | None, None]:
+    def stream(self, where: Filter, after: int | None, heartbeat: float) -> AsyncGenerator[Streamed | None, None]:
         """The subscriber's events: those after stream number ``after`` from the table (None: none), then live
         ones, each once, in stream order; None whenever ``heartbeat`` seconds pass without one. Raises
         :class:`StreamEnded` when the server ends the stream.
 
-        It joins the live events only once the table has nothing more, then reads the table once more: what
+        Without ``after`` it has joined the live events when this returns: whatever commits from then on
+        arrives. With it, it joins once the table has nothing more, then reads the table once more: what
         committed in between arrives from one or the other, and what arrives from both is skipped by number.
         """
-        sent = after
-        if sent is not None:
-            while True:
-                page = await read_after(self.database, sent, where.where())
-                for event in page:
+        return self._events(where, after, heartbeat, self.join(where, None) if after is None else None)
+
+    async def _events(
+        self, where: Filter, after: int | None, heartbeat: float, subscription: Subscription | None
+    ) -> AsyncGenerator[Streamed | None, None]:
+        try:
+            sent = after
+            if subscription is None:
+                assert sent is not None
+                async for event in self._table(where, sent):
                     sent = event.seq
                     yield event
-                if len(page) < PAGE:
-                    break
-        subscription = self.join(where, sent)
-        try:
-            if sent is not None:
-                while True:
-                    page = await read_after(self.database, sent, where.where())
-                    for event in page:
-                        sent = event.seq
-                        yield event
-                    if len(page) < PAGE:
-                        break
-                subscription.floor = max(subscription.floor, sent)
+                subscription = self.join(where, sent)
+                async for event in self._table(where, sent):
+                    sent = event.seq
+                    yield event
+                subscription.floor = sent
             else:
                 sent = subscription.floor
             while True:
@@ -314,4 +316,15 @@ class Broadcaster:
                     sent = live.seq
                     yield live
         finally:
-            self.leave(subscription)
+            if subscription is not None:
+                self.leave(subscription)
+
+    async def _table(self, where: Filter, after: int) -> AsyncGenerator[Streamed, None]:
+        """The stored events after ``after`` that match, page by page, until a page is not full."""
+        while True:
+            page = await read_after(self.database, after, where.where())
+            for event in page:
+                yield event
+            if len(page) < PAGE:
+                return
+            after = page[-1].seq

@@ -1,0 +1,307 @@
+"""The event stream against real processes: SSE and WebSocket on `mailman-server dev`, resumes that lose and repeat
+nothing although events commit out of id order, inbox scopes, heartbeats, and the SDK resuming across a restart."""
+
+from __future__ import annotations
+
+import json
+import queue
+import smtplib
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from mailman_sdk import Mailman
+from mailman_services.domain.ids import new_id
+from mailman_services.handlers.stream import Filter, StreamEnded, Streamed, Subscription
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
+
+from tests.conftest import Stack, start_stack
+
+
+class SSE:
+    """An open `GET /v1/events/stream`, read by a thread; messages are waited for with a deadline."""
+
+    def __init__(self, stack: Stack, token: str | None = None, **params: Any) -> None:
+        headers = {"Authorization": f"Bearer {token or stack.token}"}
+        if "last_event_id" in params:
+            headers["Last-Event-ID"] = params.pop("last_event_id")
+        self.client = httpx.Client(base_url=stack.url, headers=headers, timeout=httpx.Timeout(30, read=120))
+        self.response = self.client.send(self.client.build_request("GET", "/v1/events/stream", params=params), stream=True)
+        self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
+        if self.response.status_code == 200:
+            threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        message: dict[str, Any] = {}
+        try:
+            for line in self.response.iter_lines():
+                if line.startswith(":"):
+                    self.messages.put({"comment": line[1:].strip()})
+                elif line == "":
+                    if message:
+                        self.messages.put(message)
+                    message = {}
+                else:
+                    name, _, value = line.partition(": ")
+                    message[name] = value
+        except (httpx.HTTPError, RuntimeError, ValueError):
+            pass  # closed by the test
+        self.messages.put({"closed": True})
+
+    def next(self, timeout: float = 20) -> dict[str, Any]:
+        return self.messages.get(timeout=timeout)
+
+    def subscribed(self) -> None:
+        assert self.next() == {"comment": "subscribed"}
+
+    def event(self, timeout: float = 20) -> dict[str, Any]:
+        """The next event: its SSE id and type and its envelope; heartbeats are skipped."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.next(max(0.01, deadline - time.monotonic()))
+            assert "closed" not in message, "the stream ended"
+            if "data" in message:
+                return {"id": message["id"], "envelope": json.loads(message["data"])}
+
+    def close(self) -> None:
+        self.response.close()
+        self.client.close()
+
+    def __enter__(self) -> SSE:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def smtp_send(stack: Stack, to: str, subject: str) -> None:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "ada@example.com", to, subject
+    message.set_content("hello from the stream tests")
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=10) as smtp:
+        smtp.send_message(message, from_addr="ada@example.com", to_addrs=[to])
+
+
+def database(stack: Stack) -> psycopg.Connection[Any]:
+    return psycopg.connect(host=str(stack.data_dir / "postgres"), user="postgres", dbname="postgres", autocommit=True)
+
+
+@pytest.fixture
+def fake_inbox(stack: Stack) -> Iterator[str]:
+    """An inbox id for events these tests write by hand, deleted afterwards (other files list events)."""
+    inbox_id = f"inb_stream{uuid.uuid4().hex[:16]}"
+    yield inbox_id
+    with database(stack) as conn:
+        conn.execute("DELETE FROM events WHERE inbox_id = %s", (inbox_id,))
+
+
+def begin_event(conn: psycopg.Connection[Any], inbox_id: str, event_id: str) -> None:
+    """A ``webhook.test`` event of ``inbox_id`` in a transaction the caller commits (fanned out: no webhook)."""
+    conn.execute("BEGIN")
+    conn.execute(
+        "INSERT INTO events (id, type, inbox_id, data, created_at, fanned_out_at)"
+        " VALUES (%s, 'webhook.test', %s, %s, now(), now())",
+        (event_id, inbox_id, json.dumps({"webhook_id": "whk_stream", "message": event_id})),
+    )
+    conn.execute("NOTIFY mailman_stream")
+
+
+def test_mail_sent_over_smtp_arrives_on_an_open_stream_as_its_event(stack: Stack, api: httpx.Client) -> None:
+    inbox = api.post("/v1/inboxes", json={"name": "Streamed"}).json()
+    with SSE(stack, inbox_id=inbox["id"], type="message.received") as stream:
+        stream.subscribed()
+        smtp_send(stack, inbox["address"], "Live on the stream")
+        event = stream.event()
+    assert event["envelope"]["type"] == "message.received" and event["envelope"]["id"] == event["id"]
+    assert event["envelope"]["data"]["message"]["subject"] == "Live on the stream"
+    assert event["envelope"]["data"]["message"]["text"].startswith("hello from the stream tests")  # bodies put back
+    assert event["envelope"] == api.get(f"/v1/events/{event['id']}").json()  # the envelope of the events API
+
+
+def test_a_stream_resumed_during_a_burst_gets_all_500_events_once_in_commit_order(
+    stack: Stack, fake_inbox: str
+) -> None:
+    ids = [new_id("evt") for _ in range(500)]
+    first, held = database(stack), database(stack)
+    # The smallest id commits last of the first half: "every event after the last id seen" would miss it.
+    begin_event(held, fake_inbox, ids[0])
+    with SSE(stack, inbox_id=fake_inbox) as stream:
+        stream.subscribed()
+        for event_id in ids[1:250]:
+            begin_event(first, fake_inbox, event_id)
+            first.execute("COMMIT")
+        before = [stream.event()["id"] for _ in range(249)]
+    assert before == ids[1:250]
+
+    def burst() -> None:
+        held.execute("COMMIT")
+        for i in range(250, 500, 2):  # in pairs, the larger id of each committed first
+            begin_event(first, fake_inbox, ids[i])
+            begin_event(held, fake_inbox, ids[i + 1])
+            held.execute("COMMIT")
+            first.execute("COMMIT")
+
+    writer = threading.Thread(target=burst)
+    writer.start()
+    try:
+        with SSE(stack, inbox_id=fake_inbox, last_event_id=before[-1]) as resumed:
+            resumed.subscribed()
+            after = [resumed.event()["id"] for _ in range(251)]
+            writer.join(timeout=60)
+            with pytest.raises(queue.Empty):  # and nothing more: no event twice
+                resumed.event(timeout=1.5)
+    finally:
+        writer.join(timeout=60)
+        first.close()
+        held.close()
+    assert sorted(before + after) == sorted(ids) and len(set(after)) == 251
+    with database(stack) as conn:
+        order = [r[0] for r in conn.execute("SELECT id FROM events WHERE inbox_id = %s ORDER BY stream_seq", (fake_inbox,))]
+    assert before + after == order  # the stream's order, which follows the commits
+    assert after[0] == ids[0] < before[-1]  # committed after ids[249], so streamed after it though its id is smaller
+
+
+def test_an_unknown_last_event_id_is_a_problem_before_the_stream_starts(stack: Stack) -> None:
+    with SSE(stack, last_event_id="evt_nothing_like_this") as stream:
+        assert stream.response.status_code == 400
+        assert stream.response.headers["content-type"] == "application/problem+json"
+        stream.response.read()
+        assert stream.response.json()["code"] == "unknown_last_event_id"
+
+
+def test_a_scoped_keys_stream_sees_only_its_inboxes(stack: Stack, api: httpx.Client) -> None:
+    mine, other = (api.post("/v1/inboxes", json={"name": name}).json() for name in ("Mine", "Other"))
+    key = api.post("/v1/api-keys", json={"name": "stream", "inbox_ids": [mine["id"]]}).json()["key"]
+    with SSE(stack, token=key, inbox_id=other["id"]) as refused:
+        assert refused.response.status_code == 404
+    with SSE(stack, token=key) as stream:
+        stream.subscribed()
+        smtp_send(stack, other["address"], "Not yours")
+        smtp_send(stack, mine["address"], "Yours 1")
+        deadline = time.monotonic() + 20
+        while not api.get("/v1/events", params={"inbox_id": other["id"]}).json()["data"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        others = api.get("/v1/events", params={"inbox_id": other["id"]}).json()["data"]
+        smtp_send(stack, mine["address"], "Yours 2")  # committed after "Not yours": streamed after it, if at all
+        seen = []
+        while not seen or seen[-1]["envelope"]["data"]["message"]["subject"] != "Yours 2":
+            seen.append(stream.event())
+    assert {e["envelope"]["data"]["message"]["inbox_id"] for e in seen} == {mine["id"]}
+    with SSE(stack, token=key, last_event_id=others[0]["id"]) as resumed:  # another inbox's event is unknown
+        assert resumed.response.status_code == 400
+
+
+def ws_url(stack: Stack, **query: str) -> str:
+    return stack.url.replace("http://", "ws://") + "/v1/ws" + ("?" + "&".join(f"{k}={v}" for k, v in query.items()))
+
+
+def test_websocket_subscribes_and_pushes_envelopes(stack: Stack, api: httpx.Client) -> None:
+    inbox = api.post("/v1/inboxes", json={"name": "Socket"}).json()
+    with connect(ws_url(stack, token=stack.token), open_timeout=10) as socket:
+        socket.send(json.dumps({"type": "subscribe", "event_types": ["message.received"], "inbox_ids": [inbox["id"]]}))
+        assert json.loads(socket.recv(timeout=10)) == {"type": "subscribed"}
+        smtp_send(stack, inbox["address"], "Over the socket")
+        envelope = json.loads(socket.recv(timeout=20))
+    assert envelope["type"] == "message.received"
+    assert envelope["data"]["message"]["subject"] == "Over the socket"
+    assert envelope == api.get(f"/v1/events/{envelope['id']}").json()
+
+    # Resumed from that event, with the token in the header: the next one only.
+    smtp_send(stack, inbox["address"], "While away")
+    headers = {"Authorization": f"Bearer {stack.token}"}
+    with connect(ws_url(stack), additional_headers=headers, open_timeout=10) as socket:
+        socket.send(json.dumps({"type": "subscribe", "inbox_ids": [inbox["id"]], "last_event_id": envelope["id"]}))
+        assert json.loads(socket.recv(timeout=10)) == {"type": "subscribed"}
+        missed = json.loads(socket.recv(timeout=20))
+    assert missed["data"]["message"]["subject"] == "While away"
+
+
+def test_websocket_errors_are_messages_then_the_connection_closes(stack: Stack) -> None:
+    with connect(ws_url(stack, token=stack.token), open_timeout=10) as socket:
+        socket.send(json.dumps({"type": "subscribe", "last_event_id": "evt_unknown"}))
+        error = json.loads(socket.recv(timeout=10))
+        assert error["type"] == "error" and error["code"] == "unknown_last_event_id" and error["detail"]
+        with pytest.raises(ConnectionClosed):
+            socket.recv(timeout=10)
+    with connect(ws_url(stack, token=stack.token), open_timeout=10) as socket:
+        socket.send(json.dumps({"type": "subscribe", "event_types": ["no.such.type"]}))
+        assert json.loads(socket.recv(timeout=10))["code"] == "invalid_subscribe"
+    with pytest.raises(InvalidStatus) as refused:
+        connect(ws_url(stack, token="not-a-token-at-all"), open_timeout=10)
+    assert refused.value.response.status_code == 401
+
+
+def test_a_subscriber_that_falls_behind_is_ended_without_holding_up_the_others() -> None:
+    slow, other = Subscription(Filter(), 0, 2), Subscription(Filter(), 0, 10)
+    for seq in range(1, 4):
+        event = Streamed(seq, f"evt_{seq}", "webhook.test", None, b"{}")
+        slow.offer(event)
+        other.offer(event)
+    assert isinstance(slow.ended, StreamEnded) and slow.ended.code == "slow_consumer"
+    assert [e.seq for e in other.buffer] == [1, 2, 3]
+
+
+@pytest.fixture(scope="module")
+def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack of its own (these tests restart it), with a heartbeat every 0.3 s."""
+    running = start_stack(tmp_path_factory.mktemp("stream"), {"MAILMAN_STREAM_HEARTBEAT_SECONDS": "0.3"})
+    yield running
+    running.stop()
+
+
+def test_an_idle_stream_gets_heartbeats(own_stack: Stack) -> None:
+    with SSE(own_stack, type="domain.verified") as stream:
+        stream.subscribed()
+        started = time.monotonic()
+        assert stream.next(timeout=5) == {"comment": "heartbeat"}
+        assert stream.next(timeout=5) == {"comment": "heartbeat"}
+    assert time.monotonic() - started < 5
+
+
+def test_the_sdk_iterator_resumes_after_the_server_restarts(own_stack: Stack, tmp_path: Path) -> None:
+    from mailman_services.db.engine import embedded_database_url
+
+    stack = own_stack
+    with stack.client() as api:
+        inbox = api.post("/v1/inboxes", json={"name": "Restarted"}).json()
+    received: queue.Queue[Any] = queue.Queue()
+    opened = threading.Event()
+
+    def follow() -> None:
+        with Mailman(base_url=stack.url, api_key=stack.token) as client:
+            for event in client.events.stream(inbox_ids=[inbox["id"]], on_subscribed=opened.set):
+                received.put(event)
+                if event.type == "message.received" and event.data.message.subject == "After":
+                    return
+
+    threading.Thread(target=follow, daemon=True).start()
+    assert opened.wait(20)
+    smtp_send(stack, inbox["address"], "Before")
+    assert received.get(timeout=20).data.message.subject == "Before"
+
+    # This process joins the embedded PostgreSQL, so it keeps running while the server is down.
+    embedded_database_url(stack.data_dir)
+    port = int(stack.url.rsplit(":", 1)[1])
+    assert stack.stop() == 0
+    missed = [new_id("evt") for _ in range(3)]
+    with database(stack) as conn:
+        for event_id in missed:  # committed while no server was up: the SDK must ask for them
+            begin_event(conn, inbox["id"], event_id)
+            conn.execute("COMMIT")
+    restarted = start_stack(stack.data_dir, {"MAILMAN_STREAM_HEARTBEAT_SECONDS": "0.3"}, port=port)
+    own_stack.process, own_stack.smtp_port = restarted.process, restarted.smtp_port
+    got = [received.get(timeout=60).id for _ in missed]
+    assert got == missed
+    smtp_send(own_stack, inbox["address"], "After")
+    after = received.get(timeout=30)
+    assert after.type == "message.received" and after.data.message.subject == "After"
+    assert received.empty()  # nothing twice
