@@ -12,8 +12,9 @@ from spec import Api, Operation, Param, SpecError
 # (`mailman messages send`, `mailman deliveries retry`). Those spellings still work, unlisted; a sub-resource
 # added since has its nested spelling only.
 FLATTENED = ("inboxes.messages", "inboxes.threads", "webhooks.deliveries")
-# The commands that `_cli.py` adds by hand (`mailman inboxes messages tail`, and its old spelling), in their groups.
-HAND_WRITTEN = {"inboxes.messages": ("tail",), "messages": ("tail",)}
+# The commands that `_cli.py` adds by hand (`mailman inboxes messages tail`, and its old spelling; `mailman events
+# tail`), in their groups.
+HAND_WRITTEN = {"inboxes.messages": ("tail",), "messages": ("tail",), "events": ("tail",)}
 
 
 def cli_option(p: Param, models: Models, imports: Imports) -> tuple[list[str], str, str]:

@@ -18,6 +18,7 @@ import httpx
 import psycopg
 import pytest
 from mailman_sdk import Mailman
+from mailman_sdk.types import MessageReceivedEvent
 from mailman_services.domain.ids import new_id
 from mailman_services.handlers.stream import Filter, StreamEnded, Streamed, Subscription
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -280,7 +281,7 @@ def test_the_sdk_iterator_resumes_after_the_server_restarts(own_stack: Stack, tm
         with Mailman(base_url=stack.url, api_key=stack.token) as client:
             for event in client.events.stream(inbox_ids=[inbox["id"]], on_subscribed=opened.set):
                 received.put(event)
-                if event.type == "message.received" and event.data.message.subject == "After":
+                if isinstance(event, MessageReceivedEvent) and event.data.message.subject == "After":
                     return
 
     threading.Thread(target=follow, daemon=True).start()
