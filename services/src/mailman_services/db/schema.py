@@ -171,17 +171,29 @@ events = Table(
     # Set once the event's webhook deliveries are queued (a transactional outbox: nothing is lost on a crash).
     Column("fanned_out_at", DateTime(timezone=True)),
     Index("ix_events_unfanned", "id", postgresql_where=text("fanned_out_at IS NULL")),
-    # The order of the event stream (handlers/stream.py): numbered after commit, one numbering at a time, so a
-    # later number is never committed before an earlier one (ids are made before commit and do not follow it).
-    Column("stream_seq", BigInteger),
-    Index("ix_events_stream_seq", "stream_seq", unique=True),
-    Index("ix_events_unsequenced", "id", postgresql_where=text("stream_seq IS NULL")),
     Index(None, "inbox_id", text("id DESC")),
     Index(None, "message_id", text("id DESC")),
     Index(None, "type", text("id DESC")),
 )
 
+# The order of the event stream (handlers/stream.py). Ids are made before the commit and do not follow it, so
+# each event is also queued in events_unordered by its transaction, and numbered after its commit, one numbering
+# at a time: a larger number is never visible before a smaller one. Tables of their own, so that numbering never
+# locks (or rewrites) the rows of events that the webhook fan-out takes.
 EVENTS_STREAM_SEQ = Sequence("events_stream_seq", metadata=metadata)
+
+event_order = Table(
+    "event_order",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", Text, ForeignKey("events.id", ondelete="CASCADE"), nullable=False, unique=True),
+)
+
+events_unordered = Table(
+    "events_unordered",
+    metadata,
+    Column("event_id", Text, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+)
 
 deliveries = Table(
     "deliveries",

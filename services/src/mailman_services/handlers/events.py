@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..db.schema import events
+from ..db.schema import events, events_unordered
 from ..domain.ids import new_id
 
 EVENTS_CHANNEL = "mailman_events"  # the webhook fan-out listens
@@ -64,6 +64,8 @@ async def record_events(
         for event in new
     ]
     await conn.execute(insert(events), rows)
+    # Numbered for the event stream once committed (handlers/stream.py): ids do not follow the commits.
+    await conn.execute(insert(events_unordered), [{"event_id": row["id"]} for row in rows])
     # Sent at commit. Statements, not SELECT pg_notify(): in a pipelined transaction they cost no round trip.
     if not fanned_out:
         await conn.execute(text(f"NOTIFY {EVENTS_CHANNEL}"))  # wakes the fan-out

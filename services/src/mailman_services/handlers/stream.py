@@ -2,10 +2,11 @@
 subscriber of this API process through one LISTEN connection (docs/architecture.md#event-stream).
 
 Event ids are made before commit, so an event with a smaller id can commit after one with a larger id, and
-"every event after id X" would miss it. The stream's order is ``events.stream_seq`` instead: a number given
-only to committed events by ``number_committed``, which one transaction at a time runs (an advisory lock
-held to its commit), so a smaller number never becomes visible after a larger one. Streams read and resume
-by it; the SSE id stays the event id, looked up to its number on resume.
+"every event after id X" would miss it. The stream's order is ``event_order.seq`` instead: a number given
+only to committed events (their transactions queue them in ``events_unordered``) by ``number_committed``,
+which one transaction at a time runs (an advisory lock held to its commit), so a smaller number never
+becomes visible after a larger one. Streams read and resume by it; the SSE id stays the event id, looked up
+to its number on resume.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import psycopg
 from sqlalchemy import Text, cast, func, select, text
 
 from ..db.engine import Database
-from ..db.schema import events
+from ..db.schema import event_order, events
 from ..domain.errors import APIError
 from . import views
 from .events import STREAM_CHANNEL
@@ -36,9 +37,10 @@ POLL_SECONDS = 1.0  # the listener looks for events even without a NOTIFY (one l
 _NUMBERING_LOCK = 0x6D61_696C_7371  # pg_advisory_xact_lock key: one numbering at a time, across processes
 
 _NUMBER = text(
-    "WITH todo AS (SELECT id FROM events WHERE stream_seq IS NULL ORDER BY id LIMIT 1000 FOR UPDATE),"
-    " numbered AS (SELECT id, nextval('events_stream_seq') AS seq FROM todo)"
-    " UPDATE events SET stream_seq = numbered.seq FROM numbered WHERE events.id = numbered.id"
+    "WITH taken AS (DELETE FROM events_unordered WHERE event_id IN"
+    " (SELECT event_id FROM events_unordered ORDER BY event_id LIMIT 1000) RETURNING event_id)"
+    " INSERT INTO event_order (seq, event_id)"
+    " SELECT nextval('events_stream_seq'), event_id FROM (SELECT event_id FROM taken ORDER BY event_id) AS ordered"
 )
 
 
@@ -107,7 +109,7 @@ class StreamEnded(Exception):
 
 
 _COLUMNS = (
-    events.c.stream_seq,
+    event_order.c.seq,
     events.c.id,
     events.c.type,
     events.c.inbox_id,
@@ -118,12 +120,18 @@ _COLUMNS = (
 
 async def read_after(database: Database, after: int, where: list[Any], limit: int = PAGE) -> list[Streamed]:
     """The numbered events after ``after`` that match ``where``, in stream order, envelopes whole."""
-    query = select(*_COLUMNS).where(events.c.stream_seq > after, *where).order_by(events.c.stream_seq).limit(limit)
+    query = (
+        select(*_COLUMNS)
+        .select_from(event_order.join(events, events.c.id == event_order.c.event_id))
+        .where(event_order.c.seq > after, *where)
+        .order_by(event_order.c.seq)
+        .limit(limit)
+    )
     async with database.read() as conn:
         rows = (await conn.execute(query)).all()
     return [
         Streamed(
-            row.stream_seq,
+            row.seq,
             row.id,
             row.type,
             row.inbox_id,
@@ -140,14 +148,18 @@ async def read_after(database: Database, after: int, where: list[Any], limit: in
 async def resume_point(database: Database, scope: frozenset[str] | None, event_id: str) -> int:
     """The stream number of ``event_id``, where a resumed stream goes on from; 400 for an unknown event (or one
     of another inbox's, for a scoped key)."""
-    query = select(events.c.stream_seq, events.c.inbox_id).where(events.c.id == event_id)
+    query = (
+        select(event_order.c.seq, events.c.inbox_id)
+        .select_from(events.outerjoin(event_order, event_order.c.event_id == events.c.id))
+        .where(events.c.id == event_id)
+    )
     for attempt in range(2):
         async with database.read() as conn:
             row = (await conn.execute(query)).first()
         if row is None or (scope is not None and row.inbox_id not in scope):
             break
-        if row.stream_seq is not None:
-            return int(row.stream_seq)
+        if row.seq is not None:
+            return int(row.seq)
         if attempt == 0:
             await number_committed(database)  # committed a moment ago, not numbered yet
     raise APIError(
@@ -249,7 +261,7 @@ class Broadcaster:
 
     async def _highest(self) -> int:
         async with self.database.read() as conn:
-            return int((await conn.execute(select(func.coalesce(func.max(events.c.stream_seq), 0)))).scalar_one())
+            return int((await conn.execute(select(func.coalesce(func.max(event_order.c.seq), 0)))).scalar_one())
 
     async def pump(self) -> None:
         """Number what has committed, then offer every event after ``last`` to the subscriptions."""

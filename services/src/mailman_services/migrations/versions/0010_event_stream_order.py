@@ -1,4 +1,5 @@
-"""events get the order of the event stream: a number given after commit, by one numbering at a time
+"""the order of the event stream: events numbered after their commit, one numbering at a time (event_order),
+from a queue their transactions fill (events_unordered)
 
 Revision ID: 0010
 Revises: 0009
@@ -18,19 +19,32 @@ depends_on = None
 
 def upgrade() -> None:
     op.execute("CREATE SEQUENCE events_stream_seq")
-    op.add_column("events", sa.Column("stream_seq", sa.BigInteger(), nullable=True))
-    # Events recorded before are numbered in id order, once; a stream resumed from one of them goes on from there.
-    op.execute(
-        "UPDATE events SET stream_seq = numbered.seq FROM"
-        " (SELECT id, nextval('events_stream_seq') AS seq FROM (SELECT id FROM events ORDER BY id) AS ordered)"
-        " AS numbered WHERE events.id = numbered.id"
+    op.create_table(
+        "event_order",
+        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("event_id", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"], ["events.id"], name=op.f("fk_event_order_event_id_events"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_event_order")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_event_order_event_id")),
     )
-    op.create_index("ix_events_stream_seq", "events", ["stream_seq"], unique=True)
-    op.create_index("ix_events_unsequenced", "events", ["id"], postgresql_where=sa.text("stream_seq IS NULL"))
+    op.create_table(
+        "events_unordered",
+        sa.Column("event_id", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"], ["events.id"], name=op.f("fk_events_unordered_event_id_events"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_events_unordered")),
+    )
+    # Events recorded before are numbered in id order, once: a stream resumed from one of them goes on from there.
+    op.execute(
+        "INSERT INTO event_order (seq, event_id)"
+        " SELECT nextval('events_stream_seq'), id FROM (SELECT id FROM events ORDER BY id) AS ordered"
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_events_unsequenced", table_name="events")
-    op.drop_index("ix_events_stream_seq", table_name="events")
-    op.drop_column("events", "stream_seq")
+    op.drop_table("events_unordered")
+    op.drop_table("event_order")
     op.execute("DROP SEQUENCE events_stream_seq")
