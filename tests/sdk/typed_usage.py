@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from mailman_sdk import APIResponse, AsyncMailman, Mailman, NotFoundError, SyncCursorPage
-from mailman_sdk.types import Event, Inbox, Message, ThreadWithMessages
+from mailman_sdk.types import Event, Inbox, Message, MessageReceivedEvent, ThreadWithMessages
 
 
 def sync_usage(client: Mailman) -> list[str]:
@@ -29,3 +29,16 @@ async def async_usage(client: AsyncMailman) -> list[str]:
     addresses = [i.address async for i in client.inboxes.list()]
     first = await client.inboxes.list(limit=1)
     return [inbox.id, *addresses, *(i.id for i in first.data)]
+
+
+def stream_usage(client: Mailman) -> list[str]:
+    subjects = []
+    for event in client.events.stream(types=["message.received"], inbox_ids=["inb_x"], last_event_id="evt_x"):
+        if isinstance(event, MessageReceivedEvent):
+            subjects.append(event.data.message.subject or "")
+            break
+    return subjects
+
+
+async def async_stream_usage(client: AsyncMailman) -> list[str]:
+    return [event.id async for event in client.events.stream(types=["message.sent"])]

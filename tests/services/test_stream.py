@@ -3,6 +3,7 @@ nothing although events commit out of id order, inbox scopes, heartbeats, and th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import smtplib
@@ -14,10 +15,11 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import psycopg
 import pytest
-from mailman_sdk import Mailman
+from mailman_sdk import AsyncMailman, Mailman
 from mailman_sdk.types import MessageReceivedEvent
 from mailman_services.domain.ids import new_id
 from mailman_services.handlers.stream import Filter, StreamEnded, Streamed, Subscription
@@ -243,6 +245,29 @@ def test_websocket_errors_are_messages_then_the_connection_closes(stack: Stack) 
     with pytest.raises(InvalidStatus) as refused:
         connect(ws_url(stack, token="not-a-token-at-all"), open_timeout=10)
     assert refused.value.response.status_code == 401
+
+
+def test_the_async_sdk_iterator_yields_typed_events(stack: Stack, api: httpx.Client) -> None:
+    inbox = api.post("/v1/inboxes", json={"name": "Async"}).json()
+
+    async def first_event() -> Any:
+        opened = anyio.Event()
+        with anyio.fail_after(30):
+            async with AsyncMailman(base_url=stack.url, api_key=stack.token) as client, anyio.create_task_group() as tg:
+                tg.start_soon(_send_once_open, opened, stack, inbox["address"])
+                stream = client.events.stream(types=["message.received"], inbox_ids=[inbox["id"]], on_subscribed=opened.set)
+                async with contextlib.aclosing(stream):
+                    async for event in stream:
+                        return event
+        return None
+
+    event = anyio.run(first_event)
+    assert isinstance(event, MessageReceivedEvent) and event.data.message.subject == "Async stream"
+
+
+async def _send_once_open(opened: anyio.Event, stack: Stack, address: str) -> None:
+    await opened.wait()
+    await anyio.to_thread.run_sync(smtp_send, stack, address, "Async stream")
 
 
 def test_a_subscriber_that_falls_behind_is_ended_without_holding_up_the_others() -> None:

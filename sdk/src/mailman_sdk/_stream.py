@@ -10,7 +10,7 @@ cure (401, 403, 404, 400 ``unknown_last_event_id``, 422) are raised.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -118,7 +118,7 @@ class EventStream:
         inbox_ids: Sequence[str] | None = None,
         last_event_id: str | None = None,
         on_subscribed: Callable[[], None] | None = None,
-    ) -> Iterator[Event]:
+    ) -> Generator[Event, None, None]:
         """Events as they are committed, forever: those after ``last_event_id`` first when given.
 
         Reconnects with backoff and resumes after the last event yielded. ``on_subscribed`` is called each
@@ -172,7 +172,7 @@ class AsyncEventStream:
         inbox_ids: Sequence[str] | None = None,
         last_event_id: str | None = None,
         on_subscribed: Callable[[], None] | None = None,
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """Events as they are committed, forever (``async for``); see ``Mailman.events.stream``."""
         import anyio
         import httpx

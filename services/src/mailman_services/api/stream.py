@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from quart import Blueprint, Response, current_app, request, websocket
+from quart import Blueprint, Quart, Response, current_app, request, websocket
 
 from ..domain.errors import APIError
 from ..handlers import stream
@@ -46,7 +46,7 @@ async def stop_listening() -> None:
     await broadcaster().aclose()
 
 
-async def shutdown(app: Any) -> None:
+async def shutdown(app: Quart) -> None:
     """End the open streams before the server waits for its requests to finish (they would never)."""
     running: stream.Broadcaster | None = app.extensions.get("mailman.stream")
     if running is not None:
