@@ -176,12 +176,16 @@ def test_a_stream_resumed_during_a_burst_gets_all_500_events_once_in_commit_orde
     assert after[0] == ids[0] < before[-1]  # committed after ids[249], so streamed after it though its id is smaller
 
 
-def test_an_unknown_last_event_id_is_a_problem_before_the_stream_starts(stack: Stack) -> None:
+def test_an_unknown_last_event_id_or_type_is_a_problem_before_the_stream_starts(stack: Stack) -> None:
     with SSE(stack, last_event_id="evt_nothing_like_this") as stream:
         assert stream.response.status_code == 400
         assert stream.response.headers["content-type"] == "application/problem+json"
         stream.response.read()
         assert stream.response.json()["code"] == "unknown_last_event_id"
+    with SSE(stack, type=["message.received", "no.such.type"]) as stream:
+        assert stream.response.status_code == 422
+        stream.response.read()
+        assert [e["field"] for e in stream.response.json()["errors"]] == ["type[1]"]
 
 
 def test_a_scoped_keys_stream_sees_only_its_inboxes(stack: Stack, api: httpx.Client) -> None:

@@ -29,6 +29,16 @@ class Subscribe(BaseModel):
     last_event_id: Id | None = None
 
 
+class StreamQuery(BaseModel):
+    """The query of /v1/events/stream, as openapi.yaml names it (``type`` and ``inbox_id`` repeated)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Annotated[list[EventType], Field(max_length=50)] = []
+    inbox_id: Annotated[list[Id], Field(max_length=100)] = []
+    last_event_id: Id | None = None
+
+
 def broadcaster() -> stream.Broadcaster:
     result: stream.Broadcaster = current_app.extensions["mailman.stream"]
     return result
@@ -72,15 +82,16 @@ def _heartbeat() -> float:
 async def sse() -> Response:
     args = request.args
     try:
-        asked = Subscribe.model_validate(
+        query = StreamQuery.model_validate(
             {
-                "event_types": args.getlist("type"),
-                "inbox_ids": args.getlist("inbox_id"),
+                "type": args.getlist("type"),
+                "inbox_id": args.getlist("inbox_id"),
                 "last_event_id": request.headers.get("Last-Event-ID") or args.get("last_event_id") or None,
             }
         )
     except ValidationError as exc:
         raise validation_error(exc) from None
+    asked = Subscribe(event_types=query.type, inbox_ids=query.inbox_id, last_event_id=query.last_event_id)
     where, after = await _opened(asked)
     events = broadcaster().stream(where, after, _heartbeat())
 
