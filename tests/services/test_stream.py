@@ -22,7 +22,7 @@ import pytest
 from mailman_sdk import AsyncMailman, Mailman
 from mailman_sdk.types import MessageReceivedEvent
 from mailman_services.domain.ids import new_id
-from mailman_services.handlers.stream import Filter, StreamEnded, Streamed, Subscription
+from mailman_services.handlers.stream import Filter, Streamed, StreamEnded, Subscription
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
@@ -37,7 +37,9 @@ class SSE:
         if "last_event_id" in params:
             headers["Last-Event-ID"] = params.pop("last_event_id")
         self.client = httpx.Client(base_url=stack.url, headers=headers, timeout=httpx.Timeout(30, read=120))
-        self.response = self.client.send(self.client.build_request("GET", "/v1/events/stream", params=params), stream=True)
+        self.response = self.client.send(
+            self.client.build_request("GET", "/v1/events/stream", params=params), stream=True
+        )
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         if self.response.status_code == 200:
             threading.Thread(target=self._read, daemon=True).start()
@@ -259,7 +261,9 @@ def test_the_async_sdk_iterator_yields_typed_events(stack: Stack, api: httpx.Cli
         with anyio.fail_after(30):
             async with AsyncMailman(base_url=stack.url, api_key=stack.token) as client, anyio.create_task_group() as tg:
                 tg.start_soon(_send_once_open, opened, stack, inbox["address"])
-                stream = client.events.stream(types=["message.received"], inbox_ids=[inbox["id"]], on_subscribed=opened.set)
+                stream = client.events.stream(
+                    types=["message.received"], inbox_ids=[inbox["id"]], on_subscribed=opened.set
+                )
                 async with contextlib.aclosing(stream):
                     async for event in stream:
                         return event

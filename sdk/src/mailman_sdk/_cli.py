@@ -1,8 +1,8 @@
 """The ``mailman`` command line: ``mailman <resource> [<sub-resource>] <verb>``, tables, ``--json`` for scripts.
 
 The groups of commands are generated from openapi.yaml (``_cli_commands.py``); this module puts them under the
-``mailman`` command and adds what is written by hand: ``mailman events tail`` and ``mailman inboxes messages tail``, on the event
-stream.
+``mailman`` command and adds what is written by hand, on the event stream: ``mailman events tail`` and
+``mailman inboxes messages tail``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ def _line(event: Event) -> str:
 
 
 @_cli_commands.events_group.command("tail")
-@click.option("--type", "types", multiple=True, type=click.Choice(get_args(EventType)), help="Only this type (repeatable).")
+@click.option(
+    "--type", "types", multiple=True, type=click.Choice(get_args(EventType)), help="Only this type (repeatable)."
+)
 @click.option("--inbox", "inbox_ids", multiple=True, metavar="ID", help="Only events of this inbox (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON envelope per line.")
 def events_tail(types: tuple[EventType, ...], inbox_ids: tuple[str, ...], as_json: bool) -> None:

@@ -11,13 +11,14 @@ from .._base_client import RequestOptions
 from .._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
 from .._resource import AsyncAPIResource, SyncAPIResource, path_param
 from .._response import async_raw_wrapper, raw_wrapper
+from .._stream import AsyncEventStream, EventStream
 from .._types import NOT_GIVEN, Headers, NotGiven, Timeout, query
 from ..types import Event, EventType
 
 __all__ = ["AsyncEvents", "Events"]
 
 
-class Events(SyncAPIResource):
+class Events(SyncAPIResource, EventStream):
     """Everything that happens, as `{id, type, timestamp, data}` envelopes: the same bodies webhooks
     receive."""
 
@@ -103,7 +104,7 @@ class EventsWithRawResponse:
         self.retrieve = raw_wrapper(resource.retrieve)
 
 
-class AsyncEvents(AsyncAPIResource):
+class AsyncEvents(AsyncAPIResource, AsyncEventStream):
     """Everything that happens, as `{id, type, timestamp, data}` envelopes: the same bodies webhooks
     receive."""
 

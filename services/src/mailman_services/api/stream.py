@@ -137,7 +137,7 @@ async def ws() -> None:
     try:
         message = orjson.loads(raw)
         if not isinstance(message, dict) or message.get("type") != "subscribe":
-            raise ValueError("the message is not {\"type\": \"subscribe\", ...}")
+            raise ValueError('the message is not {"type": "subscribe", ...}')
         asked = Subscribe.model_validate(message)
         where, after = await _opened(asked)
     except (orjson.JSONDecodeError, ValueError) as exc:

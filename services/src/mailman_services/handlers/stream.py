@@ -196,12 +196,12 @@ class Subscription:
             self.buffer.clear()
             self.ready.set()
 
-    async def next(self, timeout: float) -> Streamed | None:
-        """The next live event; None when ``timeout`` passes without one (a heartbeat is due)."""
+    async def next(self, heartbeat: float) -> Streamed | None:
+        """The next live event; None when ``heartbeat`` seconds pass without one (a heartbeat is due)."""
         if not self.buffer and self.ended is None:
             self.ready.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.ready.wait(), timeout)
+                await asyncio.wait_for(self.ready.wait(), heartbeat)
         if self.ended is not None:
             raise self.ended
         return self.buffer.popleft() if self.buffer else None
