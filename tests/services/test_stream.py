@@ -205,7 +205,7 @@ def test_a_scoped_keys_stream_sees_only_its_inboxes(stack: Stack, api: httpx.Cli
             time.sleep(0.05)
         others = api.get("/v1/events", params={"inbox_id": other["id"]}).json()["data"]
         smtp_send(stack, mine["address"], "Yours 2")  # committed after "Not yours": streamed after it, if at all
-        seen = []
+        seen: list[dict[str, Any]] = []
         while not seen or seen[-1]["envelope"]["data"]["message"]["subject"] != "Yours 2":
             seen.append(stream.event())
     assert {e["envelope"]["data"]["message"]["inbox_id"] for e in seen} == {mine["id"]}

@@ -111,7 +111,7 @@ async def sse() -> Response:
             await events.aclose()
 
     response = Response(body(), content_type="text/event-stream")
-    response.timeout = None  # type: ignore[assignment]  # streams for as long as the client stays
+    response.timeout = None  # streams for as long as the client stays
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
     return response
