@@ -45,7 +45,10 @@ async def subscribe(base: str, count: int, arrivals: dict[str, float], opened: t
                 opened.set()
             async for line in response.aiter_lines():
                 if timing and line.startswith("data: "):
-                    subject = json.loads(line[6:])["data"]["message"]["subject"]
+                    envelope = json.loads(line[6:])
+                    if "data" not in envelope:  # the server ended the stream (stopped after the run)
+                        return
+                    subject = envelope["data"]["message"]["subject"]
                     arrivals[subject.removeprefix("X-Bench ")] = time.time()
 
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=timeout, limits=limits) as client:

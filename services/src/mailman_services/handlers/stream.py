@@ -252,6 +252,9 @@ class Broadcaster:
                         await self.pump()
                         async for _ in listener.notifies(timeout=POLL_SECONDS, stop_after=1):
                             pass
+                        # Those that came meanwhile too: one pump serves them all (a NOTIFY a commit, 100s a second).
+                        async for _ in listener.notifies(timeout=0):
+                            pass
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - logged; connecting again is the remedy
