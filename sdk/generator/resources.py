@@ -9,8 +9,11 @@ from models import Models
 from source import HEADER, Imports, doc, pascal, py_name, snake
 from spec import Operation
 
-# Hand-written behaviour mixed into a generated resource (sync, async).
-MIXINS = {"webhooks": ("WebhookHelpers", "WebhookHelpers")}
+# Hand-written behaviour mixed into a generated resource: (module, sync class, async class).
+MIXINS = {
+    "webhooks": ("_webhooks", "WebhookHelpers", "WebhookHelpers"),
+    "inboxes.messages": ("_waiting", "WaitForMessage", "AsyncWaitForMessage"),
+}
 
 
 def return_annotation(op: Operation, asynchronous: bool) -> str:
@@ -117,7 +120,8 @@ def render_resource(name: str, ops: list[Operation], children: list[str], tag_do
     imports = Imports("..types")
     lines = [HEADER, f'"""The `{name}` resource{": " + tag_doc if tag_doc else ""}."""\n']
     if name in MIXINS:
-        imports.add(".._webhooks", MIXINS[name][0])
+        module, *mixins = MIXINS[name]
+        imports.add(f"..{module}", *sorted(set(mixins)))
     for child in children:
         c = pascal(child)
         imports.add(f".{snake(c)}", c, f"Async{c}", f"{c}WithRawResponse", f"Async{c}WithRawResponse")
@@ -131,7 +135,7 @@ def render_resource(name: str, ops: list[Operation], children: list[str], tag_do
         prefix = "Async" if asynchronous else ""
         bases = ["AsyncAPIResource" if asynchronous else "SyncAPIResource"]
         if name in MIXINS:
-            bases.append(MIXINS[name][1])
+            bases.append(MIXINS[name][2 if asynchronous else 1])
         out = [f"\nclass {prefix}{cls}({', '.join(bases)}):"]
         if tag_doc:
             out.append(f'    """{doc(tag_doc, "    ").strip()}"""\n')

@@ -14,6 +14,8 @@ from ..db.schema import events
 from ..domain.ids import new_id
 
 EVENTS_CHANNEL = "mailman_events"
+# A NOTIFY payload holds at most 8,000 bytes; past this many inboxes it is left empty, which means "any inbox".
+_NAMED_INBOXES = 200
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,16 @@ async def record_events(
         for event in new
     ]
     await conn.execute(insert(events), rows)
-    if not fanned_out:
-        await conn.execute(select(func.pg_notify(EVENTS_CHANNEL, "")))  # wakes the fan-out at commit
+    await notify(conn, [event.inbox_id for event in new])
     return [{"id": row["id"], "type": row["type"], "timestamp": now, "data": row["data"]} for row in rows]
+
+
+async def notify(conn: AsyncConnection, inbox_ids: Sequence[str | None]) -> None:
+    """At commit, wake the worker's fan-out and the API's waiters for mail (handlers/waiting.py).
+
+    The payload names the inboxes concerned (comma-separated; empty: maybe any), so a waiter for another
+    inbox is not woken. Events a webhook test fans out itself wake the fan-out for nothing, cheaply."""
+    named = {inbox_id for inbox_id in inbox_ids if inbox_id is not None}
+    everyone = len(named) < len(set(inbox_ids)) or len(named) > _NAMED_INBOXES
+    payload = "" if everyone else ",".join(sorted(named))
+    await conn.execute(select(func.pg_notify(EVENTS_CHANNEL, payload)))
