@@ -285,7 +285,7 @@ type Inbox struct {
 	Name *string `json:"name"`
 
 	// RetentionDays Mail older than this many days (by `created_at`) is deleted by the worker, as `DELETE /v1/messages/{message_id}` deletes it (`message.deleted` with `reason: retention`), within a few minutes of expiring; null keeps mail until it is deleted.
-	RetentionDays *int `json:"retention_days"`
+	RetentionDays *int `json:"retention_days,omitempty"`
 }
 
 // InboxCreate Example: {"domain_id":"dom_01j9zq3k4m5n6p7r8s9t0va1b2","local_part":"support","name":"Support"}

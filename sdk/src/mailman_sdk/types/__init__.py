@@ -67,7 +67,7 @@ class Inbox(BaseModel):
     """The full address, `local_part@domain`."""
     name: str | None
     """Display name used in the From header of sent mail (one line)."""
-    retention_days: int | None
+    retention_days: int | None = None
     """Mail older than this many days (by `created_at`) is deleted by the worker, as `DELETE
     /v1/messages/{message_id}` deletes it (`message.deleted` with `reason: retention`), within a few
     minutes of expiring; null keeps mail until it is deleted."""
