@@ -314,9 +314,11 @@ module "raw_mail_bucket" {
 
   lifecycle_rule = [
     {
-      id                                     = "expire-raw-mail"
+      # No expiry of current objects: the worker deletes mail, for DELETE and for each inbox's retention_days
+      # (any retention the API accepts, up to 36,500 days). What it deletes becomes an old version, gone after 30 days.
+      id                                     = "raw-mail-old-versions"
       enabled                                = true
-      expiration                             = { days = 365 }
+      expiration                             = { expired_object_delete_marker = true }
       noncurrent_version_expiration          = { days = 30 }
       abort_incomplete_multipart_upload_days = 7
     },
@@ -390,9 +392,11 @@ module "attachments_bucket" {
 
   lifecycle_rule = [
     {
-      id                                     = "expire-attachments"
+      # No expiry of current objects: the worker deletes mail, for DELETE and for each inbox's retention_days
+      # (any retention the API accepts, up to 36,500 days). What it deletes becomes an old version, gone after 30 days.
+      id                                     = "attachments-old-versions"
       enabled                                = true
-      expiration                             = { days = 730 }
+      expiration                             = { expired_object_delete_marker = true }
       noncurrent_version_expiration          = { days = 30 }
       abort_incomplete_multipart_upload_days = 7
     },
@@ -591,6 +595,7 @@ locals {
       { name = "AWS_DEFAULT_REGION", value = local.region },
     ],
     var.default_domain == null ? [] : [{ name = "MAILMAN_DEFAULT_DOMAIN", value = var.default_domain }],
+    var.mail_retention_days == null ? [] : [{ name = "MAILMAN_RETENTION_DAYS", value = tostring(var.mail_retention_days) }],
   )
 
   container_secrets = concat(
@@ -607,15 +612,15 @@ locals {
   # Permissions both services need: the mail objects and the key that encrypts them.
   mail_storage_statements = [
     {
-      sid     = "ReadWriteRawMail"
-      actions = ["s3:GetObject", "s3:PutObject"]
+      sid     = "ReadWriteDeleteRawMail"
+      actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
       resources = [
         "${module.raw_mail_bucket.s3_bucket_arn}/raw/*",
       ]
     },
     {
-      sid       = "ReadWriteAttachments"
-      actions   = ["s3:GetObject", "s3:PutObject"]
+      sid       = "ReadWriteDeleteAttachments"
+      actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
       resources = ["${module.attachments_bucket.s3_bucket_arn}/*"]
     },
     {

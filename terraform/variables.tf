@@ -130,6 +130,17 @@ variable "log_retention_days" {
   default     = 30
 }
 
+variable "mail_retention_days" {
+  description = "MAILMAN_RETENTION_DAYS: the retention_days of inboxes created without one (null keeps their mail)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.mail_retention_days == null || (floor(coalesce(var.mail_retention_days, 1)) == coalesce(var.mail_retention_days, 1) && coalesce(var.mail_retention_days, 1) >= 1 && coalesce(var.mail_retention_days, 1) <= 36500)
+    error_message = "mail_retention_days must be a whole number of days from 1 to 36500, or null."
+  }
+}
+
 variable "alarm_emails" {
   description = "Addresses subscribed to the alarms topic (each must confirm the subscription)."
   type        = list(string)

@@ -64,6 +64,8 @@ def cli_option(p: Param, models: Models, imports: Imports) -> tuple[list[str], s
         )
     if annotation == "int":
         return [f'@click.option("{flag}", "{name}", type=int{required}, help={help_text})'], "int | None", name
+    if annotation == "float":
+        return [f'@click.option("{flag}", "{name}", type=float{required}, help={help_text})'], "float | None", name
     if annotation == "datetime":
         imports.add("._cli_support", "TIMESTAMP")
         imports.add("datetime", "datetime")

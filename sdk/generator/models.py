@@ -48,6 +48,9 @@ class Models:
             nullable = nullable or target.get("nullable", False)
         elif "enum" in schema:
             base = "Literal[" + ", ".join(repr(v) for v in schema["enum"]) + "]"
+        elif "anyOf" in schema:  # inline alternatives, such as a time or an id
+            members = [self.annotation(member, owner, prop, params=params) for member in schema["anyOf"]]
+            base = " | ".join(dict.fromkeys(members))
         elif schema.get("type") == "array":
             base = f"list[{self.annotation(schema['items'], owner, prop, params=params)}]"
         elif schema.get("type") == "object" and "properties" in schema:

@@ -9,10 +9,11 @@ from models import Models
 from source import HEADER, Imports, doc, pascal, py_name, snake
 from spec import Operation
 
-# Hand-written behaviour mixed into a generated resource: its module, the sync and the async base.
+# Hand-written behaviour mixed into a generated resource: (module, sync class, async class).
 MIXINS = {
     "webhooks": ("_webhooks", "WebhookHelpers", "WebhookHelpers"),
     "events": ("_stream", "EventStream", "AsyncEventStream"),
+    "inboxes.messages": ("_waiting", "WaitForMessage", "AsyncWaitForMessage"),
 }
 
 
@@ -120,8 +121,8 @@ def render_resource(name: str, ops: list[Operation], children: list[str], tag_do
     imports = Imports("..types")
     lines = [HEADER, f'"""The `{name}` resource{": " + tag_doc if tag_doc else ""}."""\n']
     if name in MIXINS:
-        module, sync_base, async_base = MIXINS[name]
-        imports.add(f"..{module}", *sorted({sync_base, async_base}))
+        module, *mixins = MIXINS[name]
+        imports.add(f"..{module}", *sorted(set(mixins)))
     for child in children:
         c = pascal(child)
         imports.add(f".{snake(c)}", c, f"Async{c}", f"{c}WithRawResponse", f"Async{c}WithRawResponse")
@@ -135,7 +136,7 @@ def render_resource(name: str, ops: list[Operation], children: list[str], tag_do
         prefix = "Async" if asynchronous else ""
         bases = ["AsyncAPIResource" if asynchronous else "SyncAPIResource"]
         if name in MIXINS:
-            bases.append(MIXINS[name][2] if asynchronous else MIXINS[name][1])
+            bases.append(MIXINS[name][2 if asynchronous else 1])
         out = [f"\nclass {prefix}{cls}({', '.join(bases)}):"]
         if tag_doc:
             out.append(f'    """{doc(tag_doc, "    ").strip()}"""\n')

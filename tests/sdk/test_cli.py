@@ -51,7 +51,7 @@ def test_create_send_and_list(run, tmp_path: Path) -> None:  # type: ignore[no-u
     code, out, _ = run("messages", "download", sent["id"], sent["attachments"][0]["id"])
     assert code == 0 and out == "remember the milk"
     code, out, _ = run("inboxes", "retrieve", inbox["id"])
-    assert f"address     {inbox['address']}" in out
+    assert f"address         {inbox['address']}" in out  # aligned under retention_days
 
 
 def test_api_errors_exit_1_with_the_problem_detail(run) -> None:  # type: ignore[no-untyped-def]

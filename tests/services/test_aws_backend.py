@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -475,3 +476,82 @@ def any_domain_id(api: httpx.Client) -> str:
     """Any domain of this backend: a reply's recipients are judged before its domain is."""
     name = f"aws{uuid.uuid4().hex[:8]}.example.com"
     return str(api.post("/v1/domains", json={"name": name}).json()["id"])
+
+
+def aws_raw_with_attachment(inbox: dict[str, Any], subject: str, attachment: bytes) -> bytes:
+    message = EmailMessage()
+    message["From"] = "ada@example.com"
+    message["To"] = inbox["address"]
+    message["Subject"] = subject
+    message.set_content("the kiwi body")
+    message.add_attachment(attachment, maintype="application", subtype="pdf", filename="a.pdf")
+    return message.as_bytes()
+
+
+def s3_has(clients: dict[str, Any], bucket: str, key: str) -> bool:
+    return bool(clients["s3"].list_objects_v2(Bucket=bucket, Prefix=key).get("KeyCount"))
+
+
+def aws_received(api: httpx.Client, clients: dict[str, Any], inbox: dict[str, Any], subject: str) -> Any:
+    """A mail with an attachment of its own received through SES; returns the message whole, its raw key and
+    its attachment's key."""
+    attachment = b"%PDF-1.4 " + uuid.uuid4().bytes
+    notification = ses_receives(clients, aws_raw_with_attachment(inbox, subject, attachment), inbox["address"])
+    [listed] = wait_for(lambda: api.get(f"/v1/inboxes/{inbox['id']}/messages").json()["data"], timeout=30)
+    message = api.get(f"/v1/messages/{listed['id']}").json()
+    sha = message["attachments"][0]["sha256"]
+    return message, notification["receipt"]["action"]["objectKey"], f"attachments/{sha[:2]}/{sha}"
+
+
+def test_aws_delete_removes_the_raw_copy_and_attachment_from_s3(aws_api: tuple[httpx.Client, dict[str, Any]]) -> None:
+    api, clients = aws_api
+    domain = api.post("/v1/domains", json={"name": f"del{uuid.uuid4().hex[:8]}.example.com"}).json()
+    inbox = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "support"}).json()
+    message, raw_key, attachment_key = aws_received(api, clients, inbox, "Delete me on S3")
+    assert s3_has(clients, clients["bucket"], raw_key) and s3_has(clients, "mailman-attachments", attachment_key)
+
+    assert api.delete(f"/v1/messages/{message['id']}").status_code == 204
+    assert api.get(f"/v1/messages/{message['id']}").status_code == 404
+    assert not s3_has(clients, clients["bucket"], raw_key)
+    assert not s3_has(clients, "mailman-attachments", attachment_key)
+    [event] = api.get("/v1/events", params={"message_id": message["id"], "type": "message.received"}).json()["data"]
+    assert event["data"]["message"]["text"] is None and "kiwi" not in json.dumps(event)
+
+
+def test_aws_retention_purges_old_mail_and_its_s3_objects(
+    aws_api: tuple[httpx.Client, dict[str, Any]], stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from mailman_services.adapters import aws as aws_adapters
+    from mailman_services.adapters.aws import S3BlobStore
+    from mailman_services.db.engine import Database, create_engine
+    from mailman_services.db.reads import FastReads
+    from mailman_services.handlers import deletion
+
+    api, clients = aws_api
+    domain = api.post("/v1/domains", json={"name": f"ret{uuid.uuid4().hex[:8]}.example.com"}).json()
+    inbox = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "old", "retention_days": 2}).json()
+    message, raw_key, attachment_key = aws_received(api, clients, inbox, "Expiring on S3")
+    socket_dir = stack.data_dir / "postgres"
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="aws_mailman", autocommit=True) as conn:
+        conn.execute("UPDATE messages SET created_at = now() - interval '3 days' WHERE id = %s", (message["id"],))
+
+    async def purge() -> None:
+        url = f"postgresql+psycopg://postgres@/aws_mailman?host={socket_dir}"
+        database = Database(create_engine(url), FastReads(url))
+        try:
+            await deletion.purge_expired(database, S3BlobStore(clients["bucket"], "mailman-attachments"))
+        finally:
+            await database.aclose()
+
+    for name, value in clients["moto"].items():
+        monkeypatch.setenv(name, value)
+    aws_adapters.client.cache_clear()  # boto3 clients made from this environment, moto's
+    try:  # the backend's own worker purges too, every minute: whichever gets there first, the mail is gone
+        asyncio.run(purge())
+    finally:
+        aws_adapters.client.cache_clear()
+    assert api.get(f"/v1/messages/{message['id']}").status_code == 404
+    assert not s3_has(clients, clients["bucket"], raw_key)
+    assert not s3_has(clients, "mailman-attachments", attachment_key)

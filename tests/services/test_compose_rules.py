@@ -77,6 +77,9 @@ class FakeBlobs:
     async def download_url(self, key: str, filename: str | None, content_type: str) -> str | None:
         return None
 
+    async def delete(self, key: str, bucket: str | None = None) -> None:
+        self.blobs.pop(key, None)
+
 
 @pytest.fixture
 async def database(stack: Stack) -> AsyncIterator[Database]:

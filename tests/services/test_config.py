@@ -15,6 +15,8 @@ def test_defaults_are_the_local_backend() -> None:
     assert settings.database_url is None and settings.api_token is None
     assert settings.default_domain == "mailman.test"
     assert settings.log_format == "json"
+    assert settings.retention_days is None  # mail is kept
+    assert load_settings({"MAILMAN_RETENTION_DAYS": "30"}).retention_days == 30
 
 
 def test_values_are_read_and_normalised() -> None:
@@ -56,6 +58,10 @@ def test_values_are_read_and_normalised() -> None:
         ({"MAILMAN_QUEUE_WAIT_SECONDS": "21"}, "MAILMAN_QUEUE_WAIT_SECONDS"),
         ({"MAILMAN_QUEUE_WAIT_SECONDS": "0.5"}, "MAILMAN_QUEUE_WAIT_SECONDS"),
         ({"MAILMAN_STREAM_HEARTBEAT_SECONDS": "0"}, "MAILMAN_STREAM_HEARTBEAT_SECONDS"),
+        ({"MAILMAN_RETENTION_DAYS": "0"}, "MAILMAN_RETENTION_DAYS"),
+        ({"MAILMAN_RETENTION_DAYS": "1.5"}, "MAILMAN_RETENTION_DAYS"),
+        ({"MAILMAN_RETENTION_DAYS": "36501"}, "MAILMAN_RETENTION_DAYS"),
+        ({"MAILMAN_RETENTION_DAYS": "forever"}, "MAILMAN_RETENTION_DAYS"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], variable: str) -> None:

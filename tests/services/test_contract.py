@@ -164,7 +164,9 @@ def test_schemathesis_finds_no_server_error_and_no_spec_violation(
     bare = tmp_path / "bare.toml"
     bare.write_text("")
     seeded = tmp_path / "seeded.toml"
-    seeded.write_text("[parameters]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in _seed(api).items()))
+    # Long polls of a second at most: each of the examples on the seeded inbox would otherwise wait up to 60 s.
+    parameters = {**_seed(api), "query.wait": "1"}
+    seeded.write_text("[parameters]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in parameters.items()))
     # Both runs at once (each a process mostly waiting on the API): the bare one only ever sees made-up ids,
     # so it cannot delete what the seeded one reaches.
     whole = _schemathesis(stack, bare)

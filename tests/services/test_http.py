@@ -169,8 +169,12 @@ def test_idempotent_answers_keep_no_secret_readable(stack: Stack, api: httpx.Cli
     )
     assert created.status_code == 201 and hook.status_code == 201
     with psycopg.connect(host=str(stack.data_dir / "postgres"), user="postgres", dbname="postgres") as conn:
-        rows = conn.execute("SELECT * FROM idempotency_keys").fetchall()
-    stored = b"".join(repr(row).encode() + (row[-2] or b"") for row in rows)
+        # Every column, the sealed answer last (migrations add columns after it).
+        rows = conn.execute(
+            "SELECT principal, key, request_hash, response_status, created_at, resource_id, response_body"
+            " FROM idempotency_keys"
+        ).fetchall()
+    stored = b"".join(repr(row).encode() + (row[-1] or b"") for row in rows)
     assert rows and secret.encode() not in stored and hook.json()["secret"].encode() not in stored
     assert key.encode() not in stored and hook_key.encode() not in stored
 

@@ -94,17 +94,27 @@ def test_vpc_two_azs_three_subnet_tiers_and_a_switchable_nat(config: Config) -> 
     assert config.variables["one_nat_gateway_per_az"]["default"] is False
 
 
+# The mail buckets keep current objects: the worker deletes mail (DELETE, each inbox's retention_days, which may
+# be anything up to MAX_RETENTION_DAYS); S3 only drops the old versions what it deleted leaves behind.
+KEPT_BY_THE_WORKER = {"expired_object_delete_marker": True}
+
+
 @pytest.mark.parametrize(
-    ("bucket", "days", "algorithm"),
-    [("raw_mail_bucket", 365, "aws:kms"), ("attachments_bucket", 730, "aws:kms"), ("logs_bucket", 90, "AES256")],
+    ("bucket", "expiration", "algorithm"),
+    [
+        ("raw_mail_bucket", KEPT_BY_THE_WORKER, "aws:kms"),
+        ("attachments_bucket", KEPT_BY_THE_WORKER, "aws:kms"),
+        ("logs_bucket", {"days": 90}, "AES256"),
+    ],
 )
 def test_buckets_expire_encrypt_version_and_block_public_access(
-    config: Config, bucket: str, days: int, algorithm: str
+    config: Config, bucket: str, expiration: dict[str, object], algorithm: str
 ) -> None:
     body = config.modules[bucket]
     (rule,) = body["lifecycle_rule"]
     assert rule["enabled"] is True
-    assert rule["expiration"] == {"days": days}
+    assert rule["expiration"] == expiration
+    assert "noncurrent_version_expiration" in rule
     assert body["versioning"] == {"enabled": True}
     default = body["server_side_encryption_configuration"]["rule"]["apply_server_side_encryption_by_default"]
     # The logs bucket takes ALB and S3 access logs, which AWS writes only to SSE-S3 buckets.
@@ -257,6 +267,9 @@ def test_task_roles_are_least_privilege_with_a_sid_per_statement(config: Config)
         "${module.attachments_bucket.s3_bucket_arn}/*",
         "${aws_kms_key.mailman.arn}",
     ]
+    # Deleting mail (DELETE, retention) deletes its raw copy and the attachments no other message holds.
+    for statement in storage[:2]:
+        assert statement["actions"] == ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     api = services(config)["mailman-api"]["tasks_iam_role_statements"]
     assert 'resources = [local.queue_arns["outbound"], local.queue_arns["webhooks"]]' in api
     assert "resources = local.identity_arns" in api

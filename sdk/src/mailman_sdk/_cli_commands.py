@@ -125,12 +125,22 @@ def inboxes_list(
     help="Lowercase local part; a random one is generated when omitted. 409 `inbox_address_taken` if the address exists.",
 )
 @click.option("--name", "name", help="Display name used in the From header of sent mail.")
+@click.option(
+    "--retention-days",
+    "retention_days",
+    type=int,
+    help="Days to keep the inbox's mail (see `Inbox.retention_days`); null keeps it. Left out, the deployment's default (`MAILMAN_RETENTION_DAYS`; unset, null).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def inboxes_create(domain_id: str | None, local_part: str | None, name: str | None, as_json: bool) -> None:
+def inboxes_create(
+    domain_id: str | None, local_part: str | None, name: str | None, retention_days: int | None, as_json: bool
+) -> None:
     """Create an inbox"""
     run(
         lambda api: api.inboxes.create(
-            **given_options({"domain_id": domain_id, "local_part": local_part, "name": name})
+            **given_options(
+                {"domain_id": domain_id, "local_part": local_part, "name": name, "retention_days": retention_days}
+            )
         ),
         as_json,
     )
@@ -147,10 +157,19 @@ def inboxes_retrieve(inbox_id: str, as_json: bool) -> None:
 @inboxes_group.command("update")
 @click.argument("inbox_id")
 @click.option("--name", "name", help="New display name; null clears it.")
+@click.option(
+    "--retention-days",
+    "retention_days",
+    type=int,
+    help="Days to keep the inbox's mail from now on (mail already older goes at the worker's next purge); null keeps it. Left out, unchanged.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def inboxes_update(inbox_id: str, name: str | None, as_json: bool) -> None:
+def inboxes_update(inbox_id: str, name: str | None, retention_days: int | None, as_json: bool) -> None:
     """Update an inbox"""
-    run(lambda api: api.inboxes.update(inbox_id, **given_options({"name": name})), as_json)
+    run(
+        lambda api: api.inboxes.update(inbox_id, **given_options({"name": name, "retention_days": retention_days})),
+        as_json,
+    )
 
 
 @inboxes_group.command("delete")
@@ -184,7 +203,17 @@ inboxes_group.add_command(inboxes_messages_group)
 @click.option("--label", "label", help="Only messages with this label.")
 @click.option("--thread-id", "thread_id", help="Only messages of this thread (`thr_…`).")
 @click.option("--q", "q", help="Full-text search: words matched against subject, sender and body.")
-@click.option("--after", "after", type=TIMESTAMP, help="Only messages created strictly after this time.")
+@click.option(
+    "--after",
+    "after",
+    help="Only messages created strictly after this time, or newer than this message when it is a message id (`msg_…`; ids sort by creation). With `wait`, pass the newest id you have seen.",
+)
+@click.option(
+    "--wait",
+    "wait",
+    type=float,
+    help="Long-poll for up to this many seconds (at most 60; more answers 422): the answer comes as soon as a message matching every filter and newer than `after` is stored (`after` left out: newer than the inbox's newest message when the request arrives), or as an empty page when the time is up. 0 or left out answers at once.",
+)
 @click.option("--before", "before", type=TIMESTAMP, help="Only messages created strictly before this time.")
 @click.option("--limit", "limit", type=int, help="Maximum number of items to return.")
 @click.option("--cursor", "cursor", help="Opaque cursor from a previous page's `next_cursor`.")
@@ -197,7 +226,8 @@ def inboxes_messages_list(
     label: str | None,
     thread_id: str | None,
     q: str | None,
-    after: datetime | None,
+    after: str | None,
+    wait: float | None,
     before: datetime | None,
     limit: int | None,
     cursor: str | None,
@@ -216,6 +246,7 @@ def inboxes_messages_list(
                     "thread_id": thread_id,
                     "q": q,
                     "after": after,
+                    "wait": wait,
                     "before": before,
                     "limit": limit,
                     "cursor": cursor,
@@ -343,6 +374,14 @@ def messages_update(
     )
 
 
+@messages_group.command("delete")
+@click.argument("message_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def messages_delete(message_id: str, as_json: bool) -> None:
+    """Delete a message"""
+    run(lambda api: api.messages.delete(message_id), as_json)
+
+
 @messages_group.command("raw")
 @click.argument("message_id")
 @click.option("--output", "-o", "to_file", metavar="FILE", help="Write the bytes to FILE.")
@@ -437,6 +476,14 @@ def threads_retrieve(thread_id: str, limit: int | None, cursor: str | None, as_j
     run(lambda api: api.threads.retrieve(thread_id, **given_options({"limit": limit, "cursor": cursor})), as_json)
 
 
+@threads_group.command("delete")
+@click.argument("thread_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def threads_delete(thread_id: str, as_json: bool) -> None:
+    """Delete a thread"""
+    run(lambda api: api.threads.delete(thread_id), as_json)
+
+
 webhooks_group = Group(
     "webhooks",
     help="""Endpoints that receive events, signed per Standard Webhooks: headers `webhook-id` (the event id,
@@ -483,6 +530,7 @@ def webhooks_list(limit: int | None, cursor: str | None, everything: bool, as_js
             "message.complained",
             "message.rejected",
             "message.failed",
+            "message.deleted",
             "domain.verified",
             "webhook.test",
         ]
@@ -551,6 +599,7 @@ def webhooks_retrieve(webhook_id: str, as_json: bool) -> None:
             "message.complained",
             "message.rejected",
             "message.failed",
+            "message.deleted",
             "domain.verified",
             "webhook.test",
         ]
@@ -679,6 +728,7 @@ events_group = Group(
             "message.complained",
             "message.rejected",
             "message.failed",
+            "message.deleted",
             "domain.verified",
             "webhook.test",
         ]

@@ -55,6 +55,7 @@ class Settings:
     attachments_bucket: str | None = None
     queue_urls: Mapping[str, str] = field(default_factory=dict)
     ses_configuration_set: str | None = None
+    retention_days: int | None = None  # the retention_days of inboxes created without one; None: keep mail
 
     @property
     def webhooks_public_only(self) -> bool:
@@ -127,6 +128,19 @@ def _heartbeat(env: Mapping[str, str]) -> float:
     return seconds
 
 
+MAX_RETENTION_DAYS = 36_500
+
+
+def _retention_days(env: Mapping[str, str]) -> int | None:
+    name = "MAILMAN_RETENTION_DAYS"
+    raw = _get(env, name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_RETENTION_DAYS:
+        raise ConfigError(f"{name} must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {raw!r})")
+    return int(raw)
+
+
 def parse_smtp_relay(raw: str) -> SmtpRelay:
     parts = urlsplit(raw)
     if parts.scheme != "smtp" or not parts.hostname:
@@ -193,6 +207,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             if (url := _get(env, f"MAILMAN_{name.upper()}_QUEUE_URL"))
         },
         ses_configuration_set=_get(env, "MAILMAN_SES_CONFIGURATION_SET"),
+        retention_days=_retention_days(env),
     )
     if backend == "aws":
         for name in AWS_REQUIRED:

@@ -120,6 +120,10 @@ class BlobStore(Protocol):
         """A short-lived URL the client can fetch the blob from, or None to stream it through the API."""
         ...
 
+    async def delete(self, key: str, bucket: str | None = None) -> None:
+        """Delete the blob at ``key`` (in ``bucket``, as for ``get``); a blob already gone is no error."""
+        ...
+
 
 class TemporaryFailure(Exception):
     """The transport could not send now (throttled, 4xx): retry later through the queue."""

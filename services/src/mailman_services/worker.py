@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from .batching import Coalescer
 from .bootstrap import Services
-from .handlers import delivery, idempotency, inbound, jobs, outbound, telemetry
+from .handlers import deletion, delivery, idempotency, inbound, jobs, outbound, telemetry
 from .handlers.events import EVENTS_CHANNEL
 from .ports import QUEUES, PoisonMessage, QueueMessage, QueueName, TemporaryFailure
 
@@ -32,6 +32,7 @@ CONCURRENCY: dict[QueueName, int] = {"inbound": 64, "outbound": 16, "telemetry":
 SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on short-polling queues (wait_seconds 0)
 RETRY_SOON = 1  # seconds before a job whose database connection broke is tried again
 PURGE_EVERY = 600.0  # seconds between sweeps of idempotency answers past their 24 h
+RETENTION_EVERY = 60.0  # seconds between looks for mail past its retention (at once again while a backlog lasts)
 
 Handler = Callable[[QueueMessage], Awaitable[object]]
 # Handles received jobs together; per job, None when it is done or the exception that leaves it queued.
@@ -123,17 +124,25 @@ async def fan_out_forever(svc: Services, stop: anyio.Event) -> None:
 
 
 async def housekeeping_forever(svc: Services, stop: anyio.Event) -> None:
-    """Relay the job outbox (jobs the API could not hand to SQS itself) every second; purge expired
-    idempotency answers every ten minutes."""
-    purged_at = -PURGE_EVERY
+    """Relay the job outbox (jobs the API could not hand to SQS itself) and delete the blobs of deleted mail
+    (those the API could not delete itself) every second; purge expired idempotency answers every ten
+    minutes and mail past its inbox's retention every minute."""
+    purged_at = retained_at = -PURGE_EVERY
     outage = Outage("housekeeping")
     while not stop.is_set():
         try:
             relayed = await jobs.relay(svc.engine, svc.queue)
+            relayed += await deletion.sweep(svc.engine, svc.blobs)
             if anyio.current_time() - purged_at >= PURGE_EVERY:
                 purged_at = anyio.current_time()
                 if purged := await idempotency.purge(svc.engine):
                     log.info("purged expired idempotency keys", extra={"rows": purged})
+            if anyio.current_time() - retained_at >= RETENTION_EVERY:
+                expired = await deletion.purge_expired(svc.database, svc.blobs)
+                if expired:
+                    log.info("deleted mail past its retention", extra={"messages": expired})
+                if expired < deletion.RETENTION_PASS:  # else a backlog: go on after the next relay
+                    retained_at = anyio.current_time()
             outage.over()
         except Exception as exc:  # noqa: BLE001 - logged once per outage; the outbox keeps its jobs
             await outage.failed(exc, stop)

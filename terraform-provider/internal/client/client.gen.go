@@ -108,6 +108,7 @@ const (
 	MessageBounced    EventType = "message.bounced"
 	MessageComplained EventType = "message.complained"
 	MessageDelayed    EventType = "message.delayed"
+	MessageDeleted    EventType = "message.deleted"
 	MessageDelivered  EventType = "message.delivered"
 	MessageFailed     EventType = "message.failed"
 	MessageReceived   EventType = "message.received"
@@ -126,6 +127,8 @@ func (e EventType) Valid() bool {
 	case MessageComplained:
 		return true
 	case MessageDelayed:
+		return true
+	case MessageDeleted:
 		return true
 	case MessageDelivered:
 		return true
@@ -261,7 +264,7 @@ type EventType string
 
 // Inbox An email inbox. Mail to `local_part@domain` (and `local_part+tag@domain`) lands here.
 //
-// Example: {"address":"support@mail.acme.com","created_at":"2025-01-15T10:30:00Z","domain_id":"dom_01j9zq3k4m5n6p7r8s9t0va1b2","id":"inb_01j9zq3k4m5n6p7r8s9t0vc3d4","local_part":"support","name":"Support"}
+// Example: {"address":"support@mail.acme.com","created_at":"2025-01-15T10:30:00Z","domain_id":"dom_01j9zq3k4m5n6p7r8s9t0va1b2","id":"inb_01j9zq3k4m5n6p7r8s9t0vc3d4","local_part":"support","name":"Support","retention_days":30}
 type Inbox struct {
 	// Address The full address, `local_part@domain`.
 	Address openapi_types.Email `json:"address"`
@@ -280,6 +283,9 @@ type Inbox struct {
 
 	// Name Display name used in the From header of sent mail (one line).
 	Name *string `json:"name"`
+
+	// RetentionDays Mail older than this many days (by `created_at`) is deleted by the worker, as `DELETE /v1/messages/{message_id}` deletes it (`message.deleted` with `reason: retention`), within a few minutes of expiring; null keeps mail until it is deleted.
+	RetentionDays *int `json:"retention_days,omitempty"`
 }
 
 // InboxCreate Example: {"domain_id":"dom_01j9zq3k4m5n6p7r8s9t0va1b2","local_part":"support","name":"Support"}
@@ -292,6 +298,9 @@ type InboxCreate struct {
 
 	// Name Display name used in the From header of sent mail.
 	Name *string `json:"name,omitempty"`
+
+	// RetentionDays Days to keep the inbox's mail (see `Inbox.retention_days`); null keeps it. Left out, the deployment's default (`MAILMAN_RETENTION_DAYS`; unset, null).
+	RetentionDays *int `json:"retention_days,omitempty"`
 }
 
 // InboxList A page of inboxes.
@@ -307,6 +316,9 @@ type InboxList struct {
 type InboxUpdate struct {
 	// Name New display name; null clears it.
 	Name *string `json:"name,omitempty"`
+
+	// RetentionDays Days to keep the inbox's mail from now on (mail already older goes at the worker's next purge); null keeps it. Left out, unchanged.
+	RetentionDays *int `json:"retention_days,omitempty"`
 }
 
 // Problem An RFC 9457 problem document, served as `application/problem+json`.
@@ -475,13 +487,13 @@ type DomainsListParams struct {
 
 // DomainsCreateParams defines parameters for DomainsCreate.
 type DomainsCreateParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // DomainsVerifyParams defines parameters for DomainsVerify.
 type DomainsVerifyParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -502,7 +514,7 @@ type InboxesListParams struct {
 
 // InboxesCreateParams defines parameters for InboxesCreate.
 type InboxesCreateParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -517,7 +529,7 @@ type WebhooksListParams struct {
 
 // WebhooksCreateParams defines parameters for WebhooksCreate.
 type WebhooksCreateParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -538,13 +550,13 @@ type WebhooksDeliveriesListParams struct {
 
 // WebhooksDeliveriesRetryParams defines parameters for WebhooksDeliveriesRetry.
 type WebhooksDeliveriesRetryParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // WebhooksTestParams defines parameters for WebhooksTest.
 type WebhooksTestParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -710,7 +722,7 @@ type ClientInterface interface {
 
 	// InboxesDelete Delete an inbox
 	//
-	// Deletes an inbox; mail to its address is refused afterwards.
+	// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
 	//
 	// Corresponds with DELETE /v1/inboxes/{inbox_id} (the `InboxesDelete` operationId).
 	InboxesDelete(ctx context.Context, inboxId InboxId, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -982,7 +994,7 @@ func (c *Client) InboxesCreate(ctx context.Context, params *InboxesCreateParams,
 
 // InboxesDelete Delete an inbox
 //
-// Deletes an inbox; mail to its address is refused afterwards.
+// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
 //
 // Corresponds with DELETE /v1/inboxes/{inbox_id} (the `InboxesDelete` operationId).
 func (c *Client) InboxesDelete(ctx context.Context, inboxId InboxId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2305,7 +2317,7 @@ type ClientWithResponsesInterface interface {
 
 	// InboxesDeleteWithResponse Delete an inbox
 	//
-	// Deletes an inbox; mail to its address is refused afterwards.
+	// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5231,7 +5243,7 @@ func (c *ClientWithResponses) InboxesCreateWithResponse(ctx context.Context, par
 
 // InboxesDeleteWithResponse Delete an inbox
 //
-// Deletes an inbox; mail to its address is refused afterwards.
+// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -59,6 +59,10 @@ func (d *InboxDataSource) Schema(ctx context.Context, req datasource.SchemaReque
 				MarkdownDescription: "Display name used in the From header of sent mail.",
 				Computed:            true,
 			},
+			"retention_days": schema.Int64Attribute{
+				MarkdownDescription: "Days the inbox keeps its mail before the worker deletes it; null: kept until deleted.",
+				Computed:            true,
+			},
 		},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -33,7 +34,7 @@ func NewInboxResource() resource.Resource {
 	return &InboxResource{}
 }
 
-// InboxResource manages an inbox. Only its display name can change in place; the address
+// InboxResource manages an inbox. Its display name and retention change in place; the address
 // (domain and local part) cannot, so changing either replaces the inbox.
 type InboxResource struct {
 	client *client.ClientWithResponses
@@ -46,7 +47,12 @@ type InboxModel struct {
 	LocalPart types.String `tfsdk:"local_part"`
 	Name      types.String `tfsdk:"name"`
 	Address   types.String `tfsdk:"address"`
+	// RetentionDays is null when the inbox keeps its mail.
+	RetentionDays types.Int64 `tfsdk:"retention_days"`
 }
+
+// maxRetentionDays is Inbox.retention_days' maximum in openapi.yaml.
+const maxRetentionDays = 36500
 
 func (r *InboxResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_inbox"
@@ -54,7 +60,7 @@ func (r *InboxResource) Metadata(ctx context.Context, req resource.MetadataReque
 
 func (r *InboxResource) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "An inbox: mail to `local_part@domain` (and `local_part+tag@domain`) lands here. Changing `domain_id` or `local_part` replaces the inbox; `name` changes in place.",
+		MarkdownDescription: "An inbox: mail to `local_part@domain` (and `local_part+tag@domain`) lands here. Changing `domain_id` or `local_part` replaces the inbox; `name` and `retention_days` change in place.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Inbox id (`inb_…`).",
@@ -93,6 +99,11 @@ func (r *InboxResource) Schema(ctx context.Context, req resource.SchemaRequest, 
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"retention_days": schema.Int64Attribute{
+				MarkdownDescription: "Mail older than this many days is deleted by the Mailman worker (raw copies, attachments and bodies in events too). Omitted: the inbox keeps its mail (the deployment's `MAILMAN_RETENTION_DAYS` default does not apply to inboxes Terraform manages: the configuration says what they keep).",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, maxRetentionDays)},
+			},
 		},
 	}
 }
@@ -108,11 +119,24 @@ func (r *InboxResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 
-	created, err := r.client.InboxesCreateWithResponse(ctx, nil, client.InboxCreate{
-		DomainId:  knownStringPointer(plan.DomainID),
-		LocalPart: knownStringPointer(plan.LocalPart),
-		Name:      plan.Name.ValueStringPointer(),
+	// retention_days goes as an explicit null when not configured: left out, the API would apply the
+	// deployment's default and the state would not match the configuration.
+	body, err := json.Marshal(struct {
+		client.InboxCreate
+		RetentionDays *int64 `json:"retention_days"`
+	}{
+		InboxCreate: client.InboxCreate{
+			DomainId:  knownStringPointer(plan.DomainID),
+			LocalPart: knownStringPointer(plan.LocalPart),
+			Name:      plan.Name.ValueStringPointer(),
+		},
+		RetentionDays: plan.RetentionDays.ValueInt64Pointer(),
 	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create Mailman inbox", err.Error())
+		return
+	}
+	created, err := r.client.InboxesCreateWithBodyWithResponse(ctx, nil, "application/json", bytes.NewReader(body))
 	if !checkResponse(&resp.Diagnostics, "Unable to create Mailman inbox", err, created, http.StatusCreated) {
 		return
 	}
@@ -146,8 +170,11 @@ func (r *InboxResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		return
 	}
 
-	// The generated InboxUpdate omits a nil name, but clearing the name needs an explicit null.
-	body, err := json.Marshal(map[string]*string{"name": plan.Name.ValueStringPointer()})
+	// The generated InboxUpdate omits nil fields, but clearing the name or the retention needs an explicit null.
+	body, err := json.Marshal(map[string]any{
+		"name":           plan.Name.ValueStringPointer(),
+		"retention_days": plan.RetentionDays.ValueInt64Pointer(),
+	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to update Mailman inbox", err.Error())
 		return
@@ -188,10 +215,19 @@ func knownStringPointer(v types.String) *string {
 // inboxModel converts an API inbox into Terraform state.
 func inboxModel(i *client.Inbox) InboxModel {
 	return InboxModel{
-		ID:        types.StringValue(i.Id),
-		DomainID:  types.StringValue(i.DomainId),
-		LocalPart: types.StringValue(i.LocalPart),
-		Name:      types.StringPointerValue(i.Name),
-		Address:   types.StringValue(string(i.Address)),
+		ID:            types.StringValue(i.Id),
+		DomainID:      types.StringValue(i.DomainId),
+		LocalPart:     types.StringValue(i.LocalPart),
+		Name:          types.StringPointerValue(i.Name),
+		Address:       types.StringValue(string(i.Address)),
+		RetentionDays: retentionDays(i.RetentionDays),
 	}
+}
+
+// retentionDays is the API's retention_days as Terraform state (null: mail is kept).
+func retentionDays(days *int) types.Int64 {
+	if days == nil {
+		return types.Int64Null()
+	}
+	return types.Int64Value(int64(*days))
 }

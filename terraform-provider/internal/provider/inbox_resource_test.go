@@ -75,13 +75,26 @@ resource "mailman_inbox" "random" {}
 				),
 			},
 			{
-				// Removing the name clears it in place.
+				// A retention is set in place, and read back.
+				Config: config("name = \"Sales\"\n  retention_days = 30"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("mailman_inbox.test", plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("mailman_inbox.test", "retention_days", "30"),
+					testAccCheckStateMatchesAPI(api),
+				),
+			},
+			{ResourceName: "mailman_inbox.test", ImportState: true, ImportStateVerify: true},
+			{
+				// Removing the name and the retention clears both in place.
 				Config: config(""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("mailman_inbox.test", plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckNoResourceAttr("mailman_inbox.test", "name"),
+					resource.TestCheckNoResourceAttr("mailman_inbox.test", "retention_days"),
 					testAccCheckStateMatchesAPI(api),
 				),
 			},
@@ -114,6 +127,18 @@ resource "mailman_inbox" "second" {
 `,
 			// The API's problem detail, quoted.
 			ExpectError: regexpWrapped("HTTP 409 (inbox_address_taken): taken@mailman.test is already an inbox."),
+		}},
+	})
+}
+
+func TestAccInboxResource_invalidRetention(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      `resource "mailman_inbox" "bad" { retention_days = 0 }`,
+			PlanOnly:    true,
+			ExpectError: regexpMust(`must be between 1 and 36500`),
 		}},
 	})
 }

@@ -131,7 +131,10 @@ func testAccCheckStateMatchesAPI(api *client.ClientWithResponses) resource.TestC
 					return fmt.Errorf("%s: GET inbox %s: %v %s", name, rs.Primary.ID, err, got.Body)
 				}
 				want = map[string]string{"domain_id": got.JSON200.DomainId, "local_part": got.JSON200.LocalPart,
-					"address": string(got.JSON200.Address), "name": deref(got.JSON200.Name)}
+					"address": string(got.JSON200.Address), "name": deref(got.JSON200.Name), "retention_days": ""}
+				if days := got.JSON200.RetentionDays; days != nil {
+					want["retention_days"] = fmt.Sprint(*days)
+				}
 			case "mailman_webhook":
 				got, err := api.WebhooksRetrieveWithResponse(ctx, rs.Primary.ID)
 				if err != nil || got.JSON200 == nil {

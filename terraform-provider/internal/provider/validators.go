@@ -20,6 +20,7 @@ var eventTypes = []string{
 	string(client.MessageComplained),
 	string(client.MessageRejected),
 	string(client.MessageFailed),
+	string(client.MessageDeleted),
 	string(client.DomainVerified),
 	string(client.WebhookTest),
 }

@@ -88,6 +88,7 @@ class Inboxes(SyncAPIResource):
         domain_id: str | NotGiven = NOT_GIVEN,
         local_part: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven | None = NOT_GIVEN,
+        retention_days: int | NotGiven | None = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         idempotency_key: str | None = None,
@@ -104,6 +105,8 @@ class Inboxes(SyncAPIResource):
           local_part: Lowercase local part; a random one is generated when omitted. 409
             `inbox_address_taken` if the address exists.
           name: Display name used in the From header of sent mail.
+          retention_days: Days to keep the inbox's mail (see `Inbox.retention_days`); null keeps
+            it. Left out, the deployment's default (`MAILMAN_RETENTION_DAYS`; unset, null).
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -113,7 +116,9 @@ class Inboxes(SyncAPIResource):
             RequestOptions(
                 "POST",
                 "/v1/inboxes",
-                json=given({"domain_id": domain_id, "local_part": local_part, "name": name}),
+                json=given(
+                    {"domain_id": domain_id, "local_part": local_part, "name": name, "retention_days": retention_days}
+                ),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 idempotency_key=idempotency_key,
@@ -150,6 +155,7 @@ class Inboxes(SyncAPIResource):
         inbox_id: str,
         *,
         name: str | NotGiven | None = NOT_GIVEN,
+        retention_days: int | NotGiven | None = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> Inbox:
@@ -160,6 +166,8 @@ class Inboxes(SyncAPIResource):
         Args:
           inbox_id: Inbox id (`inb_…`).
           name: New display name; null clears it.
+          retention_days: Days to keep the inbox's mail from now on (mail already older goes at
+            the worker's next purge); null keeps it. Left out, unchanged.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -168,7 +176,7 @@ class Inboxes(SyncAPIResource):
             RequestOptions(
                 "PATCH",
                 f"/v1/inboxes/{path_param('inbox_id', inbox_id)}",
-                json=given({"name": name}),
+                json=given({"name": name, "retention_days": retention_days}),
                 extra_headers=extra_headers,
                 timeout=timeout,
             ),
@@ -184,7 +192,9 @@ class Inboxes(SyncAPIResource):
     ) -> None:
         """Delete an inbox
 
-        Deletes an inbox; mail to its address is refused afterwards.
+        Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw
+        copies, attachments no other message holds, bodies in events; `message.deleted` with `reason:
+        inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
 
         Args:
           inbox_id: Inbox id (`inb_…`).
@@ -281,6 +291,7 @@ class AsyncInboxes(AsyncAPIResource):
         domain_id: str | NotGiven = NOT_GIVEN,
         local_part: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven | None = NOT_GIVEN,
+        retention_days: int | NotGiven | None = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         idempotency_key: str | None = None,
@@ -297,6 +308,8 @@ class AsyncInboxes(AsyncAPIResource):
           local_part: Lowercase local part; a random one is generated when omitted. 409
             `inbox_address_taken` if the address exists.
           name: Display name used in the From header of sent mail.
+          retention_days: Days to keep the inbox's mail (see `Inbox.retention_days`); null keeps
+            it. Left out, the deployment's default (`MAILMAN_RETENTION_DAYS`; unset, null).
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -306,7 +319,9 @@ class AsyncInboxes(AsyncAPIResource):
             RequestOptions(
                 "POST",
                 "/v1/inboxes",
-                json=given({"domain_id": domain_id, "local_part": local_part, "name": name}),
+                json=given(
+                    {"domain_id": domain_id, "local_part": local_part, "name": name, "retention_days": retention_days}
+                ),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 idempotency_key=idempotency_key,
@@ -343,6 +358,7 @@ class AsyncInboxes(AsyncAPIResource):
         inbox_id: str,
         *,
         name: str | NotGiven | None = NOT_GIVEN,
+        retention_days: int | NotGiven | None = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> Inbox:
@@ -353,6 +369,8 @@ class AsyncInboxes(AsyncAPIResource):
         Args:
           inbox_id: Inbox id (`inb_…`).
           name: New display name; null clears it.
+          retention_days: Days to keep the inbox's mail from now on (mail already older goes at
+            the worker's next purge); null keeps it. Left out, unchanged.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -361,7 +379,7 @@ class AsyncInboxes(AsyncAPIResource):
             RequestOptions(
                 "PATCH",
                 f"/v1/inboxes/{path_param('inbox_id', inbox_id)}",
-                json=given({"name": name}),
+                json=given({"name": name, "retention_days": retention_days}),
                 extra_headers=extra_headers,
                 timeout=timeout,
             ),
@@ -377,7 +395,9 @@ class AsyncInboxes(AsyncAPIResource):
     ) -> None:
         """Delete an inbox
 
-        Deletes an inbox; mail to its address is refused afterwards.
+        Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw
+        copies, attachments no other message holds, bodies in events; `message.deleted` with `reason:
+        inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
 
         Args:
           inbox_id: Inbox id (`inb_…`).

@@ -13,12 +13,13 @@ from .._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
 from .._resource import AsyncAPIResource, SyncAPIResource, path_param
 from .._response import async_raw_wrapper, raw_wrapper
 from .._types import NOT_GIVEN, Headers, NotGiven, Timeout, given, query
+from .._waiting import AsyncWaitForMessage, WaitForMessage
 from ..types import AttachmentInputParam, Message, MessageDirection, MessageStatus
 
 __all__ = ["AsyncInboxesMessages", "InboxesMessages"]
 
 
-class InboxesMessages(SyncAPIResource):
+class InboxesMessages(SyncAPIResource, WaitForMessage):
     @cached_property
     def with_raw_response(self) -> InboxesMessagesWithRawResponse:
         """The same calls, returning an APIResponse (headers, status, `.parse()`)."""
@@ -33,7 +34,8 @@ class InboxesMessages(SyncAPIResource):
         label: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         q: str | NotGiven = NOT_GIVEN,
-        after: datetime | NotGiven = NOT_GIVEN,
+        after: datetime | str | NotGiven = NOT_GIVEN,
+        wait: float | NotGiven = NOT_GIVEN,
         before: datetime | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
@@ -52,7 +54,13 @@ class InboxesMessages(SyncAPIResource):
           label: Only messages with this label.
           thread_id: Only messages of this thread (`thr_…`).
           q: Full-text search: words matched against subject, sender and body.
-          after: Only messages created strictly after this time.
+          after: Only messages created strictly after this time, or newer than this message when
+            it is a message id (`msg_…`; ids sort by creation). With `wait`, pass the newest id
+            you have seen.
+          wait: Long-poll for up to this many seconds (at most 60; more answers 422): the answer
+            comes as soon as a message matching every filter and newer than `after` is stored
+            (`after` left out: newer than the inbox's newest message when the request arrives),
+            or as an empty page when the time is up. 0 or left out answers at once.
           before: Only messages created strictly before this time.
           limit: Maximum number of items to return.
           cursor: Opaque cursor from a previous page's `next_cursor`.
@@ -72,6 +80,7 @@ class InboxesMessages(SyncAPIResource):
                         "thread_id": thread_id,
                         "q": q,
                         "after": after,
+                        "wait": wait,
                         "before": before,
                         "limit": limit,
                         "cursor": cursor,
@@ -167,7 +176,7 @@ class InboxesMessagesWithRawResponse:
         self.send = raw_wrapper(resource.send)
 
 
-class AsyncInboxesMessages(AsyncAPIResource):
+class AsyncInboxesMessages(AsyncAPIResource, AsyncWaitForMessage):
     @cached_property
     def with_raw_response(self) -> AsyncInboxesMessagesWithRawResponse:
         """The same calls, returning an APIResponse (headers, status, `.parse()`)."""
@@ -182,7 +191,8 @@ class AsyncInboxesMessages(AsyncAPIResource):
         label: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         q: str | NotGiven = NOT_GIVEN,
-        after: datetime | NotGiven = NOT_GIVEN,
+        after: datetime | str | NotGiven = NOT_GIVEN,
+        wait: float | NotGiven = NOT_GIVEN,
         before: datetime | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
@@ -201,7 +211,13 @@ class AsyncInboxesMessages(AsyncAPIResource):
           label: Only messages with this label.
           thread_id: Only messages of this thread (`thr_…`).
           q: Full-text search: words matched against subject, sender and body.
-          after: Only messages created strictly after this time.
+          after: Only messages created strictly after this time, or newer than this message when
+            it is a message id (`msg_…`; ids sort by creation). With `wait`, pass the newest id
+            you have seen.
+          wait: Long-poll for up to this many seconds (at most 60; more answers 422): the answer
+            comes as soon as a message matching every filter and newer than `after` is stored
+            (`after` left out: newer than the inbox's newest message when the request arrives),
+            or as an empty page when the time is up. 0 or left out answers at once.
           before: Only messages created strictly before this time.
           limit: Maximum number of items to return.
           cursor: Opaque cursor from a previous page's `next_cursor`.
@@ -221,6 +237,7 @@ class AsyncInboxesMessages(AsyncAPIResource):
                         "thread_id": thread_id,
                         "q": q,
                         "after": after,
+                        "wait": wait,
                         "before": before,
                         "limit": limit,
                         "cursor": cursor,

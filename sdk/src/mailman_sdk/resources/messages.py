@@ -84,6 +84,37 @@ class Messages(SyncAPIResource):
             Message,
         )
 
+    def delete(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Delete a message
+
+        Deletes the message for good: its row and search data, its raw copy, the attachment contents no
+        other message holds (they are stored once per content), a stored Idempotency-Key answer holding it,
+        and its bodies and preview inside recorded events, which stay, redacted. `message.deleted` (`reason:
+        deleted`) is recorded and delivered to webhooks. Its thread loses it, and goes when it is left
+        empty. A key limited to other inboxes gets 404.
+
+        Args:
+          message_id: Message id (`msg_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        self._request(
+            RequestOptions(
+                "DELETE",
+                f"/v1/messages/{path_param('message_id', message_id)}",
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            type(None),
+        )
+
     def raw(
         self,
         message_id: str,
@@ -243,6 +274,7 @@ class MessagesWithRawResponse:
         self._resource = resource
         self.retrieve = raw_wrapper(resource.retrieve)
         self.update = raw_wrapper(resource.update)
+        self.delete = raw_wrapper(resource.delete)
         self.raw = raw_wrapper(resource.raw)
         self.download = raw_wrapper(resource.download)
         self.reply = raw_wrapper(resource.reply)
@@ -315,6 +347,37 @@ class AsyncMessages(AsyncAPIResource):
                 timeout=timeout,
             ),
             Message,
+        )
+
+    async def delete(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Delete a message
+
+        Deletes the message for good: its row and search data, its raw copy, the attachment contents no
+        other message holds (they are stored once per content), a stored Idempotency-Key answer holding it,
+        and its bodies and preview inside recorded events, which stay, redacted. `message.deleted` (`reason:
+        deleted`) is recorded and delivered to webhooks. Its thread loses it, and goes when it is left
+        empty. A key limited to other inboxes gets 404.
+
+        Args:
+          message_id: Message id (`msg_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        await self._request(
+            RequestOptions(
+                "DELETE",
+                f"/v1/messages/{path_param('message_id', message_id)}",
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            type(None),
         )
 
     async def raw(
@@ -476,6 +539,7 @@ class AsyncMessagesWithRawResponse:
         self._resource = resource
         self.retrieve = async_raw_wrapper(resource.retrieve)
         self.update = async_raw_wrapper(resource.update)
+        self.delete = async_raw_wrapper(resource.delete)
         self.raw = async_raw_wrapper(resource.raw)
         self.download = async_raw_wrapper(resource.download)
         self.reply = async_raw_wrapper(resource.reply)

@@ -57,11 +57,40 @@ class Threads(SyncAPIResource):
             ThreadWithMessages,
         )
 
+    def delete(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Delete a thread
+
+        Deletes the thread and every message in it, each as `DELETE /v1/messages/{message_id}` does
+        (`message.deleted` with `reason: thread_deleted`). A key limited to other inboxes gets 404.
+
+        Args:
+          thread_id: Thread id (`thr_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        self._request(
+            RequestOptions(
+                "DELETE",
+                f"/v1/threads/{path_param('thread_id', thread_id)}",
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            type(None),
+        )
+
 
 class ThreadsWithRawResponse:
     def __init__(self, resource: Threads) -> None:
         self._resource = resource
         self.retrieve = raw_wrapper(resource.retrieve)
+        self.delete = raw_wrapper(resource.delete)
 
 
 class AsyncThreads(AsyncAPIResource):
@@ -106,8 +135,37 @@ class AsyncThreads(AsyncAPIResource):
             ThreadWithMessages,
         )
 
+    async def delete(
+        self,
+        thread_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Delete a thread
+
+        Deletes the thread and every message in it, each as `DELETE /v1/messages/{message_id}` does
+        (`message.deleted` with `reason: thread_deleted`). A key limited to other inboxes gets 404.
+
+        Args:
+          thread_id: Thread id (`thr_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        await self._request(
+            RequestOptions(
+                "DELETE",
+                f"/v1/threads/{path_param('thread_id', thread_id)}",
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            type(None),
+        )
+
 
 class AsyncThreadsWithRawResponse:
     def __init__(self, resource: AsyncThreads) -> None:
         self._resource = resource
         self.retrieve = async_raw_wrapper(resource.retrieve)
+        self.delete = async_raw_wrapper(resource.delete)

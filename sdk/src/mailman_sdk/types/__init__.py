@@ -67,6 +67,10 @@ class Inbox(BaseModel):
     """The full address, `local_part@domain`."""
     name: str | None
     """Display name used in the From header of sent mail (one line)."""
+    retention_days: int | None = None
+    """Mail older than this many days (by `created_at`) is deleted by the worker, as `DELETE
+    /v1/messages/{message_id}` deletes it (`message.deleted` with `reason: retention`), within a few
+    minutes of expiring; null keeps mail until it is deleted."""
     created_at: datetime
     """When the inbox was created."""
 
@@ -273,6 +277,7 @@ EventType = Literal[
     "message.complained",
     "message.rejected",
     "message.failed",
+    "message.deleted",
     "domain.verified",
     "webhook.test",
 ]
@@ -491,6 +496,31 @@ class MessageFailedEvent(BaseModel):
     """Message data plus delivery details from SES or the SMTP relay."""
 
 
+class MessageDeletedEventData(BaseModel):
+    """The deleted message without its bodies (`text`, `html`, `extracted_text`, `extracted_html`,
+    `signature` are null and `preview` empty) and why it went."""
+
+    message: Message
+    """A received or sent email."""
+    reason: Literal["deleted", "thread_deleted", "inbox_deleted", "retention"]
+    """`deleted`: `DELETE /v1/messages/{id}`; `thread_deleted`: its thread was deleted; `inbox_deleted`:
+    its inbox was deleted; `retention`: older than its inbox's `retention_days`."""
+
+
+class MessageDeletedEvent(BaseModel):
+    """`message.deleted`: A message was deleted; its earlier events stay, without its bodies."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["message.deleted"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: MessageDeletedEventData
+    """The deleted message without its bodies (`text`, `html`, `extracted_text`, `extracted_html`,
+    `signature` are null and `preview` empty) and why it went."""
+
+
 class DomainVerifiedEvent(BaseModel):
     """`domain.verified`: A domain became verified."""
 
@@ -526,6 +556,7 @@ Event = Annotated[
     | MessageComplainedEvent
     | MessageRejectedEvent
     | MessageFailedEvent
+    | MessageDeletedEvent
     | DomainVerifiedEvent
     | WebhookTestEvent,
     Field(discriminator="type"),
@@ -602,6 +633,8 @@ __all__ = [
     "MessageBouncedEvent",
     "MessageComplainedEvent",
     "MessageDelayedEvent",
+    "MessageDeletedEvent",
+    "MessageDeletedEventData",
     "MessageDeliveredEvent",
     "MessageDirection",
     "MessageEventData",

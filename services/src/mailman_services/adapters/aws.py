@@ -75,6 +75,10 @@ class S3BlobStore:
         url: str = await call("s3", "generate_presigned_url", ClientMethod="get_object", Params=params, ExpiresIn=300)
         return url
 
+    async def delete(self, key: str, bucket: str | None = None) -> None:
+        # DeleteObject answers 204 for a key that is not there: deleting twice is fine.
+        await call("s3", "delete_object", Bucket=bucket or self._bucket(key), Key=key)
+
 
 SQS_BATCH = 10  # entries per SendMessageBatch / DeleteMessageBatch call
 

@@ -57,3 +57,8 @@ class FileBlobStore:
 
     async def download_url(self, key: str, filename: str | None, content_type: str) -> str | None:
         return None
+
+    async def delete(self, key: str, bucket: str | None = None) -> None:
+        if bucket not in (None, LOCAL_BUCKET):
+            raise ValueError(f"blob bucket {bucket!r} is not in the local store")
+        self._path(key).unlink(missing_ok=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response
+from quart import Blueprint, Response, current_app
 
-from ..handlers import inboxes, messages, views
+from ..handlers import inboxes, messages, views, waiting
 from .http import (
     check_inbox,
     empty_response,
@@ -25,11 +25,13 @@ async def create() -> Response:
     require_unscoped()
     body = await parse_body(InboxCreate, optional=True)
     svc = services()
+    given = "retention_days" in body.model_fields_set
     inbox = await inboxes.create(
         svc.database,
         domain_id=body.domain_id,
         local_part=body.local_part,
         name=body.name,
+        retention_days=body.retention_days if given else svc.settings.retention_days,
         default_domain=svc.settings.default_domain,
     )
     return json_response(inbox, 201)
@@ -52,23 +54,45 @@ async def update(inbox_id: str) -> Response:
     check_inbox(inbox_id)
     body = await parse_body(InboxUpdate)
     database = services().database
-    if "name" not in body.model_fields_set:
+    changes = body.model_dump(include=body.model_fields_set & set(inboxes.UPDATABLE))
+    if not changes:
         return json_response(await views.get_inbox(database, inbox_id))
-    return json_response(await inboxes.rename(database, inbox_id, body.name))
+    return json_response(await inboxes.update_inbox(database, inbox_id, changes))
 
 
 @blueprint.delete("/<inbox_id>")
 async def delete(inbox_id: str) -> Response:
     require_unscoped()
-    await inboxes.remove(services().database, inbox_id)
+    svc = services()
+    await inboxes.remove(svc.database, svc.blobs, inbox_id)
     return empty_response()
+
+
+def _arrivals() -> waiting.Arrivals:
+    """The process's listener for new mail, started by the first request that waits."""
+    extensions = current_app.extensions
+    if "mailman_arrivals" not in extensions:
+        extensions["mailman_arrivals"] = waiting.Arrivals(services().database)
+    arrivals: waiting.Arrivals = extensions["mailman_arrivals"]
+    return arrivals
+
+
+@blueprint.after_app_serving
+async def _stop_listening() -> None:
+    arrivals = current_app.extensions.pop("mailman_arrivals", None)
+    if arrivals is not None:
+        await arrivals.aclose()
 
 
 @blueprint.get("/<inbox_id>/messages")
 async def list_messages(inbox_id: str) -> Response:
     check_inbox(inbox_id)
-    query = parse_query(MessageQuery)
-    return json_response(await views.list_messages(services().database, inbox_id, **query.model_dump()))
+    query = parse_query(MessageQuery).model_dump()
+    database = services().database
+    wait = query.pop("wait")
+    if wait:
+        return json_response(await waiting.wait_for_messages(database, _arrivals(), inbox_id, wait=wait, **query))
+    return json_response(await views.list_messages(database, inbox_id, **query))
 
 
 @blueprint.post("/<inbox_id>/messages")

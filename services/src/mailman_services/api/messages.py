@@ -1,4 +1,4 @@
-"""/v1/messages/{message_id}: read, label, raw, attachments, reply and forward."""
+"""/v1/messages/{message_id}: read, label, delete, raw, attachments, reply and forward."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from quart import Blueprint, Response, redirect
 
 from ..domain import mime
 from ..domain.errors import APIError, not_found
-from ..handlers import messages, views
+from ..handlers import deletion, messages, views
 from ..handlers.attachments import attachment_key
-from .http import check_inbox, json_response, parse_body, services
+from .http import check_inbox, empty_response, json_response, parse_body, principal, services
 from .schemas import Forward, MessageUpdate, Reply
 
 blueprint = Blueprint("messages", __name__, url_prefix="/v1/messages")
@@ -36,6 +36,13 @@ async def update(message_id: str) -> Response:
     return json_response(
         await messages.update_labels(services().database, message_id, body.add_labels, body.remove_labels)
     )
+
+
+@blueprint.delete("/<message_id>")
+async def delete(message_id: str) -> Response:
+    svc = services()
+    await deletion.delete_message(svc.database, svc.blobs, message_id, principal().inbox_ids)
+    return empty_response()
 
 
 @blueprint.get("/<message_id>/raw")

@@ -9,7 +9,16 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from ..domain import mime
 
@@ -22,6 +31,7 @@ EventType = Literal[
     "message.complained",
     "message.rejected",
     "message.failed",
+    "message.deleted",
     "domain.verified",
     "webhook.test",
 ]
@@ -87,14 +97,20 @@ class DomainCreate(Body):
     name: Annotated[str, StringConstraints(min_length=1, max_length=253)]
 
 
+MAX_RETENTION_DAYS = 36_500
+RetentionDays = Annotated[int, Field(ge=1, le=MAX_RETENTION_DAYS)]
+
+
 class InboxCreate(Body):
     domain_id: Annotated[Id | None, NotNull] = None
     local_part: Annotated[Annotated[str, StringConstraints(min_length=1, max_length=64)] | None, NotNull] = None
     name: Annotated[Annotated[str, StringConstraints(max_length=255)] | None, OneLine] = None
+    retention_days: RetentionDays | None = None  # left out: MAILMAN_RETENTION_DAYS (model_fields_set tells)
 
 
 class InboxUpdate(Body):
     name: Annotated[Annotated[str, StringConstraints(max_length=255)] | None, OneLine] = None
+    retention_days: RetentionDays | None = None
 
 
 class DomainQuery(Query):
@@ -106,14 +122,37 @@ class InboxQuery(Query):
     address: Annotated[str, StringConstraints(min_length=1, max_length=320)] | None = None
 
 
+MAX_WAIT = 60
+_MESSAGE_ID = re.compile(r"^msg_[0-9a-z]{26}$")
+
+
+_TIMESTAMP: TypeAdapter[datetime] = TypeAdapter(Timestamp)
+
+
+def _time_or_message_id(value: object) -> object:
+    if isinstance(value, str) and _MESSAGE_ID.match(value):
+        return value
+    try:
+        return _TIMESTAMP.validate_python(value)
+    except ValidationError:
+        raise ValueError(
+            "must be an RFC 3339 date-time such as 2025-01-15T10:30:00Z, or a message id (msg_…)"
+        ) from None
+
+
+# ``after`` is a time or a message id (``msg_…``, time-sortable): newer than that message.
+After = Annotated[datetime | str, BeforeValidator(_time_or_message_id)]
+
+
 class MessageQuery(Query):
     direction: Literal["inbound", "outbound"] | None = None
     status: MessageStatus | None = None
     label: Label | None = None
     thread_id: Id | None = None
     q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    after: Timestamp | None = None
+    after: After | None = None
     before: Timestamp | None = None
+    wait: Annotated[float, Field(ge=0, le=MAX_WAIT)] | None = None
 
 
 class ThreadQuery(Query):

@@ -68,8 +68,11 @@ inboxes = Table(
     Column("local_part", Text, nullable=False),
     Column("address", Text, nullable=False, unique=True),
     Column("name", Text),
+    # Mail older than this many days is purged by the worker (handlers/deletion.py); None keeps it.
+    Column("retention_days", Integer),
     _created_at(),
     Index(None, "domain_id", "id"),
+    CheckConstraint("retention_days > 0", name="retention_days"),
 )
 
 threads = Table(
@@ -143,6 +146,17 @@ messages = Table(
     Index("ix_messages_search", "search", postgresql_using="gin"),
     Index("ix_messages_message_id", "inbox_id", text(f"left(message_id, {INDEXED_MESSAGE_ID})")),
     Index("ix_messages_provider_message_id", "provider_message_id"),
+    # Attachments are content-addressed: a blob is deleted only when no message names its sha256 any more.
+    Index(
+        "ix_messages_attachments",
+        "attachments",
+        postgresql_using="gin",
+        postgresql_ops={"attachments": "jsonb_path_ops"},
+    ),
+    # Retention walks the oldest mail of each inbox.
+    Index(None, "inbox_id", "created_at"),
+    # The copies of one received mail in several inboxes share its raw blob: deleted with the last of them.
+    Index(None, "raw_key"),
     Index("uq_messages_inbox_id_dedup_key", "inbox_id", "dedup_key", unique=True),
 )
 
@@ -249,8 +263,25 @@ idempotency_keys = Table(
     Column("request_hash", Text, nullable=False),
     Column("response_status", SmallInteger),
     Column("response_body", LargeBinary),  # status headers and body, sealed: see handlers/idempotency.py
+    # The id of the object the answer holds (a sent message): deleting it deletes the stored answer too.
+    Column("resource_id", Text),
     _created_at(),
     Index(None, "created_at"),
+    Index(None, "resource_id", postgresql_where=text("resource_id IS NOT NULL")),
+)
+
+# Blobs of deleted mail, written in the deleting transaction and deleted from the blob store after the commit
+# (handlers/deletion.py): a crash in between leaves the row, and the worker's housekeeping deletes them later.
+blob_deletions = Table(
+    "blob_deletions",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("key", Text, nullable=False),
+    Column("bucket", Text),
+    # Set for an attachment: deleted only when no message references this content any more (a raw copy: when
+    # no message has this key, as the copies of one mail delivered to several inboxes do).
+    Column("sha256", Text),
+    _created_at(),
 )
 
 # Jobs created with their rows, for a queue outside the database (SQS): relayed after the commit.

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db.schema import events, events_unordered
 from ..domain.ids import new_id
 
-EVENTS_CHANNEL = "mailman_events"  # the webhook fan-out listens
+EVENTS_CHANNEL = "mailman_events"  # the webhook fan-out and the API's waiters for mail listen
 STREAM_CHANNEL = "mailman_stream"  # the event stream's listener in each API process (handlers/stream.py)
+# A NOTIFY payload holds at most 8,000 bytes; past this many inboxes it is left empty, which means "any inbox".
+_NAMED_INBOXES = 200
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,17 @@ async def record_events(
     await conn.execute(insert(events), rows)
     # Numbered for the event stream once committed (handlers/stream.py): ids do not follow the commits.
     await conn.execute(insert(events_unordered), [{"event_id": row["id"]} for row in rows])
-    # Sent at commit. Statements, not SELECT pg_notify(): in a pipelined transaction they cost no round trip.
-    if not fanned_out:
-        await conn.execute(text(f"NOTIFY {EVENTS_CHANNEL}"))  # wakes the fan-out
-    await conn.execute(text(f"NOTIFY {STREAM_CHANNEL}"))  # wakes the streams
+    await notify(conn, [event.inbox_id for event in new])
+    await conn.execute(text(f"NOTIFY {STREAM_CHANNEL}"))  # wakes the streams, at commit
     return [{"id": row["id"], "type": row["type"], "timestamp": now, "data": row["data"]} for row in rows]
+
+
+async def notify(conn: AsyncConnection, inbox_ids: Sequence[str | None]) -> None:
+    """At commit, wake the worker's fan-out and the API's waiters for mail (handlers/waiting.py).
+
+    The payload names the inboxes concerned (comma-separated; empty: maybe any), so a waiter for another
+    inbox is not woken. Events a webhook test fans out itself wake the fan-out for nothing, cheaply."""
+    named = {inbox_id for inbox_id in inbox_ids if inbox_id is not None}
+    everyone = len(named) < len(set(inbox_ids)) or len(named) > _NAMED_INBOXES
+    payload = "" if everyone else ",".join(sorted(named))
+    await conn.execute(select(func.pg_notify(EVENTS_CHANNEL, payload)))

@@ -9,6 +9,7 @@ its backups and its operators cannot.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +24,8 @@ from ..domain.errors import APIError
 from ..domain.secrets import derived_key, seal, unseal
 
 TTL = timedelta(hours=24)
+# The answer's own id, when it is an object that can be deleted later (views.message puts ``id`` first).
+_RESOURCE_ID = re.compile(rb'\{"id":"(msg_[0-9a-z]{26})"')
 # A claim whose request died without answering and without releasing it (its process was killed).
 ABANDONED_CLAIM = timedelta(minutes=5)
 
@@ -89,6 +92,12 @@ async def begin(database: Database, claim: Claim, request: bytes) -> Answer | No
         )
     if row.response_status is None:
         raise APIError(409, "idempotency_key_in_use", "A request with this Idempotency-Key is still in progress.")
+    if row.response_body is None:  # its message was deleted since (handlers/deletion.py): never sent again
+        raise APIError(
+            409,
+            "idempotency_key_answer_deleted",
+            "The answer to this Idempotency-Key held a message that has been deleted since; it is not sent again.",
+        )
     opened = unseal(claim.sealing_key, row.response_body, claim.lookup.encode())
     if opened is None:  # cannot happen unless the row was tampered with: answer afresh rather than replay junk
         raise APIError(409, "idempotency_key_in_use", "The stored answer for this Idempotency-Key cannot be read.")
@@ -106,8 +115,14 @@ async def record(database: Database, claim: Claim, answer: Answer) -> None:
         await conn.execute(
             update(table)
             .where(table.c.principal == claim.principal, table.c.key == claim.lookup)
-            .values(response_status=answer.status, response_body=sealed)
+            .values(response_status=answer.status, response_body=sealed, resource_id=resource_id(answer.body))
         )
+
+
+def resource_id(body: bytes) -> str | None:
+    """The message an answer holds, so that deleting the message deletes the answer (handlers/deletion.py)."""
+    found = _RESOURCE_ID.match(body)
+    return found.group(1).decode() if found else None
 
 
 async def release(database: Database, claim: Claim) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..db.engine import Database
@@ -13,7 +14,8 @@ from ..db.schema import domains, inboxes
 from ..domain.addresses import LOCAL_PART_RE
 from ..domain.errors import APIError, invalid, not_found
 from ..domain.ids import ALPHABET, new_id
-from . import views
+from ..ports import BlobStore
+from . import deletion, views
 
 
 def random_local_part() -> str:
@@ -26,8 +28,10 @@ async def create(
     domain_id: str | None,
     local_part: str | None,
     name: str | None,
+    retention_days: int | None,
     default_domain: str | None,
 ) -> dict[str, Any]:
+    """A new inbox; ``retention_days`` is already the deployment's default when the caller left it out."""
     async with database.transaction() as conn:
         if domain_id is not None:
             domain = (await conn.execute(select(domains).where(domains.c.id == domain_id))).first()
@@ -57,6 +61,7 @@ async def create(
                         local_part=part,
                         address=f"{part}@{domain.name}",
                         name=name,
+                        retention_days=retention_days,
                     )
                     .on_conflict_do_nothing()
                     .returning(inboxes)
@@ -69,19 +74,23 @@ async def create(
         raise APIError(409, "inbox_address_taken", f"{local_part}@{domain.name} is already an inbox.")
 
 
-async def rename(database: Database, inbox_id: str, name: str | None) -> dict[str, Any]:
+UPDATABLE = ("name", "retention_days")
+
+
+async def update_inbox(database: Database, inbox_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Set the fields ``changes`` names (of ``UPDATABLE``); a shorter ``retention_days`` applies at the worker's
+    next purge."""
     async with database.transaction() as conn:
         row = (
-            await conn.execute(update(inboxes).where(inboxes.c.id == inbox_id).values(name=name).returning(inboxes))
+            await conn.execute(
+                update(inboxes).where(inboxes.c.id == inbox_id).values(**dict(changes)).returning(inboxes)
+            )
         ).first()
         if row is None:
             raise not_found("inbox", inbox_id)
         return views.inbox(row)
 
 
-async def remove(database: Database, inbox_id: str) -> None:
-    """Delete the inbox with its threads and messages (events stay, as history)."""
-    async with database.transaction() as conn:
-        result = await conn.execute(delete(inboxes).where(inboxes.c.id == inbox_id).returning(inboxes.c.id))
-        if result.first() is None:
-            raise not_found("inbox", inbox_id)
+async def remove(database: Database, blobs: BlobStore, inbox_id: str) -> None:
+    """Delete the inbox with all its mail, as deleting each message does (handlers/deletion.py)."""
+    await deletion.delete_inbox(database, blobs, inbox_id)

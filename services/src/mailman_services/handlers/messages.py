@@ -26,6 +26,7 @@ from ..domain.ids import new_id
 from ..ports import BlobStore, Queue
 from . import jobs, views
 from .attachments import attachment_key, store_attachments
+from .events import notify
 from .suppressions import suppressed_among
 
 MAX_RECIPIENTS = 50
@@ -282,6 +283,7 @@ async def compose(
     if parent is not None and labels:
         await _refresh_thread_labels(conn, thread_id)
     await jobs.enqueue(conn, queue, "outbound", [jobs.outbound_job(message_pk)])
+    await notify(conn, [inbox_id])  # wakes whoever waits for the inbox's next message
     return views.message(row)
 
 

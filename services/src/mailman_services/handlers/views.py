@@ -164,6 +164,7 @@ def inbox(record: Record) -> dict[str, Any]:
         "local_part": row["local_part"],
         "address": row["address"],
         "name": row["name"],
+        "retention_days": row["retention_days"],
         "created_at": row["created_at"],
     }
 
@@ -342,12 +343,13 @@ async def list_messages(
     cursor: str | None,
     label: str | None,
     q: str | None,
-    after: datetime | None,
+    after: datetime | str | None,
     before: datetime | None,
     **equal_to: str | None,
 ) -> dict[str, Any]:
     """A page of the inbox's messages, each bounded, filtered on the columns ``equal_to`` names (direction,
-    status, thread_id); 404 when there is no such inbox."""
+    status, thread_id); ``after`` is a time or a message id (ids sort by creation); 404 when there is no such
+    inbox."""
     c = messages.c
     query = select(*MESSAGE_SUMMARY_COLUMNS).where(c.inbox_id == inbox_id)
     query = _equal(query, *((c[name], value) for name, value in equal_to.items()))
@@ -355,13 +357,23 @@ async def list_messages(
         query = query.where(c.labels.contains([label]))
     if q is not None:
         query = query.where(c.search.op("@@")(func.websearch_to_tsquery("simple", q)))
-    if after is not None:
+    if isinstance(after, str):
+        query = query.where(c.id > after)
+    elif after is not None:
         query = query.where(c.created_at > after)
     if before is not None:
         query = query.where(c.created_at < before)
     async with database.read() as conn:
         await find_inbox(conn, inbox_id)
         return await page(conn, query, [c.id], limit, cursor, message)
+
+
+async def newest_message_id(database: Database, inbox_id: str) -> str | None:
+    """The id of the inbox's newest message (None: it has none); 404 when there is no such inbox."""
+    async with database.read() as conn:
+        await find_inbox(conn, inbox_id)
+        query = select(messages.c.id).where(messages.c.inbox_id == inbox_id).order_by(messages.c.id.desc()).limit(1)
+        return (await conn.execute(query)).scalar_one_or_none()
 
 
 # jsonb columns come back as text and go out verbatim (orjson.Fragment): no parse and re-serialise.
