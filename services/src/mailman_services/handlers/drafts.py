@@ -48,7 +48,7 @@ FIELDS = (*CLEARED, "subject", "text", "html", "in_reply_to", "forward_of", "sen
 async def create(database: Database, inbox_id: str, given: dict[str, Any]) -> dict[str, Any]:
     """Save a draft in the inbox (404 when there is none); ``given`` holds the fields the caller set."""
     now = datetime.now(UTC)
-    values = {**CLEARED, **_stored(given)}
+    values = {**dict.fromkeys(FIELDS), **CLEARED, **_stored(given)}
     async with database.transaction() as conn:
         await views.find_inbox(conn, inbox_id)
         await _check(conn, inbox_id, values)
