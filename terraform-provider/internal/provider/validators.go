@@ -20,6 +20,11 @@ var eventTypes = []string{
 	string(client.MessageComplained),
 	string(client.MessageRejected),
 	string(client.MessageFailed),
+	string(client.MessageScheduled),
+	string(client.MessageCanceled),
+	string(client.DraftCreated),
+	string(client.DraftUpdated),
+	string(client.DraftDeleted),
 	string(client.DomainVerified),
 	string(client.WebhookTest),
 }

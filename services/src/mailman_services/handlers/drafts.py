@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db.engine import Database
 from ..db.schema import drafts, messages
+from ..domain import mime
 from ..domain.errors import invalid
 from ..domain.ids import new_id
 from ..ports import BlobStore, Queue
@@ -133,10 +134,13 @@ def _stored(given: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _check(conn: AsyncConnection, inbox_id: str, values: dict[str, Any]) -> None:
-    """What can be checked before sending: addresses, attachments, the send time, the message referred to."""
+    """What can be checked before sending: addresses, headers, attachments, the send time, the message referred to."""
     for name in ("to", "cc", "bcc", "reply_to"):
         parse_recipients(values[name], name)
     decode_attachments(values["attachments"])
+    for name, value in values["headers"].items():
+        if (error := mime.header_error(name, value)) is not None:
+            raise invalid(f"headers.{name}", error)
     if values["in_reply_to"] is not None and values["forward_of"] is not None:
         raise invalid("forward_of", "a draft is a reply (in_reply_to) or a forward (forward_of), not both")
     for name in ("in_reply_to", "forward_of"):
