@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.utils
 import json
 import os
 import subprocess
@@ -83,6 +85,8 @@ def test_a_scheduled_message_is_sent_at_its_time_once(api: httpx.Client, inbox: 
     assert sent["status"] == "delivered"
     assert parse(sent["sent_at"]) >= send_at  # never early
     assert event_types(api, scheduled["id"]) == ["message.scheduled", "message.sent", "message.delivered"]
+    raw = email.message_from_bytes(api.get(f"/v1/messages/{scheduled['id']}/raw").content)
+    assert email.utils.parsedate_to_datetime(raw["Date"]) == send_at.replace(microsecond=0)  # dated when due
 
 
 def test_send_at_is_checked(api: httpx.Client, inbox: dict[str, Any]) -> None:

@@ -268,7 +268,8 @@ async def compose(
         reply_to=[mime.Mailbox(r["name"], r["address"]) for r in reply_to],
         subject=request.subject,
         message_id=message_id,
-        date=now,
+        # A scheduled message is dated when it is due (a rescheduled one keeps the time first scheduled).
+        date=request.send_at or now,
         text=request.text,
         html=request.html,
         in_reply_to=parent.message_id if parent else None,
