@@ -83,7 +83,19 @@ OneLine = AfterValidator(_one_line)
 NotNull = AfterValidator(_not_null)
 """Marks an optional field that may be left out but not sent as null (defaults are not validated)."""
 
+def _rfc3339(value: object) -> datetime:
+    """A body's RFC 3339 text as a datetime (bodies are strict: pydantic would not convert it itself)."""
+    text = _rfc3339_text(value)
+    assert isinstance(text, str)
+    try:
+        return datetime.fromisoformat(text.upper())
+    except ValueError:
+        raise ValueError("must be an RFC 3339 date-time such as 2025-01-15T10:30:00Z") from None
+
+
 Timestamp = Annotated[datetime, BeforeValidator(_rfc3339_text), AfterValidator(_utc)]
+SendAt = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_utc)]
+"""A time in a JSON body, such as ``send_at``."""
 Label = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
@@ -170,7 +182,7 @@ class SendMessage(Body):
     headers: dict[str, str] = {}
     attachments: Annotated[list[AttachmentInput], Field(max_length=100)] = []
     labels: Annotated[list[Label], Field(max_length=50)] = []
-    send_at: Timestamp | None = None
+    send_at: SendAt | None = None
 
 
 class Reply(Body):
@@ -180,7 +192,7 @@ class Reply(Body):
     cc: Recipients = []
     attachments: Annotated[list[AttachmentInput], Field(max_length=100)] = []
     labels: Annotated[list[Label], Field(max_length=50)] = []
-    send_at: Timestamp | None = None
+    send_at: SendAt | None = None
 
 
 class Forward(Body):
@@ -190,13 +202,13 @@ class Forward(Body):
     text: str | None = None
     html: str | None = None
     labels: Annotated[list[Label], Field(max_length=50)] = []
-    send_at: Timestamp | None = None
+    send_at: SendAt | None = None
 
 
 class MessageUpdate(Body):
     add_labels: Annotated[list[Label], Field(max_length=50)] = []
     remove_labels: Annotated[list[Label], Field(max_length=50)] = []
-    send_at: Annotated[Timestamp | None, NotNull] = None
+    send_at: Annotated[SendAt | None, NotNull] = None
 
 
 class Draft(Body):
@@ -217,7 +229,7 @@ class Draft(Body):
     in_reply_to: Id | None = None
     reply_all: bool | None = None
     forward_of: Id | None = None
-    send_at: Timestamp | None = None
+    send_at: SendAt | None = None
 
     def given(self) -> dict[str, object]:
         """The fields the body set (null included), attachments as plain dicts."""

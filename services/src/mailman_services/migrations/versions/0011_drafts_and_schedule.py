@@ -52,11 +52,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_drafts")),
     )
-    op.create_index("ix_drafts_inbox_id_id", "drafts", ["inbox_id", sa.text("id DESC")])
+    op.create_index("ix_drafts_inbox_id", "drafts", ["inbox_id", sa.text("id DESC")])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_drafts_inbox_id_id", table_name="drafts")
+    op.drop_index("ix_drafts_inbox_id", table_name="drafts")
     op.drop_table("drafts")
     op.drop_index("ix_messages_scheduled", table_name="messages")
     op.drop_column("messages", "send_at")
