@@ -83,6 +83,7 @@ OneLine = AfterValidator(_one_line)
 NotNull = AfterValidator(_not_null)
 """Marks an optional field that may be left out but not sent as null (defaults are not validated)."""
 
+
 def _rfc3339(value: object) -> datetime:
     """A body's RFC 3339 text as a datetime (bodies are strict: pydantic would not convert it itself)."""
     text = _rfc3339_text(value)
