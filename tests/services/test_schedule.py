@@ -224,8 +224,7 @@ def test_two_workers_send_a_scheduled_message_once(
 ) -> None:
     soon = datetime.now(UTC) + LEAD
     batch = [schedule(api, inbox["id"], soon) for _ in range(20)]
-    for scheduled in batch:
-        wait_for(lambda scheduled=scheduled: finished(api, scheduled["id"]), timeout=20)
+    wait_for(lambda: all(finished(api, scheduled["id"]) for scheduled in batch), timeout=30)
     assert second_worker.poll() is None
     for scheduled in batch:
         assert event_types(api, scheduled["id"]) == ["message.scheduled", "message.sent", "message.delivered"]

@@ -86,6 +86,7 @@ async def _set(conn: AsyncConnection, message_id: str, **values: Any) -> Any:
 async def next_due(database: Database) -> datetime | None:
     """The earliest ``send_at`` of a scheduled message (the partial index ix_messages_scheduled), or None."""
     async with database.read() as conn:
-        return (
+        due: datetime | None = (
             await conn.execute(select(func.min(messages.c.send_at)).where(messages.c.status == "scheduled"))
         ).scalar_one()
+    return due
