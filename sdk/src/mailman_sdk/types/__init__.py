@@ -229,8 +229,9 @@ class Message(BaseModel):
     """When the message was handed to SES or the relay."""
     delivered_at: datetime | None
     """When delivery was confirmed."""
-    send_at: datetime | None
-    """When a scheduled message is (or was) to be sent; null for one sent at once and for received mail."""
+    send_at: datetime | None = None
+    """When a scheduled message is (or was) to be sent; null for one sent at once and for received mail.
+    Always present in this API's answers; optional so that clients read answers of earlier servers."""
 
 
 class DraftAttachment(BaseModel):
