@@ -105,13 +105,18 @@ func (e DomainStatus) Valid() bool {
 // Defines values for EventType.
 const (
 	DomainVerified    EventType = "domain.verified"
+	DraftCreated      EventType = "draft.created"
+	DraftDeleted      EventType = "draft.deleted"
+	DraftUpdated      EventType = "draft.updated"
 	MessageBounced    EventType = "message.bounced"
+	MessageCanceled   EventType = "message.canceled"
 	MessageComplained EventType = "message.complained"
 	MessageDelayed    EventType = "message.delayed"
 	MessageDelivered  EventType = "message.delivered"
 	MessageFailed     EventType = "message.failed"
 	MessageReceived   EventType = "message.received"
 	MessageRejected   EventType = "message.rejected"
+	MessageScheduled  EventType = "message.scheduled"
 	MessageSent       EventType = "message.sent"
 	WebhookTest       EventType = "webhook.test"
 )
@@ -121,7 +126,15 @@ func (e EventType) Valid() bool {
 	switch e {
 	case DomainVerified:
 		return true
+	case DraftCreated:
+		return true
+	case DraftDeleted:
+		return true
+	case DraftUpdated:
+		return true
 	case MessageBounced:
+		return true
+	case MessageCanceled:
 		return true
 	case MessageComplained:
 		return true
@@ -134,6 +147,8 @@ func (e EventType) Valid() bool {
 	case MessageReceived:
 		return true
 	case MessageRejected:
+		return true
+	case MessageScheduled:
 		return true
 	case MessageSent:
 		return true
