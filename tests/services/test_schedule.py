@@ -11,6 +11,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -22,7 +23,7 @@ from mailman_services.config import load_settings
 from mailman_services.db.engine import migrate
 from mailman_services.handlers import schedule as due_scan
 
-from tests.conftest import Stack
+from tests.conftest import Stack, start_stack
 from tests.services.test_pipeline import wait_for
 
 LEAD = timedelta(seconds=1.5)  # far enough ahead that the send answers before the message is due
@@ -277,3 +278,23 @@ def test_the_due_scan_takes_a_message_once_across_connections(stack: Stack) -> N
     finally:
         with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_the_schedule_survives_a_restart(tmp_path: Path) -> None:
+    """The schedule is rows: a stack stopped before the send time sends the message once it runs again."""
+    first = start_stack(tmp_path / "restart")
+    try:
+        with first.client() as api:
+            inbox_id = api.post("/v1/inboxes", json={"name": "Restart"}).json()["id"]
+            send_at = datetime.now(UTC) + LEAD
+            scheduled = schedule(api, inbox_id, send_at)
+    finally:
+        assert first.stop() == 0
+    second = start_stack(tmp_path / "restart")
+    try:
+        with second.client() as api:
+            sent = wait_for(lambda: finished(api, scheduled["id"]), timeout=15)
+            assert sent["status"] == "delivered" and parse(sent["sent_at"]) >= send_at
+            assert event_types(api, scheduled["id"]) == ["message.scheduled", "message.sent", "message.delivered"]
+    finally:
+        assert second.stop() == 0
