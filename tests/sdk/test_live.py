@@ -104,3 +104,25 @@ def test_messages_threads_attachments_and_webhooks(client: Mailman) -> None:
     client.webhooks.delete(hook.id)
     with pytest.raises(NotFoundError):
         client.webhooks.retrieve(hook.id)
+
+
+def test_drafts_and_scheduled_sending(client: Mailman) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    inbox = client.inboxes.create(name="Drafts")
+    draft = client.inboxes.drafts.create(inbox.id, to=["ada@example.com"], subject="Soon", text="Hello")
+    cleared = client.drafts.update(draft.id, text=None, html="<p>Hello</p>")
+    assert cleared.text is None and cleared.html == "<p>Hello</p>" and cleared.subject == "Soon"
+    assert [d.id for d in client.inboxes.drafts.list(inbox.id)] == [draft.id]
+    later = datetime.now(UTC) + timedelta(hours=1)
+    client.drafts.update(draft.id, send_at=later)
+    message = client.drafts.send(draft.id)
+    assert message.status == "scheduled" and message.send_at == later
+    with pytest.raises(NotFoundError):
+        client.drafts.retrieve(draft.id)
+    moved = client.messages.update(message.id, send_at=later + timedelta(minutes=5))
+    assert moved.send_at == later + timedelta(minutes=5)
+    assert client.messages.cancel(message.id).status == "canceled"
+    sent = client.inboxes.messages.send(inbox.id, to=["bo@example.com"], text="x", send_at=later)
+    assert sent.status == "scheduled"
+    client.messages.cancel(sent.id)

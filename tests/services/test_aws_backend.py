@@ -555,3 +555,25 @@ def test_aws_retention_purges_old_mail_and_its_s3_objects(
     assert api.get(f"/v1/messages/{message['id']}").status_code == 404
     assert not s3_has(clients, clients["bucket"], raw_key)
     assert not s3_has(clients, "mailman-attachments", attachment_key)
+
+
+def test_aws_a_scheduled_message_is_sent_through_sqs_at_its_time(
+    aws_api: tuple[httpx.Client, dict[str, Any]], dns_zone: tuple[Zone, int]
+) -> None:
+    """The schedule is the database's on this backend too (no SQS delay): the due-scan queues the job through
+    the job outbox when the time comes."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.services.test_pipeline import wait_for
+    from tests.services.test_schedule import event_types, parse, rfc3339
+
+    api, _ = aws_api
+    domain = verified_domain(api, dns_zone)
+    inbox = api.post("/v1/inboxes", json={"domain_id": domain["id"], "local_part": "later"}).json()
+    send_at = datetime.now(UTC) + timedelta(seconds=1.5)
+    body = {"to": [f"{uuid.uuid4().hex[:8]}@example.com"], "text": "later", "send_at": rfc3339(send_at)}
+    scheduled = api.post(f"/v1/inboxes/{inbox['id']}/messages", json=body).json()
+    assert scheduled["status"] == "scheduled"
+    sent = wait_for(lambda: (m := api.get(f"/v1/messages/{scheduled['id']}").json())["status"] == "sent" and m, 20)
+    assert parse(sent["sent_at"]) >= send_at
+    assert event_types(api, scheduled["id"]) == ["message.scheduled", "message.sent"]

@@ -196,7 +196,20 @@ inboxes_group.add_command(inboxes_messages_group)
     "--status",
     "status",
     type=click.Choice(
-        ["received", "queued", "sending", "sent", "delivered", "delayed", "bounced", "complained", "rejected", "failed"]
+        [
+            "received",
+            "scheduled",
+            "canceled",
+            "queued",
+            "sending",
+            "sent",
+            "delivered",
+            "delayed",
+            "bounced",
+            "complained",
+            "rejected",
+            "failed",
+        ]
     ),
     help="Only messages with this status.",
 )
@@ -280,6 +293,12 @@ def inboxes_messages_list(
 )
 @click.option("--attach", "attachments", multiple=True, metavar="FILE", help="File to attach (repeatable).")
 @click.option("--labels", "labels", multiple=True, help="Labels to set on the sent message." + " (repeatable)")
+@click.option(
+    "--send-at",
+    "send_at",
+    type=TIMESTAMP,
+    help="Send at this time instead of now (RFC 3339, from now to 30 days ahead; 422 on `send_at` otherwise). The message is stored with `status: scheduled` and `message.scheduled` is recorded; the worker sends it within a second of its time. Suppressions are checked again then.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def inboxes_messages_send(
     inbox_id: str,
@@ -293,6 +312,7 @@ def inboxes_messages_send(
     headers: tuple[str, ...],
     attachments: tuple[str, ...],
     labels: tuple[str, ...],
+    send_at: datetime | None,
     as_json: bool,
 ) -> None:
     """Send a message"""
@@ -311,6 +331,112 @@ def inboxes_messages_send(
                     "headers": pairs(headers, "--header"),
                     "attachments": read_attachments(attachments),
                     "labels": list(labels),
+                    "send_at": send_at,
+                }
+            ),
+        ),
+        as_json,
+    )
+
+
+inboxes_drafts_group = Group("drafts", help="Drafts of inboxes: list an inbox's drafts, create a draft.")
+inboxes_group.add_command(inboxes_drafts_group)
+
+
+@inboxes_drafts_group.command("list")
+@click.argument("inbox_id")
+@click.option("--limit", "limit", type=int, help="Maximum number of items to return.")
+@click.option("--cursor", "cursor", help="Opaque cursor from a previous page's `next_cursor`.")
+@click.option("--all", "everything", is_flag=True, help="Every page, not just the first.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def inboxes_drafts_list(inbox_id: str, limit: int | None, cursor: str | None, everything: bool, as_json: bool) -> None:
+    """List an inbox's drafts"""
+    run(
+        lambda api: api.inboxes.drafts.list(inbox_id, **given_options({"limit": limit, "cursor": cursor})),
+        as_json,
+        everything=everything,
+    )
+
+
+@inboxes_drafts_group.command("create")
+@click.argument("inbox_id")
+@click.option(
+    "--to",
+    "to",
+    multiple=True,
+    help="To recipients (ignored for a reply, which answers the message replied to)." + " (repeatable)",
+)
+@click.option(
+    "--cc",
+    "cc",
+    multiple=True,
+    help="Cc recipients (for a reply, added to those `reply_all` brings)." + " (repeatable)",
+)
+@click.option("--bcc", "bcc", multiple=True, help="Bcc recipients." + " (repeatable)")
+@click.option("--reply-to", "reply_to", multiple=True, help="Reply-To addresses." + " (repeatable)")
+@click.option("--subject", "subject", help="Subject line (a reply's or a forward's is its own), without line breaks.")
+@click.option("--text", "text", help="Plain-text body (a forward's note).")
+@click.option("--html", "html", help="HTML body (a forward's note).")
+@click.option(
+    "--header", "headers", multiple=True, metavar="NAME=VALUE", help="Extra headers, name → value, as for a send."
+)
+@click.option("--attach", "attachments", multiple=True, metavar="FILE", help="File to attach (repeatable).")
+@click.option("--labels", "labels", multiple=True, help="Labels to set on the sent message." + " (repeatable)")
+@click.option("--in-reply-to", "in_reply_to", help="A message of this inbox (`msg_…`): the draft is a reply to it.")
+@click.option(
+    "--reply-all/--no-reply-all",
+    "reply_all",
+    default=None,
+    help="For a reply, also address the original To and Cc recipients.",
+)
+@click.option(
+    "--forward-of", "forward_of", help="A message of this inbox (`msg_…`): the draft forwards it, attachments included."
+)
+@click.option(
+    "--send-at",
+    "send_at",
+    type=TIMESTAMP,
+    help="Send at this time when the draft is sent (RFC 3339, from now to 30 days ahead), as `scheduled`.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def inboxes_drafts_create(
+    inbox_id: str,
+    to: tuple[str, ...],
+    cc: tuple[str, ...],
+    bcc: tuple[str, ...],
+    reply_to: tuple[str, ...],
+    subject: str | None,
+    text: str | None,
+    html: str | None,
+    headers: tuple[str, ...],
+    attachments: tuple[str, ...],
+    labels: tuple[str, ...],
+    in_reply_to: str | None,
+    reply_all: bool | None,
+    forward_of: str | None,
+    send_at: datetime | None,
+    as_json: bool,
+) -> None:
+    """Create a draft"""
+    run(
+        lambda api: api.inboxes.drafts.create(
+            inbox_id,
+            **given_options(
+                {
+                    "to": list(to),
+                    "cc": list(cc),
+                    "bcc": list(bcc),
+                    "reply_to": list(reply_to),
+                    "subject": subject,
+                    "text": text,
+                    "html": html,
+                    "headers": pairs(headers, "--header"),
+                    "attachments": read_attachments(attachments),
+                    "labels": list(labels),
+                    "in_reply_to": in_reply_to,
+                    "reply_all": reply_all,
+                    "forward_of": forward_of,
+                    "send_at": send_at,
                 }
             ),
         ),
@@ -361,17 +487,36 @@ def messages_retrieve(message_id: str, as_json: bool) -> None:
 @click.argument("message_id")
 @click.option("--add-labels", "add_labels", multiple=True, help="Labels to add." + " (repeatable)")
 @click.option("--remove-labels", "remove_labels", multiple=True, help="Labels to remove." + " (repeatable)")
+@click.option(
+    "--send-at",
+    "send_at",
+    type=TIMESTAMP,
+    help="A new send time for a `scheduled` message (RFC 3339, from now to 30 days ahead); 409 `message_not_scheduled` for any other.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def messages_update(
-    message_id: str, add_labels: tuple[str, ...], remove_labels: tuple[str, ...], as_json: bool
+    message_id: str,
+    add_labels: tuple[str, ...],
+    remove_labels: tuple[str, ...],
+    send_at: datetime | None,
+    as_json: bool,
 ) -> None:
-    """Update a message's labels"""
+    """Update a message's labels or send time"""
     run(
         lambda api: api.messages.update(
-            message_id, **given_options({"add_labels": list(add_labels), "remove_labels": list(remove_labels)})
+            message_id,
+            **given_options({"add_labels": list(add_labels), "remove_labels": list(remove_labels), "send_at": send_at}),
         ),
         as_json,
     )
+
+
+@messages_group.command("cancel")
+@click.argument("message_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def messages_cancel(message_id: str, as_json: bool) -> None:
+    """Cancel a scheduled message"""
+    run(lambda api: api.messages.cancel(message_id), as_json)
 
 
 @messages_group.command("delete")
@@ -414,6 +559,12 @@ def messages_download(message_id: str, attachment_id: str, to_file: str | None, 
 @click.option("--cc", "cc", multiple=True, help="Additional Cc recipients." + " (repeatable)")
 @click.option("--attach", "attachments", multiple=True, metavar="FILE", help="File to attach (repeatable).")
 @click.option("--labels", "labels", multiple=True, help="Labels to set on the reply." + " (repeatable)")
+@click.option(
+    "--send-at",
+    "send_at",
+    type=TIMESTAMP,
+    help="Send at this time instead of now (RFC 3339, from now to 30 days ahead; 422 on `send_at` otherwise). The message is stored with `status: scheduled` and `message.scheduled` is recorded; the worker sends it within a second of its time. Suppressions are checked again then.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def messages_reply(
     message_id: str,
@@ -423,6 +574,7 @@ def messages_reply(
     cc: tuple[str, ...],
     attachments: tuple[str, ...],
     labels: tuple[str, ...],
+    send_at: datetime | None,
     as_json: bool,
 ) -> None:
     """Reply to a message"""
@@ -437,6 +589,7 @@ def messages_reply(
                     "cc": list(cc),
                     "attachments": read_attachments(attachments),
                     "labels": list(labels),
+                    "send_at": send_at,
                 }
             ),
         ),
@@ -450,17 +603,147 @@ def messages_reply(
 @click.option("--text", "text", help="Plain-text note placed above the forwarded message.")
 @click.option("--html", "html", help="HTML note placed above the forwarded message.")
 @click.option("--labels", "labels", multiple=True, help="Labels to set on the forward." + " (repeatable)")
+@click.option(
+    "--send-at",
+    "send_at",
+    type=TIMESTAMP,
+    help="Send at this time instead of now (RFC 3339, from now to 30 days ahead; 422 on `send_at` otherwise). The message is stored with `status: scheduled` and `message.scheduled` is recorded; the worker sends it within a second of its time. Suppressions are checked again then.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def messages_forward(
-    message_id: str, to: tuple[str, ...], text: str | None, html: str | None, labels: tuple[str, ...], as_json: bool
+    message_id: str,
+    to: tuple[str, ...],
+    text: str | None,
+    html: str | None,
+    labels: tuple[str, ...],
+    send_at: datetime | None,
+    as_json: bool,
 ) -> None:
     """Forward a message"""
     run(
         lambda api: api.messages.forward(
-            message_id, **given_options({"to": list(to), "text": text, "html": html, "labels": list(labels)})
+            message_id,
+            **given_options({"to": list(to), "text": text, "html": html, "labels": list(labels), "send_at": send_at}),
         ),
         as_json,
     )
+
+
+drafts_group = Group(
+    "drafts",
+    help="""Messages saved before they are sent: plain sends, replies (`in_reply_to`) or forwards
+    (`forward_of`), perhaps scheduled (`send_at`). Sending one deletes it.""",
+)
+
+
+@drafts_group.command("retrieve")
+@click.argument("draft_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def drafts_retrieve(draft_id: str, as_json: bool) -> None:
+    """Retrieve a draft"""
+    run(lambda api: api.drafts.retrieve(draft_id), as_json)
+
+
+@drafts_group.command("update")
+@click.argument("draft_id")
+@click.option(
+    "--to",
+    "to",
+    multiple=True,
+    help="To recipients (ignored for a reply, which answers the message replied to)." + " (repeatable)",
+)
+@click.option(
+    "--cc",
+    "cc",
+    multiple=True,
+    help="Cc recipients (for a reply, added to those `reply_all` brings)." + " (repeatable)",
+)
+@click.option("--bcc", "bcc", multiple=True, help="Bcc recipients." + " (repeatable)")
+@click.option("--reply-to", "reply_to", multiple=True, help="Reply-To addresses." + " (repeatable)")
+@click.option("--subject", "subject", help="Subject line (a reply's or a forward's is its own), without line breaks.")
+@click.option("--text", "text", help="Plain-text body (a forward's note).")
+@click.option("--html", "html", help="HTML body (a forward's note).")
+@click.option(
+    "--header", "headers", multiple=True, metavar="NAME=VALUE", help="Extra headers, name → value, as for a send."
+)
+@click.option("--attach", "attachments", multiple=True, metavar="FILE", help="File to attach (repeatable).")
+@click.option("--labels", "labels", multiple=True, help="Labels to set on the sent message." + " (repeatable)")
+@click.option("--in-reply-to", "in_reply_to", help="A message of this inbox (`msg_…`): the draft is a reply to it.")
+@click.option(
+    "--reply-all/--no-reply-all",
+    "reply_all",
+    default=None,
+    help="For a reply, also address the original To and Cc recipients.",
+)
+@click.option(
+    "--forward-of", "forward_of", help="A message of this inbox (`msg_…`): the draft forwards it, attachments included."
+)
+@click.option(
+    "--send-at",
+    "send_at",
+    type=TIMESTAMP,
+    help="Send at this time when the draft is sent (RFC 3339, from now to 30 days ahead), as `scheduled`.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def drafts_update(
+    draft_id: str,
+    to: tuple[str, ...],
+    cc: tuple[str, ...],
+    bcc: tuple[str, ...],
+    reply_to: tuple[str, ...],
+    subject: str | None,
+    text: str | None,
+    html: str | None,
+    headers: tuple[str, ...],
+    attachments: tuple[str, ...],
+    labels: tuple[str, ...],
+    in_reply_to: str | None,
+    reply_all: bool | None,
+    forward_of: str | None,
+    send_at: datetime | None,
+    as_json: bool,
+) -> None:
+    """Update a draft"""
+    run(
+        lambda api: api.drafts.update(
+            draft_id,
+            **given_options(
+                {
+                    "to": list(to),
+                    "cc": list(cc),
+                    "bcc": list(bcc),
+                    "reply_to": list(reply_to),
+                    "subject": subject,
+                    "text": text,
+                    "html": html,
+                    "headers": pairs(headers, "--header"),
+                    "attachments": read_attachments(attachments),
+                    "labels": list(labels),
+                    "in_reply_to": in_reply_to,
+                    "reply_all": reply_all,
+                    "forward_of": forward_of,
+                    "send_at": send_at,
+                }
+            ),
+        ),
+        as_json,
+    )
+
+
+@drafts_group.command("delete")
+@click.argument("draft_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def drafts_delete(draft_id: str, as_json: bool) -> None:
+    """Delete a draft"""
+    run(lambda api: api.drafts.delete(draft_id), as_json)
+
+
+@drafts_group.command("send")
+@click.argument("draft_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def drafts_send(draft_id: str, as_json: bool) -> None:
+    """Send a draft"""
+    run(lambda api: api.drafts.send(draft_id), as_json)
 
 
 threads_group = Group("threads", help="Conversations: messages of one inbox linked by In-Reply-To and References.")
@@ -531,6 +814,11 @@ def webhooks_list(limit: int | None, cursor: str | None, everything: bool, as_js
             "message.rejected",
             "message.failed",
             "message.deleted",
+            "message.scheduled",
+            "message.canceled",
+            "draft.created",
+            "draft.updated",
+            "draft.deleted",
             "domain.verified",
             "webhook.test",
         ]
@@ -600,6 +888,11 @@ def webhooks_retrieve(webhook_id: str, as_json: bool) -> None:
             "message.rejected",
             "message.failed",
             "message.deleted",
+            "message.scheduled",
+            "message.canceled",
+            "draft.created",
+            "draft.updated",
+            "draft.deleted",
             "domain.verified",
             "webhook.test",
         ]
@@ -729,6 +1022,11 @@ events_group = Group(
             "message.rejected",
             "message.failed",
             "message.deleted",
+            "message.scheduled",
+            "message.canceled",
+            "draft.created",
+            "draft.updated",
+            "draft.deleted",
             "domain.verified",
             "webhook.test",
         ]
@@ -858,6 +1156,7 @@ GROUPS: list[click.Group] = [
     domains_group,
     inboxes_group,
     messages_group,
+    drafts_group,
     threads_group,
     webhooks_group,
     events_group,

@@ -37,8 +37,14 @@ Query = dict[str, Any]
 
 
 def given(values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` without the arguments that were not passed."""
-    return {key: value for key, value in values.items() if not isinstance(value, NotGiven)}
+    """``values`` without the arguments that were not passed, datetimes (``send_at``) as RFC 3339 strings."""
+    from datetime import datetime
+
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in values.items()
+        if not isinstance(value, NotGiven)
+    }
 
 
 def query(values: dict[str, Any]) -> dict[str, Any]:

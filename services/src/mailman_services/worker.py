@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import aiohttp
 import anyio
@@ -19,8 +20,9 @@ from sqlalchemy.exc import DBAPIError
 
 from .batching import Coalescer
 from .bootstrap import Services
-from .handlers import deletion, delivery, idempotency, inbound, jobs, outbound, telemetry
+from .handlers import deletion, delivery, idempotency, inbound, jobs, outbound, schedule, telemetry
 from .handlers.events import EVENTS_CHANNEL
+from .handlers.messages import SCHEDULE_CHANNEL
 from .ports import QUEUES, PoisonMessage, QueueMessage, QueueName, TemporaryFailure
 
 log = logging.getLogger("mailman.worker")
@@ -33,6 +35,8 @@ SHORT_POLL_WAIT = 1.0  # seconds an empty receive waits on short-polling queues 
 RETRY_SOON = 1  # seconds before a job whose database connection broke is tried again
 PURGE_EVERY = 600.0  # seconds between sweeps of idempotency answers past their 24 h
 RETENTION_EVERY = 60.0  # seconds between looks for mail past its retention (at once again while a backlog lasts)
+SCHEDULE_RECHECK = 1.0  # seconds at most between due-scans, whatever the next send time (and stop is noticed)
+SCHEDULE_MIN_WAIT = 0.02  # seconds at least between due-scans that took nothing
 
 Handler = Callable[[QueueMessage], Awaitable[object]]
 # Handles received jobs together; per job, None when it is done or the exception that leaves it queued.
@@ -107,7 +111,7 @@ class Outage:
 
 async def fan_out_forever(svc: Services, stop: anyio.Event) -> None:
     """Queue webhook deliveries for new events as soon as they are committed (NOTIFY), or every second."""
-    url = svc.engine.url.render_as_string(hide_password=False).replace("postgresql+psycopg://", "postgresql://", 1)
+    url = _listen_url(svc)
     outage = Outage("fan-out")
     while not stop.is_set():
         try:
@@ -120,6 +124,34 @@ async def fan_out_forever(svc: Services, stop: anyio.Event) -> None:
                         async for _ in listener.notifies(timeout=1.0, stop_after=1):
                             pass
         except Exception as exc:  # noqa: BLE001 - logged once per outage; connecting again is the remedy
+            await outage.failed(exc, stop)
+
+
+def _listen_url(svc: Services) -> str:
+    return svc.engine.url.render_as_string(hide_password=False).replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+async def schedule_forever(svc: Services, stop: anyio.Event) -> None:
+    """Queue scheduled messages as their send time comes: a due-scan, then a wait until the next ``send_at``
+    (at most ``SCHEDULE_RECHECK``) or a NOTIFY that the schedule changed (a message scheduled or rescheduled)."""
+    outage = Outage("scheduled sending")
+    while not stop.is_set():
+        try:
+            async with await psycopg.AsyncConnection.connect(_listen_url(svc), autocommit=True) as listener:
+                await listener.execute(f"LISTEN {SCHEDULE_CHANNEL}")
+                while not stop.is_set():
+                    taken = await schedule.release_due(svc.database, svc.queue)
+                    outage.over()
+                    if taken:
+                        continue  # perhaps more are due
+                    due = await schedule.next_due(svc.database)
+                    wait = SCHEDULE_RECHECK
+                    if due is not None:
+                        # A due message another worker holds locked is not taken here: look again shortly.
+                        wait = min(wait, max(SCHEDULE_MIN_WAIT, (due - datetime.now(UTC)).total_seconds()))
+                    async for _ in listener.notifies(timeout=wait, stop_after=1):
+                        pass
+        except Exception as exc:  # noqa: BLE001 - logged once per outage; the schedule is kept in the database
             await outage.failed(exc, stop)
 
 
@@ -302,6 +334,7 @@ async def run_worker(svc: Services, stop: anyio.Event) -> None:
         async with anyio.create_task_group() as tg:
             tg.start_soon(fan_out_forever, svc, stop)
             tg.start_soon(housekeeping_forever, svc, stop)
+            tg.start_soon(schedule_forever, svc, stop)
             tg.start_soon(
                 functools.partial(
                     consume,

@@ -105,7 +105,11 @@ func (e DomainStatus) Valid() bool {
 // Defines values for EventType.
 const (
 	DomainVerified    EventType = "domain.verified"
+	DraftCreated      EventType = "draft.created"
+	DraftDeleted      EventType = "draft.deleted"
+	DraftUpdated      EventType = "draft.updated"
 	MessageBounced    EventType = "message.bounced"
+	MessageCanceled   EventType = "message.canceled"
 	MessageComplained EventType = "message.complained"
 	MessageDelayed    EventType = "message.delayed"
 	MessageDeleted    EventType = "message.deleted"
@@ -113,6 +117,7 @@ const (
 	MessageFailed     EventType = "message.failed"
 	MessageReceived   EventType = "message.received"
 	MessageRejected   EventType = "message.rejected"
+	MessageScheduled  EventType = "message.scheduled"
 	MessageSent       EventType = "message.sent"
 	WebhookTest       EventType = "webhook.test"
 )
@@ -122,7 +127,15 @@ func (e EventType) Valid() bool {
 	switch e {
 	case DomainVerified:
 		return true
+	case DraftCreated:
+		return true
+	case DraftDeleted:
+		return true
+	case DraftUpdated:
+		return true
 	case MessageBounced:
+		return true
+	case MessageCanceled:
 		return true
 	case MessageComplained:
 		return true
@@ -137,6 +150,8 @@ func (e EventType) Valid() bool {
 	case MessageReceived:
 		return true
 	case MessageRejected:
+		return true
+	case MessageScheduled:
 		return true
 	case MessageSent:
 		return true

@@ -21,6 +21,11 @@ var eventTypes = []string{
 	string(client.MessageRejected),
 	string(client.MessageFailed),
 	string(client.MessageDeleted),
+	string(client.MessageScheduled),
+	string(client.MessageCanceled),
+	string(client.DraftCreated),
+	string(client.DraftUpdated),
+	string(client.DraftDeleted),
 	string(client.DomainVerified),
 	string(client.WebhookTest),
 }

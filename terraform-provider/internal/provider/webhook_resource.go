@@ -73,7 +73,7 @@ func (r *WebhookResource) Schema(ctx context.Context, req resource.SchemaRequest
 				Validators:          []validator.String{httpURLValidator{}, stringvalidator.LengthAtMost(2048)},
 			},
 			"events": schema.SetAttribute{
-				MarkdownDescription: "Event types delivered to the endpoint, among `message.received`, `message.sent`, `message.delivered`, `message.delayed`, `message.bounced`, `message.complained`, `message.rejected`, `message.failed`, `message.deleted`, `domain.verified` and `webhook.test`.",
+				MarkdownDescription: "Event types delivered to the endpoint, among `message.received`, `message.sent`, `message.delivered`, `message.delayed`, `message.bounced`, `message.complained`, `message.rejected`, `message.failed`, `message.deleted`, `message.scheduled`, `message.canceled`, `draft.created`, `draft.updated`, `draft.deleted`, `domain.verified` and `webhook.test`.",
 				Required:            true,
 				ElementType:         types.StringType,
 				Validators: []validator.Set{

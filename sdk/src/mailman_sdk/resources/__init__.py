@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .api_keys import ApiKeys, AsyncApiKeys
     from .domains import AsyncDomains, Domains
+    from .drafts import AsyncDrafts, Drafts
     from .events import AsyncEvents, Events
     from .inboxes import AsyncInboxes, Inboxes
     from .messages import AsyncMessages, Messages
@@ -45,6 +46,12 @@ class Resources:
         from .messages import Messages
 
         return Messages(self)  # type: ignore[arg-type]
+
+    @cached_property
+    def drafts(self) -> Drafts:
+        from .drafts import Drafts
+
+        return Drafts(self)  # type: ignore[arg-type]
 
     @cached_property
     def threads(self) -> Threads:
@@ -101,6 +108,12 @@ class AsyncResources:
         from .messages import AsyncMessages
 
         return AsyncMessages(self)  # type: ignore[arg-type]
+
+    @cached_property
+    def drafts(self) -> AsyncDrafts:
+        from .drafts import AsyncDrafts
+
+        return AsyncDrafts(self)  # type: ignore[arg-type]
 
     @cached_property
     def threads(self) -> AsyncThreads:

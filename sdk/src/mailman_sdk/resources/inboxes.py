@@ -12,6 +12,12 @@ from .._resource import AsyncAPIResource, SyncAPIResource, path_param
 from .._response import async_raw_wrapper, raw_wrapper
 from .._types import NOT_GIVEN, Headers, NotGiven, Timeout, given, query
 from ..types import Inbox
+from .inboxes_drafts import (
+    AsyncInboxesDrafts,
+    AsyncInboxesDraftsWithRawResponse,
+    InboxesDrafts,
+    InboxesDraftsWithRawResponse,
+)
 from .inboxes_messages import (
     AsyncInboxesMessages,
     AsyncInboxesMessagesWithRawResponse,
@@ -31,6 +37,11 @@ __all__ = ["AsyncInboxes", "Inboxes"]
 class Inboxes(SyncAPIResource):
     """Email addresses on a domain. Mail to `local_part@domain` (or `local_part+tag@domain`) is stored in
     the inbox."""
+
+    @cached_property
+    def drafts(self) -> InboxesDrafts:
+
+        return InboxesDrafts(self._client)
 
     @cached_property
     def messages(self) -> InboxesMessages:
@@ -223,6 +234,10 @@ class InboxesWithRawResponse:
         self.delete = raw_wrapper(resource.delete)
 
     @cached_property
+    def drafts(self) -> InboxesDraftsWithRawResponse:
+        return InboxesDraftsWithRawResponse(self._resource.drafts)
+
+    @cached_property
     def messages(self) -> InboxesMessagesWithRawResponse:
         return InboxesMessagesWithRawResponse(self._resource.messages)
 
@@ -234,6 +249,11 @@ class InboxesWithRawResponse:
 class AsyncInboxes(AsyncAPIResource):
     """Email addresses on a domain. Mail to `local_part@domain` (or `local_part+tag@domain`) is stored in
     the inbox."""
+
+    @cached_property
+    def drafts(self) -> AsyncInboxesDrafts:
+
+        return AsyncInboxesDrafts(self._client)
 
     @cached_property
     def messages(self) -> AsyncInboxesMessages:
@@ -424,6 +444,10 @@ class AsyncInboxesWithRawResponse:
         self.retrieve = async_raw_wrapper(resource.retrieve)
         self.update = async_raw_wrapper(resource.update)
         self.delete = async_raw_wrapper(resource.delete)
+
+    @cached_property
+    def drafts(self) -> AsyncInboxesDraftsWithRawResponse:
+        return AsyncInboxesDraftsWithRawResponse(self._resource.drafts)
 
     @cached_property
     def messages(self) -> AsyncInboxesMessagesWithRawResponse:

@@ -106,6 +106,7 @@ class InboxesMessages(SyncAPIResource, WaitForMessage):
         headers: dict[str, str] | NotGiven = NOT_GIVEN,
         attachments: List[AttachmentInputParam] | NotGiven = NOT_GIVEN,
         labels: List[str] | NotGiven = NOT_GIVEN,
+        send_at: datetime | NotGiven | None = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         idempotency_key: str | None = None,
@@ -117,7 +118,8 @@ class InboxesMessages(SyncAPIResource, WaitForMessage):
         is the inbox address with the inbox name; the Message-ID is `<msg_…@domain>`. At least one of `text`
         and `html` is required; at most 50 recipients; suppressed recipients are dropped (422
         `all_recipients_suppressed` when none remain); 422 `domain_not_verified` when the inbox's domain is
-        not verified.
+        not verified. With `send_at` it is stored as `scheduled` instead and sent at that time (reschedule
+        with `PATCH /v1/messages/{message_id}`, cancel with `POST /v1/messages/{message_id}/cancel`).
 
         Args:
           inbox_id: Inbox id (`inb_…`).
@@ -138,6 +140,10 @@ class InboxesMessages(SyncAPIResource, WaitForMessage):
             Results, ARC-*).
           attachments: Attachments.
           labels: Labels to set on the sent message.
+          send_at: Send at this time instead of now (RFC 3339, from now to 30 days ahead; 422 on
+            `send_at` otherwise). The message is stored with `status: scheduled` and
+            `message.scheduled` is recorded; the worker sends it within a second of its time.
+            Suppressions are checked again then.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -159,6 +165,7 @@ class InboxesMessages(SyncAPIResource, WaitForMessage):
                         "headers": headers,
                         "attachments": attachments,
                         "labels": labels,
+                        "send_at": send_at,
                     }
                 ),
                 extra_headers=extra_headers,
@@ -263,6 +270,7 @@ class AsyncInboxesMessages(AsyncAPIResource, AsyncWaitForMessage):
         headers: dict[str, str] | NotGiven = NOT_GIVEN,
         attachments: List[AttachmentInputParam] | NotGiven = NOT_GIVEN,
         labels: List[str] | NotGiven = NOT_GIVEN,
+        send_at: datetime | NotGiven | None = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         idempotency_key: str | None = None,
@@ -274,7 +282,8 @@ class AsyncInboxesMessages(AsyncAPIResource, AsyncWaitForMessage):
         is the inbox address with the inbox name; the Message-ID is `<msg_…@domain>`. At least one of `text`
         and `html` is required; at most 50 recipients; suppressed recipients are dropped (422
         `all_recipients_suppressed` when none remain); 422 `domain_not_verified` when the inbox's domain is
-        not verified.
+        not verified. With `send_at` it is stored as `scheduled` instead and sent at that time (reschedule
+        with `PATCH /v1/messages/{message_id}`, cancel with `POST /v1/messages/{message_id}/cancel`).
 
         Args:
           inbox_id: Inbox id (`inb_…`).
@@ -295,6 +304,10 @@ class AsyncInboxesMessages(AsyncAPIResource, AsyncWaitForMessage):
             Results, ARC-*).
           attachments: Attachments.
           labels: Labels to set on the sent message.
+          send_at: Send at this time instead of now (RFC 3339, from now to 30 days ahead; 422 on
+            `send_at` otherwise). The message is stored with `status: scheduled` and
+            `message.scheduled` is recorded; the worker sends it within a second of its time.
+            Suppressions are checked again then.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -316,6 +329,7 @@ class AsyncInboxesMessages(AsyncAPIResource, AsyncWaitForMessage):
                         "headers": headers,
                         "attachments": attachments,
                         "labels": labels,
+                        "send_at": send_at,
                     }
                 ),
                 extra_headers=extra_headers,

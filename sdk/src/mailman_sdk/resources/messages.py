@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cached_property
 from typing import List
 
@@ -58,17 +59,23 @@ class Messages(SyncAPIResource):
         *,
         add_labels: List[str] | NotGiven = NOT_GIVEN,
         remove_labels: List[str] | NotGiven = NOT_GIVEN,
+        send_at: datetime | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> Message:
-        """Update a message's labels
+        """Update a message's labels or send time
 
-        Adds and removes labels. Removing a label the message does not have is not an error.
+        Adds and removes labels (removing a label the message does not have is not an error) and, for a
+        `scheduled` message, changes `send_at` (RFC 3339, from now to 30 days ahead; 422 on `send_at`
+        otherwise), recording `message.scheduled` again with the new time. Rescheduling a message that is
+        not `scheduled` (it is being sent, was sent or was canceled) answers 409 `message_not_scheduled`.
 
         Args:
           message_id: Message id (`msg_…`).
           add_labels: Labels to add.
           remove_labels: Labels to remove.
+          send_at: A new send time for a `scheduled` message (RFC 3339, from now to 30 days
+            ahead); 409 `message_not_scheduled` for any other.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -77,9 +84,41 @@ class Messages(SyncAPIResource):
             RequestOptions(
                 "PATCH",
                 f"/v1/messages/{path_param('message_id', message_id)}",
-                json=given({"add_labels": add_labels, "remove_labels": remove_labels}),
+                json=given({"add_labels": add_labels, "remove_labels": remove_labels, "send_at": send_at}),
                 extra_headers=extra_headers,
                 timeout=timeout,
+            ),
+            Message,
+        )
+
+    def cancel(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+    ) -> Message:
+        """Cancel a scheduled message
+
+        A `scheduled` message becomes `canceled` and is never sent; `message.canceled` is recorded. A
+        message that is not `scheduled` answers 409 `message_not_scheduled` (once its time has come it is
+        `queued` and on its way).
+
+        Args:
+          message_id: Message id (`msg_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+          idempotency_key: reuse to make a repeated call safe; one is generated otherwise.
+        """
+        return self._request(
+            RequestOptions(
+                "POST",
+                f"/v1/messages/{path_param('message_id', message_id)}/cancel",
+                extra_headers=extra_headers,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
             ),
             Message,
         )
@@ -108,7 +147,7 @@ class Messages(SyncAPIResource):
         self._request(
             RequestOptions(
                 "DELETE",
-                f"/v1/messages/{path_param('message_id', message_id)}",
+                f"/v1/messages/{path_param('message_id', message_id)}/cancel",
                 extra_headers=extra_headers,
                 timeout=timeout,
             ),
@@ -182,6 +221,7 @@ class Messages(SyncAPIResource):
         cc: List[str] | NotGiven = NOT_GIVEN,
         attachments: List[AttachmentInputParam] | NotGiven = NOT_GIVEN,
         labels: List[str] | NotGiven = NOT_GIVEN,
+        send_at: datetime | NotGiven | None = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         idempotency_key: str | None = None,
@@ -191,7 +231,7 @@ class Messages(SyncAPIResource):
         Replies from the message's inbox, in its thread: to the original sender (Reply-To when present),
         plus the original To and Cc recipients except the inbox itself with `reply_all`. The subject gets a
         `Re:` prefix and In-Reply-To/References are set. Same recipient, suppression and domain rules as
-        sending.
+        sending; `send_at` schedules it as for a send.
 
         Args:
           message_id: Message id (`msg_…`).
@@ -201,6 +241,10 @@ class Messages(SyncAPIResource):
           cc: Additional Cc recipients.
           attachments: Attachments.
           labels: Labels to set on the reply.
+          send_at: Send at this time instead of now (RFC 3339, from now to 30 days ahead; 422 on
+            `send_at` otherwise). The message is stored with `status: scheduled` and
+            `message.scheduled` is recorded; the worker sends it within a second of its time.
+            Suppressions are checked again then.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -218,6 +262,7 @@ class Messages(SyncAPIResource):
                         "cc": cc,
                         "attachments": attachments,
                         "labels": labels,
+                        "send_at": send_at,
                     }
                 ),
                 extra_headers=extra_headers,
@@ -235,6 +280,7 @@ class Messages(SyncAPIResource):
         text: str | NotGiven | None = NOT_GIVEN,
         html: str | NotGiven | None = NOT_GIVEN,
         labels: List[str] | NotGiven = NOT_GIVEN,
+        send_at: datetime | NotGiven | None = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         idempotency_key: str | None = None,
@@ -251,6 +297,10 @@ class Messages(SyncAPIResource):
           text: Plain-text note placed above the forwarded message.
           html: HTML note placed above the forwarded message.
           labels: Labels to set on the forward.
+          send_at: Send at this time instead of now (RFC 3339, from now to 30 days ahead; 422 on
+            `send_at` otherwise). The message is stored with `status: scheduled` and
+            `message.scheduled` is recorded; the worker sends it within a second of its time.
+            Suppressions are checked again then.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -260,7 +310,7 @@ class Messages(SyncAPIResource):
             RequestOptions(
                 "POST",
                 f"/v1/messages/{path_param('message_id', message_id)}/forward",
-                json=given({"to": to, "text": text, "html": html, "labels": labels}),
+                json=given({"to": to, "text": text, "html": html, "labels": labels, "send_at": send_at}),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 idempotency_key=idempotency_key,
@@ -274,6 +324,7 @@ class MessagesWithRawResponse:
         self._resource = resource
         self.retrieve = raw_wrapper(resource.retrieve)
         self.update = raw_wrapper(resource.update)
+        self.cancel = raw_wrapper(resource.cancel)
         self.delete = raw_wrapper(resource.delete)
         self.raw = raw_wrapper(resource.raw)
         self.download = raw_wrapper(resource.download)
@@ -323,17 +374,23 @@ class AsyncMessages(AsyncAPIResource):
         *,
         add_labels: List[str] | NotGiven = NOT_GIVEN,
         remove_labels: List[str] | NotGiven = NOT_GIVEN,
+        send_at: datetime | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> Message:
-        """Update a message's labels
+        """Update a message's labels or send time
 
-        Adds and removes labels. Removing a label the message does not have is not an error.
+        Adds and removes labels (removing a label the message does not have is not an error) and, for a
+        `scheduled` message, changes `send_at` (RFC 3339, from now to 30 days ahead; 422 on `send_at`
+        otherwise), recording `message.scheduled` again with the new time. Rescheduling a message that is
+        not `scheduled` (it is being sent, was sent or was canceled) answers 409 `message_not_scheduled`.
 
         Args:
           message_id: Message id (`msg_…`).
           add_labels: Labels to add.
           remove_labels: Labels to remove.
+          send_at: A new send time for a `scheduled` message (RFC 3339, from now to 30 days
+            ahead); 409 `message_not_scheduled` for any other.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -342,9 +399,41 @@ class AsyncMessages(AsyncAPIResource):
             RequestOptions(
                 "PATCH",
                 f"/v1/messages/{path_param('message_id', message_id)}",
-                json=given({"add_labels": add_labels, "remove_labels": remove_labels}),
+                json=given({"add_labels": add_labels, "remove_labels": remove_labels, "send_at": send_at}),
                 extra_headers=extra_headers,
                 timeout=timeout,
+            ),
+            Message,
+        )
+
+    async def cancel(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+    ) -> Message:
+        """Cancel a scheduled message
+
+        A `scheduled` message becomes `canceled` and is never sent; `message.canceled` is recorded. A
+        message that is not `scheduled` answers 409 `message_not_scheduled` (once its time has come it is
+        `queued` and on its way).
+
+        Args:
+          message_id: Message id (`msg_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+          idempotency_key: reuse to make a repeated call safe; one is generated otherwise.
+        """
+        return await self._request(
+            RequestOptions(
+                "POST",
+                f"/v1/messages/{path_param('message_id', message_id)}/cancel",
+                extra_headers=extra_headers,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
             ),
             Message,
         )
@@ -373,7 +462,7 @@ class AsyncMessages(AsyncAPIResource):
         await self._request(
             RequestOptions(
                 "DELETE",
-                f"/v1/messages/{path_param('message_id', message_id)}",
+                f"/v1/messages/{path_param('message_id', message_id)}/cancel",
                 extra_headers=extra_headers,
                 timeout=timeout,
             ),
@@ -447,6 +536,7 @@ class AsyncMessages(AsyncAPIResource):
         cc: List[str] | NotGiven = NOT_GIVEN,
         attachments: List[AttachmentInputParam] | NotGiven = NOT_GIVEN,
         labels: List[str] | NotGiven = NOT_GIVEN,
+        send_at: datetime | NotGiven | None = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         idempotency_key: str | None = None,
@@ -456,7 +546,7 @@ class AsyncMessages(AsyncAPIResource):
         Replies from the message's inbox, in its thread: to the original sender (Reply-To when present),
         plus the original To and Cc recipients except the inbox itself with `reply_all`. The subject gets a
         `Re:` prefix and In-Reply-To/References are set. Same recipient, suppression and domain rules as
-        sending.
+        sending; `send_at` schedules it as for a send.
 
         Args:
           message_id: Message id (`msg_…`).
@@ -466,6 +556,10 @@ class AsyncMessages(AsyncAPIResource):
           cc: Additional Cc recipients.
           attachments: Attachments.
           labels: Labels to set on the reply.
+          send_at: Send at this time instead of now (RFC 3339, from now to 30 days ahead; 422 on
+            `send_at` otherwise). The message is stored with `status: scheduled` and
+            `message.scheduled` is recorded; the worker sends it within a second of its time.
+            Suppressions are checked again then.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -483,6 +577,7 @@ class AsyncMessages(AsyncAPIResource):
                         "cc": cc,
                         "attachments": attachments,
                         "labels": labels,
+                        "send_at": send_at,
                     }
                 ),
                 extra_headers=extra_headers,
@@ -500,6 +595,7 @@ class AsyncMessages(AsyncAPIResource):
         text: str | NotGiven | None = NOT_GIVEN,
         html: str | NotGiven | None = NOT_GIVEN,
         labels: List[str] | NotGiven = NOT_GIVEN,
+        send_at: datetime | NotGiven | None = NOT_GIVEN,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         idempotency_key: str | None = None,
@@ -516,6 +612,10 @@ class AsyncMessages(AsyncAPIResource):
           text: Plain-text note placed above the forwarded message.
           html: HTML note placed above the forwarded message.
           labels: Labels to set on the forward.
+          send_at: Send at this time instead of now (RFC 3339, from now to 30 days ahead; 422 on
+            `send_at` otherwise). The message is stored with `status: scheduled` and
+            `message.scheduled` is recorded; the worker sends it within a second of its time.
+            Suppressions are checked again then.
 
           extra_headers: headers to add to this request only.
           timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
@@ -525,7 +625,7 @@ class AsyncMessages(AsyncAPIResource):
             RequestOptions(
                 "POST",
                 f"/v1/messages/{path_param('message_id', message_id)}/forward",
-                json=given({"to": to, "text": text, "html": html, "labels": labels}),
+                json=given({"to": to, "text": text, "html": html, "labels": labels, "send_at": send_at}),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 idempotency_key=idempotency_key,
@@ -539,6 +639,7 @@ class AsyncMessagesWithRawResponse:
         self._resource = resource
         self.retrieve = async_raw_wrapper(resource.retrieve)
         self.update = async_raw_wrapper(resource.update)
+        self.cancel = async_raw_wrapper(resource.cancel)
         self.delete = async_raw_wrapper(resource.delete)
         self.raw = async_raw_wrapper(resource.raw)
         self.download = async_raw_wrapper(resource.download)

@@ -134,7 +134,18 @@ MessageDirection = Literal["inbound", "outbound"]
 
 
 MessageStatus = Literal[
-    "received", "queued", "sending", "sent", "delivered", "delayed", "bounced", "complained", "rejected", "failed"
+    "received",
+    "scheduled",
+    "canceled",
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "delayed",
+    "bounced",
+    "complained",
+    "rejected",
+    "failed",
 ]
 
 
@@ -151,7 +162,9 @@ class Message(BaseModel):
     """`inbound` (received) or `outbound` (sent)."""
     status: MessageStatus
     """Lifecycle status. Inbound: `received`. Outbound: `queued` → `sending` → `sent` → `delivered`, or
-    `delayed`, `bounced`, `complained`, `rejected`, `failed`."""
+    `delayed`, `bounced`, `complained`, `rejected`, `failed`. A message sent with `send_at` starts as
+    `scheduled`: at its time it becomes `queued` and goes on as above (or `failed` when every recipient
+    was suppressed meanwhile); canceled before then, it is `canceled` and never sent."""
     message_id: str
     """The RFC 5322 Message-ID, with angle brackets, e.g. `<msg_…@mail.acme.com>`."""
     in_reply_to: str | None
@@ -220,6 +233,65 @@ class Message(BaseModel):
     """When the message was handed to SES or the relay."""
     delivered_at: datetime | None
     """When delivery was confirmed."""
+    send_at: datetime | None = None
+    """When a scheduled message is (or was) to be sent; null for one sent at once and for received mail.
+    Always present in this API's answers; optional so that clients read answers of earlier servers."""
+
+
+class DraftAttachment(BaseModel):
+    """An attachment of a draft."""
+
+    filename: str
+    """File name shown to recipients."""
+    content_type: str
+    """MIME type."""
+    content: str | None = None
+    """The file content, base64-encoded (left out in events)."""
+    content_id: str | None
+    """Content-ID for inline parts."""
+    inline: bool
+    """Sent as an inline part."""
+
+
+class Draft(BaseModel):
+    """A message saved before it is sent."""
+
+    id: str
+    """Draft id (`drf_…`)."""
+    inbox_id: str
+    """Inbox the draft sends from (`inb_…`)."""
+    to: list[str]
+    """To recipients, as given."""
+    cc: list[str]
+    """Cc recipients, as given."""
+    bcc: list[str]
+    """Bcc recipients, as given."""
+    reply_to: list[str]
+    """Reply-To addresses, as given."""
+    subject: str | None
+    """Subject line."""
+    text: str | None
+    """Plain-text body."""
+    html: str | None
+    """HTML body."""
+    headers: dict[str, str]
+    """Extra headers."""
+    attachments: list[DraftAttachment]
+    """Attachments, as given (events leave out their `content`)."""
+    labels: list[str]
+    """Labels to set on the sent message."""
+    in_reply_to: str | None
+    """The message (`msg_…`) this draft replies to."""
+    reply_all: bool
+    """For a reply, also address the original To and Cc recipients."""
+    forward_of: str | None
+    """The message (`msg_…`) this draft forwards."""
+    send_at: datetime | None
+    """When the message is to be sent once the draft is sent; null for at once."""
+    created_at: datetime
+    """When the draft was created."""
+    updated_at: datetime
+    """When the draft was last changed."""
 
 
 class Thread(BaseModel):
@@ -278,6 +350,11 @@ EventType = Literal[
     "message.rejected",
     "message.failed",
     "message.deleted",
+    "message.scheduled",
+    "message.canceled",
+    "draft.created",
+    "draft.updated",
+    "draft.deleted",
     "domain.verified",
     "webhook.test",
 ]
@@ -368,12 +445,31 @@ class DeliveryEventData(BaseModel):
     """A conversation: messages of one inbox linked by In-Reply-To/References."""
     recipients: list[str]
     """Recipient addresses this event concerns."""
+    reason: str | None = None
+    """Why a `message.failed` message failed when no server said so: `raw message missing`, or every
+    recipient suppressed before the send time of a scheduled message."""
     smtp_response: str | None
     """SMTP response from the receiving server, e.g. `250 2.0.0 OK`."""
     bounce: DeliveryEventDataBounce | None
     """Bounce details (`message.bounced`); null otherwise."""
     complaint: DeliveryEventDataComplaint | None
     """Complaint details (`message.complained`); null otherwise. A complaint suppresses the recipients."""
+
+
+class DraftEventData(BaseModel):
+    """The draft, its attachments without their content."""
+
+    draft: Draft
+    """A message saved before it is sent."""
+
+
+class DraftDeletedEventData(BaseModel):
+    """The draft as it was, and the message it became when it was sent."""
+
+    draft: Draft
+    """A message saved before it is sent."""
+    sent_message_id: str | None
+    """The message (`msg_…`) the draft was sent as; null when it was deleted unsent."""
 
 
 class DomainVerifiedEventData(BaseModel):
@@ -521,6 +617,71 @@ class MessageDeletedEvent(BaseModel):
     `signature` are null and `preview` empty) and why it went."""
 
 
+class MessageScheduledEvent(BaseModel):
+    """`message.scheduled`: A message was scheduled (`send_at`), or rescheduled."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["message.scheduled"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: MessageEventData
+    """The message (bodies included) and its thread."""
+
+
+class MessageCanceledEvent(BaseModel):
+    """`message.canceled`: A scheduled message was canceled; it will not be sent."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["message.canceled"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: MessageEventData
+    """The message (bodies included) and its thread."""
+
+
+class DraftCreatedEvent(BaseModel):
+    """`draft.created`: A draft was saved."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["draft.created"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: DraftEventData
+    """The draft, its attachments without their content."""
+
+
+class DraftUpdatedEvent(BaseModel):
+    """`draft.updated`: A draft was changed."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["draft.updated"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: DraftEventData
+    """The draft, its attachments without their content."""
+
+
+class DraftDeletedEvent(BaseModel):
+    """`draft.deleted`: A draft was deleted, or sent (`sent_message_id`)."""
+
+    id: str
+    """Event id (`evt_…`); the `webhook-id` header of deliveries."""
+    type: Literal["draft.deleted"]
+    """Event type."""
+    timestamp: datetime
+    """When the event happened."""
+    data: DraftDeletedEventData
+    """The draft as it was, and the message it became when it was sent."""
+
+
 class DomainVerifiedEvent(BaseModel):
     """`domain.verified`: A domain became verified."""
 
@@ -557,6 +718,11 @@ Event = Annotated[
     | MessageRejectedEvent
     | MessageFailedEvent
     | MessageDeletedEvent
+    | MessageScheduledEvent
+    | MessageCanceledEvent
+    | DraftCreatedEvent
+    | DraftUpdatedEvent
+    | DraftDeletedEvent
     | DomainVerifiedEvent
     | WebhookTestEvent,
     Field(discriminator="type"),
@@ -624,6 +790,13 @@ __all__ = [
     "Domain",
     "DomainVerifiedEvent",
     "DomainVerifiedEventData",
+    "Draft",
+    "DraftAttachment",
+    "DraftCreatedEvent",
+    "DraftDeletedEvent",
+    "DraftDeletedEventData",
+    "DraftEventData",
+    "DraftUpdatedEvent",
     "EmailAddress",
     "Event",
     "EventType",
@@ -631,6 +804,7 @@ __all__ = [
     "Inbox",
     "Message",
     "MessageBouncedEvent",
+    "MessageCanceledEvent",
     "MessageComplainedEvent",
     "MessageDelayedEvent",
     "MessageDeletedEvent",
@@ -642,6 +816,7 @@ __all__ = [
     "MessageHeader",
     "MessageReceivedEvent",
     "MessageRejectedEvent",
+    "MessageScheduledEvent",
     "MessageSentEvent",
     "MessageStatus",
     "Suppression",

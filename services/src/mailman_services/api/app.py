@@ -10,6 +10,7 @@ from . import (
     api_keys,
     auth,
     domains,
+    drafts,
     errors,
     events,
     idempotency,
@@ -24,7 +25,7 @@ from . import (
 )
 from .http import MAX_BODY
 
-BLUEPRINTS = (system, domains, inboxes, messages, threads, webhooks, stream, events, suppressions, api_keys)
+BLUEPRINTS = (system, domains, inboxes, messages, drafts, threads, webhooks, stream, events, suppressions, api_keys)
 
 
 def create_app(svc: Services) -> Quart:

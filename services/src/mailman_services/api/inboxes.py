@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, current_app
 
-from ..handlers import inboxes, messages, views, waiting
+from ..handlers import drafts, inboxes, messages, views, waiting
 from .http import (
     check_inbox,
     empty_response,
@@ -15,7 +15,7 @@ from .http import (
     require_unscoped,
     services,
 )
-from .schemas import InboxCreate, InboxQuery, InboxUpdate, MessageQuery, SendMessage, ThreadQuery
+from .schemas import Draft, DraftQuery, InboxCreate, InboxQuery, InboxUpdate, MessageQuery, SendMessage, ThreadQuery
 
 blueprint = Blueprint("inboxes", __name__, url_prefix="/v1/inboxes")
 
@@ -111,6 +111,7 @@ async def send(inbox_id: str) -> Response:
         headers=body.headers,
         attachments=[a.model_dump() for a in body.attachments],
         labels=body.labels,
+        send_at=body.send_at,
     )
     message = await messages.send(svc.database, svc.blobs, svc.queue, inbox_id, request)
     return json_response(message, 202)
@@ -121,3 +122,17 @@ async def list_threads(inbox_id: str) -> Response:
     check_inbox(inbox_id)
     query = parse_query(ThreadQuery)
     return json_response(await views.list_threads(services().database, inbox_id, **query.model_dump()))
+
+
+@blueprint.post("/<inbox_id>/drafts")
+async def create_draft(inbox_id: str) -> Response:
+    check_inbox(inbox_id)
+    body = await parse_body(Draft, optional=True)
+    return json_response(await drafts.create(services().database, inbox_id, body.given()), 201)
+
+
+@blueprint.get("/<inbox_id>/drafts")
+async def list_drafts(inbox_id: str) -> Response:
+    check_inbox(inbox_id)
+    query = parse_query(DraftQuery)
+    return json_response(await views.list_drafts(services().database, inbox_id, **query.model_dump()))

@@ -1,4 +1,4 @@
-"""/v1/messages/{message_id}: read, label, delete, raw, attachments, reply and forward."""
+"""/v1/messages/{message_id}: read, label and reschedule, cancel, delete, raw, attachments, reply and forward."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ async def update(message_id: str) -> Response:
     await _message(message_id)
     body = await parse_body(MessageUpdate)
     return json_response(
-        await messages.update_labels(services().database, message_id, body.add_labels, body.remove_labels)
+        await messages.update_message(
+            services().database, message_id, body.add_labels, body.remove_labels, body.send_at
+        )
     )
 
 
@@ -43,6 +45,12 @@ async def delete(message_id: str) -> Response:
     svc = services()
     await deletion.delete_message(svc.database, svc.blobs, message_id, principal().inbox_ids)
     return empty_response()
+
+
+@blueprint.post("/<message_id>/cancel")
+async def cancel(message_id: str) -> Response:
+    await _message(message_id)
+    return json_response(await messages.cancel(services().database, message_id))
 
 
 @blueprint.get("/<message_id>/raw")

@@ -32,11 +32,27 @@ EventType = Literal[
     "message.rejected",
     "message.failed",
     "message.deleted",
+    "message.scheduled",
+    "message.canceled",
+    "draft.created",
+    "draft.updated",
+    "draft.deleted",
     "domain.verified",
     "webhook.test",
 ]
 MessageStatus = Literal[
-    "received", "queued", "sending", "sent", "delivered", "delayed", "bounced", "complained", "rejected", "failed"
+    "received",
+    "scheduled",
+    "canceled",
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "delayed",
+    "bounced",
+    "complained",
+    "rejected",
+    "failed",
 ]
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 
@@ -77,7 +93,20 @@ OneLine = AfterValidator(_one_line)
 NotNull = AfterValidator(_not_null)
 """Marks an optional field that may be left out but not sent as null (defaults are not validated)."""
 
+
+def _rfc3339(value: object) -> datetime:
+    """A body's RFC 3339 text as a datetime (bodies are strict: pydantic would not convert it itself)."""
+    text = _rfc3339_text(value)
+    assert isinstance(text, str)
+    try:
+        return datetime.fromisoformat(text.upper())
+    except ValueError:
+        raise ValueError("must be an RFC 3339 date-time such as 2025-01-15T10:30:00Z") from None
+
+
 Timestamp = Annotated[datetime, BeforeValidator(_rfc3339_text), AfterValidator(_utc)]
+SendAt = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_utc)]
+"""A time in a JSON body, such as ``send_at``."""
 Label = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
@@ -193,6 +222,7 @@ class SendMessage(Body):
     headers: dict[str, str] = {}
     attachments: Annotated[list[AttachmentInput], Field(max_length=100)] = []
     labels: Annotated[list[Label], Field(max_length=50)] = []
+    send_at: SendAt | None = None
 
 
 class Reply(Body):
@@ -202,6 +232,7 @@ class Reply(Body):
     cc: Recipients = []
     attachments: Annotated[list[AttachmentInput], Field(max_length=100)] = []
     labels: Annotated[list[Label], Field(max_length=50)] = []
+    send_at: SendAt | None = None
 
 
 class Forward(Body):
@@ -211,11 +242,45 @@ class Forward(Body):
     text: str | None = None
     html: str | None = None
     labels: Annotated[list[Label], Field(max_length=50)] = []
+    send_at: SendAt | None = None
 
 
 class MessageUpdate(Body):
     add_labels: Annotated[list[Label], Field(max_length=50)] = []
     remove_labels: Annotated[list[Label], Field(max_length=50)] = []
+    send_at: Annotated[SendAt | None, NotNull] = None
+
+
+class Draft(Body):
+    """A draft's fields, each optional; for an update, one left out is unchanged and a null clears it."""
+
+    to: Recipients | None = None
+    cc: Recipients | None = None
+    bcc: Recipients | None = None
+    reply_to: (
+        Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=998)]], Field(max_length=10)] | None
+    ) = None
+    subject: Annotated[Annotated[str, StringConstraints(max_length=998)] | None, OneLine] = None
+    text: str | None = None
+    html: str | None = None
+    headers: dict[str, str] | None = None
+    attachments: Annotated[list[AttachmentInput], Field(max_length=100)] | None = None
+    labels: Annotated[list[Label], Field(max_length=50)] | None = None
+    in_reply_to: Id | None = None
+    reply_all: bool | None = None
+    forward_of: Id | None = None
+    send_at: SendAt | None = None
+
+    def given(self) -> dict[str, object]:
+        """The fields the body set (null included), attachments as plain dicts."""
+        return {
+            name: getattr(self, name) if name != "attachments" else self.model_dump()[name]
+            for name in self.model_fields_set
+        }
+
+
+class DraftQuery(Query):
+    pass
 
 
 class WebhookCreate(Body):

@@ -126,6 +126,8 @@ messages = Table(
     _created_at(),
     Column("sent_at", DateTime(timezone=True)),
     Column("delivered_at", DateTime(timezone=True)),
+    # When a ``scheduled`` message is due: the worker's due-scan (handlers/schedule.py) reads the partial index.
+    Column("send_at", DateTime(timezone=True)),
     Column(
         "search",
         TSVECTOR,
@@ -158,6 +160,34 @@ messages = Table(
     # The copies of one received mail in several inboxes share its raw blob: deleted with the last of them.
     Index(None, "raw_key"),
     Index("uq_messages_inbox_id_dedup_key", "inbox_id", "dedup_key", unique=True),
+    Index("ix_messages_scheduled", "send_at", "id", postgresql_where=text("status = 'scheduled'")),
+)
+
+# A message not sent yet: the fields of a send, perhaps incomplete, plus what makes it a reply or a forward.
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("inbox_id", Text, ForeignKey("inboxes.id", ondelete="CASCADE"), nullable=False),
+    Column("to", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("cc", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("bcc", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("reply_to", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("subject", Text),
+    Column("text", Text),
+    Column("html", Text),
+    Column("headers", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("attachments", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("labels", ARRAY(Text), nullable=False, server_default="{}"),
+    # A message id, not a foreign key: a draft outlives the message it answers, and says so when it is sent.
+    Column("in_reply_to", Text),
+    Column("reply_all", Boolean, nullable=False, server_default=text("false")),
+    Column("forward_of", Text),
+    Column("send_at", DateTime(timezone=True)),
+    _created_at(),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    CheckConstraint("in_reply_to IS NULL OR forward_of IS NULL", name="reply_or_forward"),
+    Index(None, "inbox_id", text("id DESC")),
 )
 
 webhooks = Table(

@@ -12,7 +12,7 @@ import threading
 import time
 
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-PREFIXES = frozenset({"dom", "inb", "msg", "thr", "att", "whk", "dlv", "evt", "key"})
+PREFIXES = frozenset({"dom", "inb", "msg", "thr", "att", "whk", "dlv", "evt", "key", "drf"})
 
 _lock = threading.Lock()
 _last_ms = 0

@@ -415,4 +415,5 @@ def _message_values(copy: _Copy, message_pk: str, thread_id: str, now: datetime)
         "created_at": now,
         "sent_at": None,
         "delivered_at": None,
+        "send_at": None,
     }

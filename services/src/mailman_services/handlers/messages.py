@@ -1,8 +1,9 @@
-"""Messages: reading and labelling, and composing outbound mail (send, reply, forward).
+"""Messages: reading, labelling and rescheduling, and composing outbound mail (send, reply, forward).
 
 Composing validates, stores the attachments and the raw MIME in the blob store, and writes the message
 as ``queued`` with its thread and its outbound job, all in one transaction (``send``; ``compose`` in the
-caller's).
+caller's). A message with a ``send_at`` is written as ``scheduled`` instead, with no job: the worker's due-scan
+(handlers/schedule.py) queues it when its time comes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db.engine import Database
@@ -23,35 +24,94 @@ from ..domain import mime
 from ..domain.addresses import parse_recipient
 from ..domain.errors import APIError, FieldError, invalid, not_found
 from ..domain.ids import new_id
+from ..domain.schedule import send_at_error
 from ..ports import BlobStore, Queue
 from . import jobs, views
 from .attachments import attachment_key, store_attachments
-from .events import notify
+from .events import notify, record_event
 from .suppressions import suppressed_among
 
 MAX_RECIPIENTS = 50
 NOT_CHECKED = dict.fromkeys(("spam", "virus", "spf", "dkim", "dmarc"), "not_checked")
+SCHEDULE_CHANNEL = "mailman_schedule"  # NOTIFY at commit: the worker's due-scan looks at the schedule again
 
 
 def raw_key(message_id: str) -> str:
     return f"raw/{message_id}.eml"
 
 
-async def update_labels(database: Database, message_id: str, add: list[str], remove: list[str]) -> dict[str, Any]:
+async def update_message(
+    database: Database,
+    message_id: str,
+    add: list[str],
+    remove: list[str],
+    send_at: datetime | None = None,
+) -> dict[str, Any]:
+    """Change the labels and, for a ``scheduled`` message, ``send_at`` (409 ``message_not_scheduled`` otherwise)."""
     async with database.transaction() as conn:
-        row = await views.find_message(conn, message_id)
-        labels = [label for label in row.labels if label not in remove]
-        labels += [label for label in dict.fromkeys(add) if label not in labels]
+        row = await views.find_message(conn, message_id, for_update=send_at is not None)
+        values: dict[str, Any] = {}
+        if add or remove:
+            labels = [label for label in row.labels if label not in remove]
+            values["labels"] = labels + [label for label in dict.fromkeys(add) if label not in labels]
+        if send_at is not None:
+            if row.status != "scheduled":
+                raise APIError(
+                    409,
+                    "message_not_scheduled",
+                    f"{message_id} is {row.status}: only a scheduled message can be rescheduled.",
+                )
+            check_send_at(send_at)
+            values["send_at"] = send_at
+        if not values:
+            values["labels"] = row.labels  # nothing to change: answer with the message as it is
+        updated = (
+            await conn.execute(
+                update(messages).where(messages.c.id == message_id).values(**values).returning(*views.MESSAGE_COLUMNS)
+            )
+        ).one()
+        if "labels" in values:
+            await _refresh_thread_labels(conn, row.thread_id)
+        if send_at is not None:
+            await record_message_event(conn, "message.scheduled", updated)
+            await _wake_schedule(conn)
+        return views.message(updated)
+
+
+async def cancel(database: Database, message_id: str) -> dict[str, Any]:
+    """A ``scheduled`` message becomes ``canceled`` and is never sent (409 ``message_not_scheduled`` otherwise)."""
+    async with database.transaction() as conn:
+        row = await views.find_message(conn, message_id, for_update=True)
+        if row.status != "scheduled":
+            raise APIError(
+                409, "message_not_scheduled", f"{message_id} is {row.status}: only a scheduled message can be canceled."
+            )
         updated = (
             await conn.execute(
                 update(messages)
                 .where(messages.c.id == message_id)
-                .values(labels=labels)
+                .values(status="canceled")
                 .returning(*views.MESSAGE_COLUMNS)
             )
         ).one()
-        await _refresh_thread_labels(conn, row.thread_id)
+        await record_message_event(conn, "message.canceled", updated)
         return views.message(updated)
+
+
+def check_send_at(send_at: datetime) -> None:
+    if (error := send_at_error(send_at, datetime.now(UTC))) is not None:
+        raise invalid("send_at", error)
+
+
+async def record_message_event(conn: AsyncConnection, event_type: str, row: Any, **extra: Any) -> None:
+    """Record ``event_type`` for the message ``row`` (MESSAGE_COLUMNS) with its thread."""
+    thread = (await conn.execute(select(threads).where(threads.c.id == row.thread_id))).one()
+    data = {"message": views.event_message(row), "thread": views.thread(thread), **extra}
+    await record_event(conn, event_type, data, inbox_id=row.inbox_id, message_id=row.id)
+
+
+async def _wake_schedule(conn: AsyncConnection) -> None:
+    await conn.execute(select(func.pg_notify(SCHEDULE_CHANNEL, "")))
 
 
 async def _refresh_thread_labels(conn: AsyncConnection, thread_id: str) -> None:
@@ -78,6 +138,7 @@ class Composition:
     headers: dict[str, str] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
+    send_at: datetime | None = None  # None: send now; else stored as ``scheduled`` until then
 
 
 @dataclass
@@ -89,7 +150,7 @@ class Parent:
     references: list[str]
 
 
-def _recipients(values: Sequence[str | dict[str, Any]], field_name: str) -> list[dict[str, Any]]:
+def parse_recipients(values: Sequence[str | dict[str, Any]], field_name: str) -> list[dict[str, Any]]:
     """Recipients as ``{"name", "address"}``: strings a caller gave are parsed and checked; mailboxes taken
     from a stored message (a reply's) are kept, their names made fit for a header."""
     parsed, errors = [], []
@@ -110,7 +171,7 @@ def _recipients(values: Sequence[str | dict[str, Any]], field_name: str) -> list
     return parsed
 
 
-def _decode_attachments(items: list[dict[str, Any]], field_name: str = "attachments") -> list[mime.AttachmentPart]:
+def decode_attachments(items: list[dict[str, Any]], field_name: str = "attachments") -> list[mime.AttachmentPart]:
     parts = []
     for i, item in enumerate(items):
         try:
@@ -143,7 +204,8 @@ async def compose(
     parent: Parent | None = None,
     inherited: list[mime.AttachmentPart] | None = None,
 ) -> dict[str, Any]:
-    """Validate and store one outbound message (status ``queued``); returns it as the API shows it."""
+    """Validate and store one outbound message (status ``queued``, or ``scheduled`` with a ``send_at``); returns it
+    as the API shows it."""
     inbox = (
         await conn.execute(
             select(inboxes, domains.c.name.label("domain_name"), domains.c.status.label("domain_status"))
@@ -155,10 +217,10 @@ async def compose(
         raise not_found("inbox", inbox_id)
     if request.text is None and request.html is None:
         raise invalid("text", "give text, html or both")
-    to = _recipients(request.to, "to")
-    cc = _recipients(request.cc, "cc")
-    bcc = _recipients(request.bcc, "bcc")
-    reply_to = _recipients(request.reply_to, "reply_to")
+    to = parse_recipients(request.to, "to")
+    cc = parse_recipients(request.cc, "cc")
+    bcc = parse_recipients(request.bcc, "bcc")
+    reply_to = parse_recipients(request.reply_to, "reply_to")
     if len(to) + len(cc) + len(bcc) > MAX_RECIPIENTS:
         raise APIError(
             422, "too_many_recipients", f"A message may have at most {MAX_RECIPIENTS} recipients (to + cc + bcc)."
@@ -172,7 +234,9 @@ async def compose(
         raise APIError(
             422, "validation_failed", "; ".join(f"{e.field}: {e.message}" for e in header_errors), header_errors
         )
-    parts = _decode_attachments(request.attachments) + (inherited or [])
+    parts = decode_attachments(request.attachments) + (inherited or [])
+    if request.send_at is not None:
+        check_send_at(request.send_at)
     if inbox.domain_status != "verified":
         raise APIError(
             422,
@@ -204,7 +268,8 @@ async def compose(
         reply_to=[mime.Mailbox(r["name"], r["address"]) for r in reply_to],
         subject=request.subject,
         message_id=message_id,
-        date=now,
+        # A scheduled message is dated when it is due (a rescheduled one keeps the time first scheduled).
+        date=request.send_at or now,
         text=request.text,
         html=request.html,
         in_reply_to=parent.message_id if parent else None,
@@ -253,7 +318,8 @@ async def compose(
                 inbox_id=inbox_id,
                 thread_id=thread_id,
                 direction="outbound",
-                status="queued",
+                status="queued" if request.send_at is None else "scheduled",
+                send_at=request.send_at,
                 message_id=message_id,
                 in_reply_to=draft.in_reply_to,
                 references=references,
@@ -282,7 +348,11 @@ async def compose(
     ).one()
     if parent is not None and labels:
         await _refresh_thread_labels(conn, thread_id)
-    await jobs.enqueue(conn, queue, "outbound", [jobs.outbound_job(message_pk)])
+    if request.send_at is None:
+        await jobs.enqueue(conn, queue, "outbound", [jobs.outbound_job(message_pk)])
+    else:
+        await record_message_event(conn, "message.scheduled", row)
+        await _wake_schedule(conn)
     await notify(conn, [inbox_id])  # wakes whoever waits for the inbox's next message
     return views.message(row)
 
@@ -308,16 +378,33 @@ async def reply(
     attachments: list[dict[str, Any]],
     labels: list[str],
     dotted_only: bool,
+    send_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Reply to ``original``'s sender (Reply-To, else From), or to its recipients when it was sent from here.
+    """Reply to ``original`` (see ``reply_composition``) in a transaction of its own."""
+    async with jobs.transaction(database, queue) as conn:
+        request, parent = await reply_composition(
+            conn,
+            original,
+            Composition(to=[], cc=cc, text=text, html=html, attachments=attachments, labels=labels, send_at=send_at),
+            reply_all=reply_all,
+            dotted_only=dotted_only,
+        )
+        return await compose(conn, blobs, queue, original.inbox_id, request, parent)
+
+
+async def reply_composition(
+    conn: AsyncConnection, original: Any, given: Composition, *, reply_all: bool, dotted_only: bool
+) -> tuple[Composition, Parent]:
+    """The reply to ``original``'s sender (Reply-To, else From), or to its recipients when it was sent from here;
+    ``given`` brings the body, attachments, labels, ``send_at`` and more recipients (its ``to`` and ``subject``
+    are the reply's own).
 
     Its addresses come from received mail: one that cannot be sent to answers 422 naming it (``dotted_only``:
     the transport, SES, needs a domain with a dot), and such a Cc of a reply-all is left out.
     """
-    async with database.read() as conn:
-        inbox_address = (
-            await conn.execute(select(inboxes.c.address).where(inboxes.c.id == original.inbox_id))
-        ).scalar_one()
+    inbox_address = (
+        await conn.execute(select(inboxes.c.address).where(inboxes.c.id == original.inbox_id))
+    ).scalar_one()
 
     def others(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [p for p in people if p["address"] != inbox_address]
@@ -345,17 +432,19 @@ async def reply(
     answered = {p["address"] for p in to}
     request = Composition(
         to=to,
-        cc=[*cc, *[c for c in extra_cc if c["address"] not in answered]],
+        cc=[*given.cc, *[c for c in extra_cc if c["address"] not in answered]],
+        bcc=given.bcc,
+        reply_to=given.reply_to,
         # Received text may hold line breaks an API caller could not send (they would end the header).
         subject=mime.reply_subject(mime.single_line(original.subject)),
-        text=text,
-        html=html,
-        attachments=attachments,
-        labels=labels,
+        text=given.text,
+        html=given.html,
+        headers=given.headers,
+        attachments=given.attachments,
+        labels=given.labels,
+        send_at=given.send_at,
     )
-    parent = Parent(original.thread_id, original.message_id, list(original.references))
-    async with jobs.transaction(database, queue) as conn:
-        return await compose(conn, blobs, queue, original.inbox_id, request, parent)
+    return request, Parent(original.thread_id, original.message_id, list(original.references))
 
 
 async def forward(
@@ -368,7 +457,19 @@ async def forward(
     text: str | None,
     html: str | None,
     labels: list[str],
+    send_at: datetime | None = None,
 ) -> dict[str, Any]:
+    given = Composition(to=to, text=text, html=html, labels=labels, send_at=send_at)
+    request, parent, inherited = await forward_composition(blobs, original, given)
+    async with jobs.transaction(database, queue) as conn:
+        return await compose(conn, blobs, queue, original.inbox_id, request, parent, inherited)
+
+
+async def forward_composition(
+    blobs: BlobStore, original: Any, given: Composition
+) -> tuple[Composition, Parent, list[mime.AttachmentPart]]:
+    """``original`` forwarded to ``given``'s recipients under its note (``text``/``html``), with the original's
+    attachments; ``given``'s subject is the forward's own."""
     sender = original._mapping["from"]
     quoted_from = mime.Mailbox(mime.single_line(sender.get("name") or "") or None, sender["address"]).formatted()
     subject = mime.single_line(original.subject)
@@ -379,6 +480,7 @@ async def forward(
         f"Subject: {subject}\n"
         f"To: {', '.join(r['address'] for r in original.to)}\n\n"
     )
+    text, html = given.text, given.html
     body_text = f"{text or ''}\n\n{header}{original.text or mime.html_to_text(original.html or '')}".lstrip("\n")
     body_html = None
     if html is not None or original.html is not None:
@@ -404,7 +506,17 @@ async def forward(
                     inline=attachment["inline"],
                 )
             )
-    request = Composition(to=to, subject=mime.forward_subject(subject), text=body_text, html=body_html, labels=labels)
-    parent = Parent(original.thread_id, original.message_id, list(original.references))
-    async with jobs.transaction(database, queue) as conn:
-        return await compose(conn, blobs, queue, original.inbox_id, request, parent, inherited)
+    request = Composition(
+        to=given.to,
+        cc=given.cc,
+        bcc=given.bcc,
+        reply_to=given.reply_to,
+        subject=mime.forward_subject(subject),
+        text=body_text,
+        html=body_html,
+        headers=given.headers,
+        attachments=given.attachments,
+        labels=given.labels,
+        send_at=given.send_at,
+    )
+    return request, Parent(original.thread_id, original.message_id, list(original.references)), inherited

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db.engine import Database
 from ..db.reads import prepare
-from ..db.schema import api_keys, deliveries, domains, events, inboxes, messages, suppressions, threads
+from ..db.schema import api_keys, deliveries, domains, drafts, events, inboxes, messages, suppressions, threads
 from ..db.schema import webhooks as webhooks_table
 from ..domain.addresses import normalise_domain
 from ..domain.errors import not_found
@@ -180,6 +180,21 @@ def event_message(record: Record) -> dict[str, Any]:
     return {**{name: row[name] for name in MESSAGE_FIELDS if name not in BODIES}, "truncated": False}
 
 
+DRAFT_FIELDS = [str(c.name) for c in drafts.c]
+
+
+def draft(record: Record) -> dict[str, Any]:
+    row = fields(record)
+    return {name: row[name] for name in DRAFT_FIELDS}
+
+
+def event_draft(record: Record) -> dict[str, Any]:
+    """The draft as its events store it: attachments without their content (up to 40 MB of base64)."""
+    shown = draft(record)
+    shown["attachments"] = [{k: v for k, v in a.items() if k != "content"} for a in shown["attachments"]]
+    return shown
+
+
 def thread(record: Record) -> dict[str, Any]:
     row = fields(record)
     return {
@@ -275,11 +290,21 @@ async def find_inbox(conn: AsyncConnection, inbox_id: str) -> dict[str, Any]:
     return inbox(row)
 
 
-async def find_message(conn: AsyncConnection, message_id: str) -> Any:
-    """The whole row, raw mail keys included (for the raw download, attachments, replies and forwards)."""
-    row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
+async def find_message(conn: AsyncConnection, message_id: str, *, for_update: bool = False) -> Any:
+    """The whole row, raw mail keys included (for the raw download, attachments, replies and forwards);
+    ``for_update`` locks it until the transaction ends."""
+    query = select(messages).where(messages.c.id == message_id)
+    row = (await conn.execute(query.with_for_update() if for_update else query)).first()
     if row is None:
         raise not_found("message", message_id)
+    return row
+
+
+async def find_draft(conn: AsyncConnection, draft_id: str, *, for_update: bool = False) -> Any:
+    query = select(drafts).where(drafts.c.id == draft_id)
+    row = (await conn.execute(query.with_for_update() if for_update else query)).first()
+    if row is None:
+        raise not_found("draft", draft_id)
     return row
 
 
@@ -398,6 +423,20 @@ async def get_message(database: Database, message_id: str) -> dict[str, Any]:
 async def get_message_row(database: Database, message_id: str) -> Any:
     async with database.read() as conn:
         return await find_message(conn, message_id)
+
+
+async def list_drafts(database: Database, inbox_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The inbox's drafts, newest first; 404 when there is no such inbox."""
+    async with database.read() as conn:
+        await find_inbox(conn, inbox_id)
+        query = select(drafts).where(drafts.c.inbox_id == inbox_id)
+        return await page(conn, query, [drafts.c.id], limit, cursor, draft)
+
+
+async def get_draft(database: Database, draft_id: str) -> dict[str, Any]:
+    """The draft whole; ``inbox_id`` tells whose it is."""
+    async with database.read() as conn:
+        return draft(await find_draft(conn, draft_id))
 
 
 async def list_threads(
