@@ -511,20 +511,20 @@ def messages_update(
     )
 
 
-@messages_group.command("cancel")
-@click.argument("message_id")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def messages_cancel(message_id: str, as_json: bool) -> None:
-    """Cancel a scheduled message"""
-    run(lambda api: api.messages.cancel(message_id), as_json)
-
-
 @messages_group.command("delete")
 @click.argument("message_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def messages_delete(message_id: str, as_json: bool) -> None:
     """Delete a message"""
     run(lambda api: api.messages.delete(message_id), as_json)
+
+
+@messages_group.command("cancel")
+@click.argument("message_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def messages_cancel(message_id: str, as_json: bool) -> None:
+    """Cancel a scheduled message"""
+    run(lambda api: api.messages.cancel(message_id), as_json)
 
 
 @messages_group.command("raw")

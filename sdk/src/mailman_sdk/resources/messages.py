@@ -91,6 +91,37 @@ class Messages(SyncAPIResource):
             Message,
         )
 
+    def delete(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Delete a message
+
+        Deletes the message for good: its row and search data, its raw copy, the attachment contents no
+        other message holds (they are stored once per content), a stored Idempotency-Key answer holding it,
+        and its bodies and preview inside recorded events, which stay, redacted. `message.deleted` (`reason:
+        deleted`) is recorded and delivered to webhooks. Its thread loses it, and goes when it is left
+        empty. A key limited to other inboxes gets 404.
+
+        Args:
+          message_id: Message id (`msg_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        self._request(
+            RequestOptions(
+                "DELETE",
+                f"/v1/messages/{path_param('message_id', message_id)}",
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            type(None),
+        )
+
     def cancel(
         self,
         message_id: str,
@@ -121,37 +152,6 @@ class Messages(SyncAPIResource):
                 idempotency_key=idempotency_key,
             ),
             Message,
-        )
-
-    def delete(
-        self,
-        message_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """Delete a message
-
-        Deletes the message for good: its row and search data, its raw copy, the attachment contents no
-        other message holds (they are stored once per content), a stored Idempotency-Key answer holding it,
-        and its bodies and preview inside recorded events, which stay, redacted. `message.deleted` (`reason:
-        deleted`) is recorded and delivered to webhooks. Its thread loses it, and goes when it is left
-        empty. A key limited to other inboxes gets 404.
-
-        Args:
-          message_id: Message id (`msg_…`).
-
-          extra_headers: headers to add to this request only.
-          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
-        """
-        self._request(
-            RequestOptions(
-                "DELETE",
-                f"/v1/messages/{path_param('message_id', message_id)}/cancel",
-                extra_headers=extra_headers,
-                timeout=timeout,
-            ),
-            type(None),
         )
 
     def raw(
@@ -324,8 +324,8 @@ class MessagesWithRawResponse:
         self._resource = resource
         self.retrieve = raw_wrapper(resource.retrieve)
         self.update = raw_wrapper(resource.update)
-        self.cancel = raw_wrapper(resource.cancel)
         self.delete = raw_wrapper(resource.delete)
+        self.cancel = raw_wrapper(resource.cancel)
         self.raw = raw_wrapper(resource.raw)
         self.download = raw_wrapper(resource.download)
         self.reply = raw_wrapper(resource.reply)
@@ -406,6 +406,37 @@ class AsyncMessages(AsyncAPIResource):
             Message,
         )
 
+    async def delete(
+        self,
+        message_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Delete a message
+
+        Deletes the message for good: its row and search data, its raw copy, the attachment contents no
+        other message holds (they are stored once per content), a stored Idempotency-Key answer holding it,
+        and its bodies and preview inside recorded events, which stay, redacted. `message.deleted` (`reason:
+        deleted`) is recorded and delivered to webhooks. Its thread loses it, and goes when it is left
+        empty. A key limited to other inboxes gets 404.
+
+        Args:
+          message_id: Message id (`msg_…`).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+        """
+        await self._request(
+            RequestOptions(
+                "DELETE",
+                f"/v1/messages/{path_param('message_id', message_id)}",
+                extra_headers=extra_headers,
+                timeout=timeout,
+            ),
+            type(None),
+        )
+
     async def cancel(
         self,
         message_id: str,
@@ -436,37 +467,6 @@ class AsyncMessages(AsyncAPIResource):
                 idempotency_key=idempotency_key,
             ),
             Message,
-        )
-
-    async def delete(
-        self,
-        message_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """Delete a message
-
-        Deletes the message for good: its row and search data, its raw copy, the attachment contents no
-        other message holds (they are stored once per content), a stored Idempotency-Key answer holding it,
-        and its bodies and preview inside recorded events, which stay, redacted. `message.deleted` (`reason:
-        deleted`) is recorded and delivered to webhooks. Its thread loses it, and goes when it is left
-        empty. A key limited to other inboxes gets 404.
-
-        Args:
-          message_id: Message id (`msg_…`).
-
-          extra_headers: headers to add to this request only.
-          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
-        """
-        await self._request(
-            RequestOptions(
-                "DELETE",
-                f"/v1/messages/{path_param('message_id', message_id)}/cancel",
-                extra_headers=extra_headers,
-                timeout=timeout,
-            ),
-            type(None),
         )
 
     async def raw(
@@ -639,8 +639,8 @@ class AsyncMessagesWithRawResponse:
         self._resource = resource
         self.retrieve = async_raw_wrapper(resource.retrieve)
         self.update = async_raw_wrapper(resource.update)
-        self.cancel = async_raw_wrapper(resource.cancel)
         self.delete = async_raw_wrapper(resource.delete)
+        self.cancel = async_raw_wrapper(resource.cancel)
         self.raw = async_raw_wrapper(resource.raw)
         self.download = async_raw_wrapper(resource.download)
         self.reply = async_raw_wrapper(resource.reply)
