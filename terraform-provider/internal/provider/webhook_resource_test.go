@@ -86,7 +86,7 @@ resource "mailman_webhook" "bad" {
   events = ["message.recieved"]
 }`,
 				PlanOnly:    true,
-				ExpectError: regexpMust(`(?s)value must be one of:.*"message.received".*got: "message.recieved"`),
+				ExpectError: regexpMust(`(?s)value must be one of:.*"message.received".*got:\s+"message.recieved"`),
 			},
 			{
 				Config: `
