@@ -209,6 +209,20 @@ def test_an_early_answer_to_a_post_never_drops_the_next_request_on_the_connectio
             assert client.get("/health").status_code == 200
 
 
+def test_a_route_that_answers_before_reading_the_body_ends_the_connection(stack: Stack, api: httpx.Client) -> None:
+    """A 404 for an inbox the key may not see comes before the body is read, like a 401."""
+    mine = api.post("/v1/inboxes", json={"name": "Mine"}).json()
+    other = api.post("/v1/inboxes", json={"name": "Other"}).json()
+    key = api.post("/v1/api-keys", json={"name": "scoped", "inbox_ids": [mine["id"]]}).json()
+    with stack.client(key["key"]) as scoped:
+        for _ in range(5):
+            refused = scoped.post(f"/v1/inboxes/{other['id']}/messages", json={"to": ["x@example.com"], "text": "no"})
+            assert refused.status_code == 404 and refused.headers["connection"] == "close"
+            assert scoped.get("/v1/events").status_code == 200
+        read = scoped.post(f"/v1/inboxes/{mine['id']}/messages", json={"to": ["x@example.com"]})
+        assert read.status_code == 422 and "connection" not in read.headers  # its body was read: the connection stays
+
+
 def test_problems_say_what_is_wrong(api: httpx.Client, stack: Stack) -> None:
     unknown = httpx.get(f"{stack.url}/v1/domains", headers={"Authorization": "Bearer mm_not_a_key"})
     missing = httpx.get(f"{stack.url}/v1/domains")

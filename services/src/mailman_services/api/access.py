@@ -11,7 +11,6 @@ from quart import Quart, Response, g, request
 from .. import logs
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_EARLY_ANSWERS = frozenset({401, 403, 413, 429})  # statuses given before a request's body is read
 
 
 def _has_body() -> bool:
@@ -29,9 +28,10 @@ def init_app(app: Quart) -> None:
 
     @app.after_request
     async def finish(response: Response) -> Response:
-        if response.status_code in _EARLY_ANSWERS and _has_body():
-            # Answered before the body was read: what is left of it would be read as the next request, so the
-            # connection ends here and a keep-alive client opens another one.
+        if _has_body() and not g.get("body_read"):
+            # Answered without reading the body (401, 403, 413, 429, a 404 for another inbox's route): the
+            # server cannot take another request on this connection, so it says it ends here and a keep-alive
+            # client opens another one rather than sending into a closed connection.
             response.headers["Connection"] = "close"
         request_id = g.get("request_id", "")
         response.headers["X-Request-Id"] = request_id

@@ -119,7 +119,9 @@ def validation_error(exc: ValidationError, prefix: str = "") -> APIError:
 
 
 async def raw_body() -> bytes:
+    """The request's body, read whole (every reader of the body goes through here: see access.finish)."""
     data = await request.get_data(cache=True)
+    g.body_read = True
     return data if isinstance(data, bytes) else data.encode()
 
 
