@@ -278,9 +278,13 @@ def test_blobs_named_for_deletion_are_deleted_by_a_later_sweep(stack: Stack) -> 
     blob(stack, key).write_bytes(b"left behind")
     with database(stack) as conn:
         conn.execute("INSERT INTO blob_deletions (key) VALUES (%s)", (key,))
-    wait_for(lambda: not blob(stack, key).exists())  # the worker's housekeeping sweeps every second
-    with database(stack) as conn:
-        assert conn.execute("SELECT count(*) FROM blob_deletions WHERE key = %s", (key,)).fetchone() == (0,)
+
+    def swept() -> bool:  # the blob first, then its row once the sweep commits
+        with database(stack) as conn:
+            rows = conn.execute("SELECT count(*) FROM blob_deletions WHERE key = %s", (key,)).fetchone()
+        return not blob(stack, key).exists() and rows == (0,)
+
+    wait_for(swept)  # the worker's housekeeping sweeps every second
 
 
 # --- retention ----------------------------------------------------------------------------------------------
