@@ -67,11 +67,12 @@ def dev(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Every test, against a real embedded PostgreSQL: `nox -s tests -- -k inboxes`, `-- -m "not slow"`.
 
-    One pytest-xdist worker per core, each with a stack of its own; a test file stays on one worker (its
-    module fixtures and its order are kept). `-- -n 0` runs them all in this process.
+    One pytest-xdist worker per core and one more (the tests mostly wait on the processes they start), each
+    with a stack of its own; a test file stays on one worker (its module fixtures and its order are kept).
+    `-- -n 0` runs them all in this process.
     """
     session.install("-r", TEST_LOCK)
-    options = ["-n", "auto", "--dist", "loadfile", "--durations=15"]
+    options = ["-n", str((os.cpu_count() or 1) + 1), "--dist", "loadfile", "--durations=15"]
     session.run("pytest", "--ignore=tests/terraform", *options, *session.posargs)  # tests/terraform: `nox -s infra`
 
 
