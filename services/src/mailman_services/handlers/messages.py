@@ -350,10 +350,10 @@ async def compose(
         await _refresh_thread_labels(conn, thread_id)
     if request.send_at is None:
         await jobs.enqueue(conn, queue, "outbound", [jobs.outbound_job(message_pk)])
+        await notify(conn, [inbox_id])  # wakes whoever waits for the inbox's next message
     else:
-        await record_message_event(conn, "message.scheduled", row)
+        await record_message_event(conn, "message.scheduled", row)  # which wakes them itself
         await _wake_schedule(conn)
-    await notify(conn, [inbox_id])  # wakes whoever waits for the inbox's next message
     return views.message(row)
 
 
