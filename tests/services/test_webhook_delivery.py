@@ -149,6 +149,28 @@ def test_events_of_one_inbox_wait_in_order_and_other_inboxes_go_ahead(
     assert times["slow 0"] - receiver.at(path)[0][2] >= 1.5  # Retry-After was honoured
 
 
+def test_a_deleted_message_reaches_webhooks_as_message_deleted_without_its_bodies(
+    stack: Stack, api: httpx.Client, receiver: Receiver
+) -> None:
+    path = "/deleted-mail"
+    inbox = api.post("/v1/inboxes", json={"name": "Deleted"}).json()
+    webhook = hook(api, receiver.url + path, ["message.received", "message.deleted"], [inbox["id"]])
+    mail(stack, inbox["address"], "Secret plans")
+    wait_for(lambda: len(receiver.at(path)) >= 1)
+    [message] = messages_of(api, inbox["id"])
+    assert api.delete(f"/v1/messages/{message['id']}").status_code == 204
+    wait_for(lambda: len(receiver.at(path)) >= 2)
+    received, deleted = (verified(webhook["secret"], h, b) for h, b, _ in receiver.at(path))
+    assert received["type"] == "message.received" and deleted["type"] == "message.deleted"
+    assert deleted["data"]["reason"] == "deleted" and deleted["data"]["message"]["id"] == message["id"]
+    assert "Secret plans" not in json.dumps(deleted["data"]["message"]["preview"])
+    assert all(deleted["data"]["message"].get(body) is None for body in ("text", "html", "extracted_text"))
+    # The first event stays, without its bodies (the subject and headers are not bodies).
+    stored = api.get(f"/v1/events/{received['id']}").json()["data"]["message"]
+    assert received["data"]["message"]["text"].strip() == "Secret plans" and stored["preview"] == ""
+    assert all(stored.get(body) is None for body in ("text", "html", "extracted_text"))
+
+
 def test_410_disables_the_webhook(api: httpx.Client, receiver: Receiver) -> None:
     path = "/gone"
     receiver.script[path] = [(410, {})]
