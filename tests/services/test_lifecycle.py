@@ -257,6 +257,33 @@ def test_deleting_an_inbox_deletes_its_mail_blobs_and_bodies_in_events(stack: St
     assert deleted["data"]["reason"] == "inbox_deleted"
 
 
+def test_an_inbox_is_deleted_a_batch_of_messages_per_transaction(
+    stack: Stack, api: httpx.Client, dns_zone: tuple[Zone, int]
+) -> None:
+    inbox = api.post("/v1/inboxes").json()
+    sent = [receive(stack, api, inbox, f"Many {n}", f"numbat {n}") for n in range(5)]
+    raws = [blob(stack, raw_key(stack, message["id"])) for message in sent]
+
+    async def run() -> None:
+        svc = build(
+            load_settings(in_process_settings(stack, dns_zone[1])),
+            f"postgresql+psycopg://postgres@/postgres?host={stack.data_dir / 'postgres'}",
+        )
+        try:
+            await deletion.delete_inbox(svc.database, svc.blobs, inbox["id"], batch=2)
+        finally:
+            await svc.aclose()
+
+    asyncio.run(run())
+    assert api.get(f"/v1/inboxes/{inbox['id']}").status_code == 404
+    for message, raw in zip(sent, raws, strict=True):
+        assert api.get(f"/v1/messages/{message['id']}").status_code == 404 and not raw.exists()
+        assert all("numbat" not in str(event["data"]) for event in stored_events(stack, message["id"]))
+        [deleted] = deleted_events(api, message["id"])
+        assert deleted["data"]["reason"] == "inbox_deleted"
+    assert api.delete(f"/v1/inboxes/{inbox['id']}").status_code == 404
+
+
 def test_a_scoped_key_deletes_only_its_inboxes_mail(stack: Stack, api: httpx.Client) -> None:
     mine, theirs = api.post("/v1/inboxes").json(), api.post("/v1/inboxes").json()
     key = api.post("/v1/api-keys", json={"name": "scoped", "inbox_ids": [mine["id"]]}).json()["key"]

@@ -737,7 +737,7 @@ type ClientInterface interface {
 
 	// InboxesDelete Delete an inbox
 	//
-	// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
+	// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards. The mail goes a batch of messages at a time: a deletion cut short (a dropped connection) leaves the inbox with the rest of its mail, and deleting it again finishes it.
 	//
 	// Corresponds with DELETE /v1/inboxes/{inbox_id} (the `InboxesDelete` operationId).
 	InboxesDelete(ctx context.Context, inboxId InboxId, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1009,7 +1009,7 @@ func (c *Client) InboxesCreate(ctx context.Context, params *InboxesCreateParams,
 
 // InboxesDelete Delete an inbox
 //
-// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
+// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards. The mail goes a batch of messages at a time: a deletion cut short (a dropped connection) leaves the inbox with the rest of its mail, and deleting it again finishes it.
 //
 // Corresponds with DELETE /v1/inboxes/{inbox_id} (the `InboxesDelete` operationId).
 func (c *Client) InboxesDelete(ctx context.Context, inboxId InboxId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2332,7 +2332,7 @@ type ClientWithResponsesInterface interface {
 
 	// InboxesDeleteWithResponse Delete an inbox
 	//
-	// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
+	// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards. The mail goes a batch of messages at a time: a deletion cut short (a dropped connection) leaves the inbox with the rest of its mail, and deleting it again finishes it.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5258,7 +5258,7 @@ func (c *ClientWithResponses) InboxesCreateWithResponse(ctx context.Context, par
 
 // InboxesDeleteWithResponse Delete an inbox
 //
-// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
+// Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw copies, attachments no other message holds, bodies in events; `message.deleted` with `reason: inbox_deleted` is recorded for each). Mail to its address is refused afterwards. The mail goes a batch of messages at a time: a deletion cut short (a dropped connection) leaves the inbox with the rest of its mail, and deleting it again finishes it.
 //
 // Returns a wrapper object for the known response body format(s).
 //

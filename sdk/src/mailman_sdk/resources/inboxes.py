@@ -205,7 +205,9 @@ class Inboxes(SyncAPIResource):
 
         Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw
         copies, attachments no other message holds, bodies in events; `message.deleted` with `reason:
-        inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
+        inbox_deleted` is recorded for each). Mail to its address is refused afterwards. The mail goes a
+        batch of messages at a time: a deletion cut short (a dropped connection) leaves the inbox with the
+        rest of its mail, and deleting it again finishes it.
 
         Args:
           inbox_id: Inbox id (`inb_…`).
@@ -417,7 +419,9 @@ class AsyncInboxes(AsyncAPIResource):
 
         Deletes an inbox and all its mail, as `DELETE /v1/messages/{message_id}` deletes each message (raw
         copies, attachments no other message holds, bodies in events; `message.deleted` with `reason:
-        inbox_deleted` is recorded for each). Mail to its address is refused afterwards.
+        inbox_deleted` is recorded for each). Mail to its address is refused afterwards. The mail goes a
+        batch of messages at a time: a deletion cut short (a dropped connection) leaves the inbox with the
+        rest of its mail, and deleting it again finishes it.
 
         Args:
           inbox_id: Inbox id (`inb_…`).

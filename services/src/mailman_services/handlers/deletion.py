@@ -144,11 +144,28 @@ async def delete_thread(database: Database, blobs: BlobStore, thread_id: str, sc
     await sweep_now(database.engine, blobs)
 
 
-async def delete_inbox(database: Database, blobs: BlobStore, inbox_id: str) -> None:
-    """Delete the inbox and all its mail, as if each message were deleted (its events stay, redacted)."""
+async def delete_inbox(database: Database, blobs: BlobStore, inbox_id: str, *, batch: int = RETENTION_BATCH) -> None:
+    """Delete the inbox and all its mail, as if each message were deleted (its events stay, redacted).
+
+    The mail goes ``batch`` messages per transaction, so a huge inbox holds no long transaction and ingest
+    never waits long; the last transaction takes what arrived meanwhile with the inbox. Interrupted half way,
+    the inbox is still there with the rest of its mail, and deleting it again finishes the job.
+    """
+    async with database.read() as conn:
+        if (await conn.execute(select(inboxes.c.id).where(inboxes.c.id == inbox_id))).first() is None:
+            raise not_found("inbox", inbox_id)
+    while True:
+        async with database.transaction() as conn:
+            some = select(messages.c.id).where(messages.c.inbox_id == inbox_id).limit(batch)
+            ids = [row.id for row in (await conn.execute(some.with_for_update(skip_locked=True))).all()]
+            if ids:
+                await delete_messages_in(conn, messages.c.id.in_(ids), reason="inbox_deleted")
+        await sweep_now(database.engine, blobs)
+        if len(ids) < batch:
+            break
     async with database.transaction() as conn:
         found = (await conn.execute(select(inboxes.c.id).where(inboxes.c.id == inbox_id).with_for_update())).first()
-        if found is None:
+        if found is None:  # deleted by another request meanwhile
             raise not_found("inbox", inbox_id)
         await delete_messages_in(conn, messages.c.inbox_id == inbox_id, reason="inbox_deleted")
         await conn.execute(delete(inboxes).where(inboxes.c.id == inbox_id))
