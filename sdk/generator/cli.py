@@ -40,6 +40,17 @@ def cli_option(p: Param, models: Models, imports: Imports) -> tuple[list[str], s
             "tuple[str, ...]",
             f"read_attachments({name})",
         )
+    if annotation.startswith("list[") and annotation.endswith("Param]"):  # objects, such as a batch's messages
+        imports.add("._cli_support", "json_objects")
+        flag = flag.removesuffix("s")
+        return (
+            [
+                f'@click.option("{flag}", "{name}", multiple=True{required}, metavar="JSON", '
+                f'help={help_text} + " One JSON object each (repeatable).")'
+            ],
+            "tuple[str, ...]",
+            f'json_objects({name}, "{flag}")',
+        )
     if annotation.startswith("list["):
         inner = annotation[len("list[") : -1]
         kind = choices(inner)

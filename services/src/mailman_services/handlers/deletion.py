@@ -89,8 +89,8 @@ async def delete_messages_in(conn: AsyncConnection, where: ColumnElement[bool], 
     # The stored answer holds the message: it goes, but the key stays claimed so a retry does not send again.
     await conn.execute(
         update(idempotency_keys)
-        .where(idempotency_keys.c.resource_id.in_(ids))
-        .values(response_body=None, resource_id=None)
+        .where(idempotency_keys.c.resource_ids.overlap(ids))
+        .values(response_body=None, resource_ids=[])
     )
     blobs: list[dict[str, Any]] = [
         {"key": row.raw_key, "bucket": row.raw_bucket, "sha256": None} for row in rows if row.raw_key
