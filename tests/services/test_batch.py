@@ -31,7 +31,7 @@ def inbox(api: httpx.Client) -> dict[str, Any]:
     return created
 
 
-def batch(api: httpx.Client, inbox_id: str, items: list[dict[str, Any]], **body: Any) -> httpx.Response:
+def batch(api: httpx.Client, inbox_id: str, items: list[Any], **body: Any) -> httpx.Response:
     return api.post(f"/v1/inboxes/{inbox_id}/messages/batch", json={"messages": items, **body})
 
 

@@ -302,7 +302,8 @@ async def prepare(
         reply_to=[mime.Mailbox(r["name"], r["address"]) for r in reply_to],
         subject=request.subject,
         message_id=message_id,
-        # A scheduled message is dated when it is due (a rescheduled one keeps the time first scheduled).
+        # A scheduled message is dated when it is due, and again when it is sent (outbound.handle), as it may
+        # be rescheduled or sent late.
         date=request.send_at or now,
         text=request.text,
         html=request.html,
