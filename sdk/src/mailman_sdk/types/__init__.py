@@ -283,14 +283,18 @@ class BatchSendResult(BaseModel):
 
 
 class DraftAttachment(BaseModel):
-    """An attachment of a draft."""
+    """An attachment of a draft, described; its bytes are kept in the blob store, as a sent message's are,
+    and go into the message when the draft is sent. To change a draft's attachments, give them all again
+    (with their `content`)."""
 
+    id: str | None
+    """Attachment id (`att_…`)."""
     filename: str
     """File name shown to recipients."""
     content_type: str
     """MIME type."""
-    content: str | None = None
-    """The file content, base64-encoded (left out in events)."""
+    size: int
+    """Size in bytes."""
     content_id: str | None
     """Content-ID for inline parts."""
     inline: bool
@@ -321,7 +325,7 @@ class Draft(BaseModel):
     headers: dict[str, str]
     """Extra headers."""
     attachments: list[DraftAttachment]
-    """Attachments, as given (events leave out their `content`)."""
+    """Attachments, described without their `content` (kept in the blob store)."""
     labels: list[str]
     """Labels to set on the sent message."""
     in_reply_to: str | None
@@ -501,7 +505,7 @@ class DeliveryEventData(BaseModel):
 
 
 class DraftEventData(BaseModel):
-    """The draft, its attachments without their content."""
+    """The draft, as the API shows it."""
 
     draft: Draft
     """A message saved before it is sent."""
@@ -697,7 +701,7 @@ class DraftCreatedEvent(BaseModel):
     timestamp: datetime
     """When the event happened."""
     data: DraftEventData
-    """The draft, its attachments without their content."""
+    """The draft, as the API shows it."""
 
 
 class DraftUpdatedEvent(BaseModel):
@@ -710,7 +714,7 @@ class DraftUpdatedEvent(BaseModel):
     timestamp: datetime
     """When the event happened."""
     data: DraftEventData
-    """The draft, its attachments without their content."""
+    """The draft, as the API shows it."""
 
 
 class DraftDeletedEvent(BaseModel):

@@ -190,7 +190,8 @@ async def list_threads(inbox_id: str) -> Response:
 async def create_draft(inbox_id: str) -> Response:
     check_inbox(inbox_id)
     body = await parse_body(Draft, optional=True)
-    return json_response(await drafts.create(services().database, inbox_id, body.given()), 201)
+    svc = services()
+    return json_response(await drafts.create(svc.database, svc.blobs, inbox_id, body.given()), 201)
 
 
 @blueprint.get("/<inbox_id>/drafts")

@@ -188,6 +188,13 @@ drafts = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     CheckConstraint("in_reply_to IS NULL OR forward_of IS NULL", name="reply_or_forward"),
     Index(None, "inbox_id", text("id DESC")),
+    # Their bytes are blobs, as messages' are: the sweep keeps one a draft still names (handlers/deletion.py).
+    Index(
+        "ix_drafts_attachments",
+        "attachments",
+        postgresql_using="gin",
+        postgresql_ops={"attachments": "jsonb_path_ops"},
+    ),
 )
 
 webhooks = Table(

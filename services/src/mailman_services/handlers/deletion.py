@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..db.engine import Database
-from ..db.schema import blob_deletions, events, idempotency_keys, inboxes, messages, threads
+from ..db.schema import blob_deletions, drafts, events, idempotency_keys, inboxes, messages, threads
 from ..domain.errors import not_found
 from ..ports import BlobStore
 from . import views
@@ -151,6 +151,15 @@ async def delete_inbox(database: Database, blobs: BlobStore, inbox_id: str) -> N
         if found is None:
             raise not_found("inbox", inbox_id)
         await delete_messages_in(conn, messages.c.inbox_id == inbox_id, reason="inbox_deleted")
+        # Its drafts would go with it (ON DELETE CASCADE); deleted here so that their blobs are named too.
+        held = (
+            await conn.execute(delete(drafts).where(drafts.c.inbox_id == inbox_id).returning(drafts.c.attachments))
+        ).scalars()
+        digests = sorted({a["sha256"] for attachments in held for a in attachments if a.get("sha256")})
+        if digests:
+            await conn.execute(
+                blob_deletions.insert(), [{"key": attachment_key(d), "bucket": None, "sha256": d} for d in digests]
+            )
         await conn.execute(delete(inboxes).where(inboxes.c.id == inbox_id))
     await sweep_now(database.engine, blobs)
 
@@ -215,9 +224,15 @@ async def sweep(engine: AsyncEngine, blobs: BlobStore, limit: int = SWEEP_BATCH)
 
 
 async def _held(conn: AsyncConnection, key: str, sha256: str | None) -> bool:
-    """Whether a message still holds the blob (ix_messages_attachments, ix_messages_raw_key)."""
-    holds = messages.c.attachments.contains([{"sha256": sha256}]) if sha256 else messages.c.raw_key == key
-    return (await conn.execute(select(messages.c.id).where(holds).limit(1))).first() is not None
+    """Whether a message or a draft still holds the blob (ix_messages_attachments, ix_messages_raw_key,
+    ix_drafts_attachments)."""
+    if sha256 is None:
+        return (await conn.execute(select(messages.c.id).where(messages.c.raw_key == key).limit(1))).first() is not None
+    named = [{"sha256": sha256}]
+    for table in (messages, drafts):
+        if (await conn.execute(select(table.c.id).where(table.c.attachments.contains(named)).limit(1))).first():
+            return True
+    return False
 
 
 async def sweep_now(engine: AsyncEngine, blobs: BlobStore) -> None:

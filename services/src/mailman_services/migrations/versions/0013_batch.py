@@ -1,5 +1,6 @@
 """batch sending: an idempotency answer names every message it holds (a batch holds up to 100), so deleting
-any of them deletes the stored answer
+any of them deletes the stored answer; drafts keep their attachments in the blob store, found by what names
+them (the sweep keeps a blob a draft still holds)
 
 Revision ID: 0013
 Revises: 0012
@@ -29,9 +30,18 @@ def upgrade() -> None:
     op.create_index(
         "ix_idempotency_keys_resource_ids", "idempotency_keys", ["resource_ids"], postgresql_using="gin"
     )
+    # Drafts saved before keep their base64 content in the row, which sending still reads.
+    op.create_index(
+        "ix_drafts_attachments",
+        "drafts",
+        ["attachments"],
+        postgresql_using="gin",
+        postgresql_ops={"attachments": "jsonb_path_ops"},
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_drafts_attachments", table_name="drafts")
     op.drop_index("ix_idempotency_keys_resource_ids", table_name="idempotency_keys")
     op.add_column("idempotency_keys", sa.Column("resource_id", sa.Text(), nullable=True))
     op.execute("UPDATE idempotency_keys SET resource_id = resource_ids[1]")
