@@ -16,17 +16,20 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     DateTime,
+    Text,
     and_,
+    bindparam,
     delete,
     exists,
     func,
     literal,
     literal_column,
     select,
+    text,
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..db.engine import Database
@@ -48,6 +51,32 @@ _REDACTED = "jsonb_build_object(" + ", ".join(f"'{name}', null" for name in view
 _RETURNED = [*views.EVENT_MESSAGE_COLUMNS, messages.c.raw_key, messages.c.raw_bucket]
 
 
+# A thread's participants, from the messages it has left: each message's From, To and Cc, in the order the
+# thread met them (as ingest and compose add them), so a deleted message's people go with it.
+_PARTICIPANTS = text(
+    """
+    UPDATE threads SET participants = coalesce((
+        SELECT array_agg(address ORDER BY first_seen) FROM (
+            SELECT address, min(seen) AS first_seen FROM (
+                SELECT p.address, row_number() OVER (ORDER BY m.created_at, m.id, p.n) AS seen
+                FROM messages m
+                CROSS JOIN LATERAL (
+                    SELECT m."from"->>'address', 0::bigint
+                    UNION ALL
+                    SELECT e->>'address', i FROM jsonb_array_elements(m."to") WITH ORDINALITY AS r(e, i)
+                    UNION ALL
+                    SELECT e->>'address', 1000000 + i FROM jsonb_array_elements(m.cc) WITH ORDINALITY AS r(e, i)
+                ) AS p(address, n)
+                WHERE m.thread_id = threads.id AND coalesce(p.address, '') <> ''
+            ) AS each_one
+            GROUP BY address
+        ) AS first_ones
+    ), '{}')
+    WHERE id = ANY(:thread_ids)
+    """
+).bindparams(bindparam("thread_ids", type_=ARRAY(Text)))
+
+
 def _event_message(row: Any) -> dict[str, Any]:
     return {**views.event_message(row), "preview": ""}
 
@@ -55,8 +84,9 @@ def _event_message(row: Any) -> dict[str, Any]:
 async def delete_messages_in(conn: AsyncConnection, where: ColumnElement[bool], *, reason: str) -> list[str]:
     """Delete the messages ``where`` selects in the caller's transaction; returns their ids.
 
-    Their threads lose them (and go when empty), their events are redacted, ``message.deleted`` is recorded
-    for each (``data.reason`` says why) and their blobs are named for ``sweep``.
+    Their threads lose them (and go when empty; what is left is counted and its participants found again), their
+    events are redacted, ``message.deleted`` is recorded for each (``data.reason`` says why) and their blobs are
+    named for ``sweep``.
     """
     rows = (await conn.execute(delete(messages).where(where).returning(*_RETURNED))).all()
     if not rows:
@@ -75,6 +105,7 @@ async def delete_messages_in(conn: AsyncConnection, where: ColumnElement[bool], 
             last_message_at=select(func.max(messages.c.created_at)).where(left).scalar_subquery(),
         )
     )
+    await conn.execute(_PARTICIPANTS, {"thread_ids": thread_ids})
     await conn.execute(
         update(events)
         .where(events.c.message_id.in_(ids), func.jsonb_typeof(events.c.data["message"]) == "object")
