@@ -207,7 +207,7 @@ def test_draft_attachments_are_blobs_released_with_the_draft(
     message = sent.json()
     assert [a["filename"] for a in message["attachments"]] == ["notes.txt"] and blob.is_file()  # the message's now
     raw = email.message_from_bytes(api.get(f"/v1/messages/{message['id']}/raw").content, policy=email.policy.default)
-    [part] = list(raw.iter_attachments())  # type: ignore[attr-defined]
+    [part] = list(raw.iter_attachments())
     assert part.get_content() == payload.decode()
     assert api.delete(f"/v1/messages/{message['id']}").status_code == 204
     assert not blob.exists()

@@ -444,6 +444,7 @@ async def send_batch(
     (404) refuses the whole batch either way.
     """
     async with jobs.transaction(database, queue) as conn:
+        await views.find_inbox(conn, inbox_id)  # 404 even when no item got as far as looking
         checked: list[Prepared | APIError] = []
         for request in requests:
             if isinstance(request, APIError):
@@ -452,8 +453,6 @@ async def send_batch(
             try:
                 checked.append(await prepare(conn, inbox_id, request))
             except APIError as error:
-                if error.status == 404:
-                    raise
                 checked.append(error)
         failures = [(i, item) for i, item in enumerate(checked) if isinstance(item, APIError)]
         if strict and failures:
