@@ -192,7 +192,8 @@ def test_the_envelope_is_checked(api: httpx.Client, inbox: dict[str, Any]) -> No
     assert not_object.status_code == 422 and not_object.json()["errors"][0]["field"] == "messages[1]"
     hundred = batch(api, inbox["id"], [item(n) for n in range(100)])
     assert hundred.status_code == 202 and len(hundred.json()["data"]) == 100
-    for items in ([item(0)], [{"to": []}]):  # also when no item is valid enough to look for it
+    nobody: list[Any] = [{"to": []}]
+    for items in ([item(0)], nobody):  # also when no item is valid enough to look for it
         missing = batch(api, "inb_00000000000000000000000000", items)
         assert missing.status_code == 404 and missing.json()["code"] == "not_found"
 

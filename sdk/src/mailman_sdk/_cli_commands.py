@@ -1178,7 +1178,6 @@ def api_keys_delete(key_id: str, as_json: bool) -> None:
 # The spellings of before the groups were nested, unlisted (see FLATTENED in sdk/generator/cli.py).
 messages_group.add_alias("list", inboxes_messages_list)
 messages_group.add_alias("send", inboxes_messages_send)
-messages_group.add_alias("batch", inboxes_messages_batch)
 threads_group.add_alias("list", inboxes_threads_list)
 
 # The top-level groups, and the old spellings that stand for a whole group; `_cli.py` adds them to `mailman`.
