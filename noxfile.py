@@ -124,6 +124,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/webhooks.py")
     session.run("python", "bench/stream.py")
     session.run("python", "bench/large_mail.py")
+    session.run("python", "bench/batch.py")
     session.run("python", "bench/parse_headers.py")
 
 

@@ -10,8 +10,13 @@ from spec import Api, Operation, Param, SpecError
 
 # Sub-resources that the command line spelled by their last name alone before its groups were nested
 # (`mailman messages send`, `mailman deliveries retry`). Those spellings still work, unlisted; a sub-resource
-# added since has its nested spelling only.
-FLATTENED = ("inboxes.messages", "inboxes.threads", "webhooks.deliveries")
+# added since has its nested spelling only, and so has a verb added since to one whose old spelling was
+# command by command (`mailman inboxes messages batch`; `mailman deliveries` stands for its whole group).
+FLATTENED = {
+    "inboxes.messages": ("list", "send"),
+    "inboxes.threads": ("list",),
+    "webhooks.deliveries": ("list", "retry"),
+}
 # The commands that `_cli.py` adds by hand (`mailman inboxes messages tail`, and its old spelling; `mailman events
 # tail`), in their groups.
 HAND_WRITTEN = {"inboxes.messages": ("tail",), "messages": ("tail",), "events": ("tail",)}
@@ -39,6 +44,17 @@ def cli_option(p: Param, models: Models, imports: Imports) -> tuple[list[str], s
             ],
             "tuple[str, ...]",
             f"read_attachments({name})",
+        )
+    if annotation.startswith("list[") and annotation.endswith("Param]"):  # objects, such as a batch's messages
+        imports.add("._cli_support", "json_objects")
+        flag = flag.removesuffix("s")
+        return (
+            [
+                f'@click.option("{flag}", "{name}", multiple=True{required}, metavar="JSON", '
+                f'help={help_text} + " One JSON object each (repeatable).")'
+            ],
+            "tuple[str, ...]",
+            f'json_objects({name}, "{flag}")',
         )
     if annotation.startswith("list["):
         inner = annotation[len("list[") : -1]
@@ -208,6 +224,8 @@ def render_cli(api: Api) -> str:
         owner = resource.rsplit(".", 1)[-1]
         if owner in by_resource:  # `messages` is a resource too: its group answers to the sub-resource's verbs
             for op in by_resource[resource]:
+                if op.method not in FLATTENED[resource]:
+                    continue
                 claim(owner, command_name(op.method), f"the old spelling of {resource}.{op.method}")
                 aliases.append(f'{variable(owner)}.add_alias("{command_name(op.method)}", {function(op)})')
         else:

@@ -91,7 +91,12 @@ def load(spec: dict[str, Any]) -> Api:
         for m in METHODS
         if m in item and "requestBody" in item[m]
     }
-    request_only = (request_refs - response_refs) - top_bodies
+    # A top body's properties become keyword arguments; one found inside another body (a batch's items) is a
+    # TypedDict like any other request-only schema.
+    nested_bodies: set[str] = set()
+    for name in top_bodies:
+        collect_refs(schemas[name].get("properties", {}), spec, nested_bodies)
+    request_only = (request_refs - response_refs) - (top_bodies - nested_bodies)
     models = Models(schemas, request_only)
     for name in sorted(response_refs, key=list(schemas).index):
         if name.endswith(PAGE_SUFFIX) or name == "Problem":

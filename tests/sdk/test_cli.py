@@ -233,7 +233,8 @@ def test_old_spellings_work_but_are_not_listed() -> None:
     assert "deliveries" not in listed() and "deliveries" in listed("webhooks")
     assert {"list", "send", "tail"}.isdisjoint(listed("messages")) and "retrieve" in listed("messages")
     assert "list" not in listed("threads") and "retrieve" in listed("threads")
-    assert listed("inboxes", "messages") == ["list", "send", "tail"]
+    assert listed("inboxes", "messages") == ["batch", "list", "send", "tail"]
+    assert runner.invoke(cli, ["messages", "batch", "--help"]).exit_code == 2  # new since: nested spelling only
     assert listed("events") == ["list", "retrieve", "tail"]
     assert {"messages", "threads"} <= set(listed("inboxes"))
     for old in (

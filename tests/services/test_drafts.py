@@ -4,10 +4,16 @@ a reply or a forward would be, at once or at a time."""
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
+import hashlib
+import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from tests.conftest import Stack
@@ -48,7 +54,16 @@ def test_a_draft_round_trip(api: httpx.Client, inbox: dict[str, Any]) -> None:
     )
     assert draft["id"].startswith("drf_") and draft["inbox_id"] == inbox["id"]
     assert draft["to"] == ["Ada <ada@example.com>"] and draft["cc"] == [] and draft["html"] is None
-    assert draft["attachments"] == [{**attachment, "content_id": None, "inline": False}]
+    [described] = draft["attachments"]
+    assert described["id"].startswith("att_")
+    assert described == {
+        "id": described["id"],
+        "filename": "a.txt",
+        "content_type": "text/plain",
+        "size": 2,
+        "content_id": None,
+        "inline": False,
+    }
     assert api.get(f"/v1/drafts/{draft['id']}").json() == draft
 
     renamed = api.patch(f"/v1/drafts/{draft['id']}", json={"subject": "Better plans"}).json()
@@ -161,3 +176,49 @@ def test_drafts_are_scoped_like_messages(stack: Stack, api: httpx.Client, inbox:
         assert api.get(f"/v1/drafts/{theirs['id']}").json()["subject"] == "theirs"
     finally:
         api.delete(f"/v1/api-keys/{key['id']}")
+
+
+def test_draft_attachments_are_blobs_released_with_the_draft(
+    stack: Stack, api: httpx.Client, inbox: dict[str, Any]
+) -> None:
+    """The row holds no bytes; the blob goes when no draft or message holds it any more, and a sent draft's
+    message carries the bytes."""
+    payload = f"draft attachment {uuid.uuid4().hex}".encode()
+    digest = hashlib.sha256(payload).hexdigest()
+    blob = Path(stack.data_dir) / "blobs" / "attachments" / digest[:2] / digest
+    attachment = {"filename": "notes.txt", "content_type": "text/plain", "content": base64.b64encode(payload).decode()}
+
+    def row_text(draft_id: str) -> str:
+        with psycopg.connect(host=str(stack.data_dir / "postgres"), user="postgres", dbname="postgres") as conn:
+            [(attachments,)] = conn.execute(
+                "SELECT attachments::text FROM drafts WHERE id = %s", (draft_id,)
+            ).fetchall()
+        return str(attachments)
+
+    first = create(api, inbox["id"], to=["ada@example.com"], text="x", attachments=[attachment])
+    second = create(api, inbox["id"], to=["ada@example.com"], text="y", attachments=[attachment])
+    assert blob.read_bytes() == payload
+    assert attachment["content"] not in row_text(first["id"]) and digest in row_text(first["id"])
+
+    assert api.delete(f"/v1/drafts/{first['id']}").status_code == 204
+    assert blob.is_file()  # the second draft still holds it
+    sent = api.post(f"/v1/drafts/{second['id']}/send")
+    assert sent.status_code == 202, sent.text
+    message = sent.json()
+    assert [a["filename"] for a in message["attachments"]] == ["notes.txt"] and blob.is_file()  # the message's now
+    raw = email.message_from_bytes(api.get(f"/v1/messages/{message['id']}/raw").content, policy=email.policy.default)
+    [part] = list(raw.iter_attachments())
+    assert part.get_content() == payload.decode()
+    assert api.delete(f"/v1/messages/{message['id']}").status_code == 204
+    assert not blob.exists()
+
+    # Replaced attachments let theirs go too; deleting the inbox lets its drafts' go.
+    third = create(api, inbox["id"], text="z", attachments=[attachment])
+    assert blob.is_file()
+    assert api.patch(f"/v1/drafts/{third['id']}", json={"attachments": None}).json()["attachments"] == []
+    assert not blob.exists()
+    other = api.post("/v1/inboxes").json()
+    create(api, other["id"], text="w", attachments=[attachment])
+    assert blob.is_file()
+    assert api.delete(f"/v1/inboxes/{other['id']}").status_code == 204
+    assert not blob.exists()

@@ -171,7 +171,7 @@ def test_idempotent_answers_keep_no_secret_readable(stack: Stack, api: httpx.Cli
     with psycopg.connect(host=str(stack.data_dir / "postgres"), user="postgres", dbname="postgres") as conn:
         # Every column, the sealed answer last (migrations add columns after it).
         rows = conn.execute(
-            "SELECT principal, key, request_hash, response_status, created_at, resource_id, response_body"
+            "SELECT principal, key, request_hash, response_status, created_at, resource_ids, response_body"
             " FROM idempotency_keys"
         ).fetchall()
     stored = b"".join(repr(row).encode() + (row[-1] or b"") for row in rows)

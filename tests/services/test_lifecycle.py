@@ -241,6 +241,28 @@ def test_deleting_a_thread_deletes_every_message_in_it(stack: Stack, api: httpx.
     assert api.delete(f"/v1/threads/{first['thread_id']}").status_code == 404
 
 
+def test_a_thread_that_outlives_a_message_loses_its_people(api: httpx.Client, inbox: dict[str, Any]) -> None:
+    """Participants are found again from the messages left: each one's From, To and Cc, in the thread's order."""
+    sent = api.post(
+        f"/v1/inboxes/{inbox['id']}/messages", json={"to": ["ada@example.com"], "cc": ["cy@example.com"], "text": "1"}
+    ).json()
+    forward = api.post(f"/v1/messages/{sent['id']}/forward", json={"to": ["bo@example.com"], "text": "2"}).json()
+    thread_id = sent["thread_id"]
+    assert forward["thread_id"] == thread_id
+
+    def participants() -> list[str]:
+        found: list[str] = api.get(f"/v1/threads/{thread_id}").json()["participants"]
+        return found
+
+    assert participants() == [inbox["address"], "ada@example.com", "cy@example.com", "bo@example.com"]
+    assert api.delete(f"/v1/messages/{forward['id']}").status_code == 204
+    assert participants() == [inbox["address"], "ada@example.com", "cy@example.com"]
+    again = api.post(f"/v1/messages/{sent['id']}/forward", json={"to": ["di@example.com"], "text": "3"}).json()
+    assert api.delete(f"/v1/messages/{sent['id']}").status_code == 204
+    assert participants() == [inbox["address"], "di@example.com"]
+    assert api.get(f"/v1/threads/{thread_id}").json()["message_count"] == 1 and again["thread_id"] == thread_id
+
+
 def test_deleting_an_inbox_deletes_its_mail_blobs_and_bodies_in_events(stack: Stack, api: httpx.Client) -> None:
     inbox = api.post("/v1/inboxes").json()
     attachment = b"%PDF-1.4\n% only in this inbox " + uuid.uuid4().bytes

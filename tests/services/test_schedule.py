@@ -87,7 +87,8 @@ def test_a_scheduled_message_is_sent_at_its_time_once(api: httpx.Client, inbox: 
     assert parse(sent["sent_at"]) >= send_at  # never early
     assert event_types(api, scheduled["id"]) == ["message.scheduled", "message.sent", "message.delivered"]
     raw = email.message_from_bytes(api.get(f"/v1/messages/{scheduled['id']}/raw").content)
-    assert email.utils.parsedate_to_datetime(raw["Date"]) == send_at.replace(microsecond=0)  # dated when due
+    dated = email.utils.parsedate_to_datetime(raw["Date"])
+    assert send_at.replace(microsecond=0) <= dated <= parse(sent["sent_at"])  # dated when sent
 
 
 def test_send_at_is_checked(api: httpx.Client, inbox: dict[str, Any]) -> None:
@@ -141,6 +142,12 @@ def test_rescheduling_moves_the_send(api: httpx.Client, inbox: dict[str, Any]) -
         "message.delivered",
     ]
     assert message(api, later["id"])["status"] == "scheduled"
+    # Dated when it went out, not when it was first scheduled for (an hour later); the message says the same.
+    raw = api.get(f"/v1/messages/{sooner['id']}/raw").content
+    dated = email.utils.parsedate_to_datetime(email.message_from_bytes(raw)["Date"])
+    assert soon.replace(microsecond=0) <= dated <= parse(sent["sent_at"]) < far
+    assert [h["value"] for h in sent["headers"] if h["name"] == "Date"] == [email.utils.format_datetime(dated)]
+    assert sent["size"] == len(raw) and raw.count(b"\r\nDate: ") == 1
 
     conflict = api.patch(f"/v1/messages/{sooner['id']}", json={"send_at": rfc3339(far)})
     assert conflict.status_code == 409 and conflict.json()["code"] == "message_not_scheduled"

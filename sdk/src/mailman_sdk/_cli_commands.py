@@ -8,7 +8,7 @@ from datetime import datetime
 
 import click
 
-from ._cli_support import TIMESTAMP, Group, given_options, pairs, read_attachments, run
+from ._cli_support import TIMESTAMP, Group, given_options, json_objects, pairs, read_attachments, run
 
 system_group = Group("system", help="Health check and this API description. No authentication.")
 
@@ -180,7 +180,9 @@ def inboxes_delete(inbox_id: str, as_json: bool) -> None:
     run(lambda api: api.inboxes.delete(inbox_id), as_json)
 
 
-inboxes_messages_group = Group("messages", help="Messages of inboxes: list an inbox's messages, send a message.")
+inboxes_messages_group = Group(
+    "messages", help="Messages of inboxes: list an inbox's messages, send a message, send up to 100 messages at once."
+)
 inboxes_group.add_command(inboxes_messages_group)
 
 
@@ -334,6 +336,34 @@ def inboxes_messages_send(
                     "send_at": send_at,
                 }
             ),
+        ),
+        as_json,
+    )
+
+
+@inboxes_messages_group.command("batch")
+@click.argument("inbox_id")
+@click.option(
+    "--message",
+    "messages",
+    multiple=True,
+    required=True,
+    metavar="JSON",
+    help="The messages, each as the single send takes it; answers keep their order (`index`)."
+    + " One JSON object each (repeatable).",
+)
+@click.option(
+    "--mode",
+    "mode",
+    type=click.Choice(["strict", "permissive"]),
+    help="`strict`: any invalid item sends none (422 `batch_invalid`). `permissive`: the valid items are sent and each invalid one answers its problem (207).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def inboxes_messages_batch(inbox_id: str, messages: tuple[str, ...], mode: str | None, as_json: bool) -> None:
+    """Send up to 100 messages at once"""
+    run(
+        lambda api: api.inboxes.messages.batch(
+            inbox_id, **given_options({"messages": json_objects(messages, "--message"), "mode": mode})
         ),
         as_json,
     )

@@ -91,6 +91,20 @@ def read_attachments(paths: Iterable[str]) -> list[dict[str, Any]]:
     return result
 
 
+def json_objects(values: Iterable[str], option: str) -> list[dict[str, Any]]:
+    """Values of an option that takes one JSON object each (``--message '{"to": [...], "text": "..."}'``)."""
+    result = []
+    for value in values:
+        try:
+            parsed = json.loads(value)
+        except ValueError as exc:
+            raise click.BadParameter(f"{value!r} is not JSON: {exc}", param_hint=option) from None
+        if not isinstance(parsed, dict):
+            raise click.BadParameter(f"{value!r} is not a JSON object", param_hint=option)
+        result.append(parsed)
+    return result
+
+
 def pairs(values: Iterable[str], option: str) -> dict[str, str]:
     """``--header NAME=VALUE`` values as a mapping."""
     result = {}

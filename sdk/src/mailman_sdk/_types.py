@@ -37,14 +37,21 @@ Query = dict[str, Any]
 
 
 def given(values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` without the arguments that were not passed, datetimes (``send_at``) as RFC 3339 strings."""
+    """``values`` without the arguments that were not passed, datetimes (``send_at``, a batch's ``send_at`` of
+    each message too) as RFC 3339 strings."""
+    return {key: _json_ready(value) for key, value in values.items() if not isinstance(value, NotGiven)}
+
+
+def _json_ready(value: Any) -> Any:
     from datetime import datetime
 
-    return {
-        key: value.isoformat() if isinstance(value, datetime) else value
-        for key, value in values.items()
-        if not isinstance(value, NotGiven)
-    }
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(item) for item in value]
+    return value
 
 
 def query(values: dict[str, Any]) -> dict[str, Any]:

@@ -502,13 +502,13 @@ type DomainsListParams struct {
 
 // DomainsCreateParams defines parameters for DomainsCreate.
 type DomainsCreateParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with (any message of a batch's answer) is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // DomainsVerifyParams defines parameters for DomainsVerify.
 type DomainsVerifyParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with (any message of a batch's answer) is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -529,7 +529,7 @@ type InboxesListParams struct {
 
 // InboxesCreateParams defines parameters for InboxesCreate.
 type InboxesCreateParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with (any message of a batch's answer) is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -544,7 +544,7 @@ type WebhooksListParams struct {
 
 // WebhooksCreateParams defines parameters for WebhooksCreate.
 type WebhooksCreateParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with (any message of a batch's answer) is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -565,13 +565,13 @@ type WebhooksDeliveriesListParams struct {
 
 // WebhooksDeliveriesRetryParams defines parameters for WebhooksDeliveriesRetry.
 type WebhooksDeliveriesRetryParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with (any message of a batch's answer) is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // WebhooksTestParams defines parameters for WebhooksTest.
 type WebhooksTestParams struct {
-	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with is deleted → 409 `idempotency_key_answer_deleted`.
+	// IdempotencyKey Makes the request safe to retry: within 24 h the same key and body replay the first response (`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first request is in flight → 409 `idempotency_key_in_use`; once the message it answered with (any message of a batch's answer) is deleted → 409 `idempotency_key_answer_deleted`.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 

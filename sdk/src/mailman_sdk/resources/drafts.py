@@ -35,7 +35,7 @@ class Drafts(SyncAPIResource):
     ) -> Draft:
         """Retrieve a draft
 
-        Returns a draft, attachments with their content.
+        Returns a draft; its attachments are described (`size`, no `content`).
 
         Args:
           draft_id: Draft id (`drf_…`).
@@ -212,7 +212,7 @@ class AsyncDrafts(AsyncAPIResource):
     ) -> Draft:
         """Retrieve a draft
 
-        Returns a draft, attachments with their content.
+        Returns a draft; its attachments are described (`size`, no `content`).
 
         Args:
           draft_id: Draft id (`drf_…`).

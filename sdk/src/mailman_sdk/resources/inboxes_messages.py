@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
-from typing import List
+from typing import List, Literal
 
 from .._base_client import RequestOptions
 from .._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
@@ -14,7 +14,14 @@ from .._resource import AsyncAPIResource, SyncAPIResource, path_param
 from .._response import async_raw_wrapper, raw_wrapper
 from .._types import NOT_GIVEN, Headers, NotGiven, Timeout, given, query
 from .._waiting import AsyncWaitForMessage, WaitForMessage
-from ..types import AttachmentInputParam, Message, MessageDirection, MessageStatus
+from ..types import (
+    AttachmentInputParam,
+    BatchSendResult,
+    Message,
+    MessageDirection,
+    MessageStatus,
+    SendMessageRequestParam,
+)
 
 __all__ = ["AsyncInboxesMessages", "InboxesMessages"]
 
@@ -175,12 +182,71 @@ class InboxesMessages(SyncAPIResource, WaitForMessage):
             Message,
         )
 
+    def batch(
+        self,
+        inbox_id: str,
+        *,
+        messages: List[SendMessageRequestParam],
+        mode: Literal["strict", "permissive"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+    ) -> BatchSendResult:
+        """Send up to 100 messages at once
+
+        Sends 1 to 100 messages from the inbox in one request (more, or none, answers 422
+        `validation_failed` on `messages`). Each item is a `SendMessageRequest` and is checked and stored
+        exactly as `POST /v1/inboxes/{inbox_id}/messages` would: attachments and `send_at` included,
+        suppressed recipients dropped, the same events recorded per message. The items are independent: each
+        message starts a thread of its own.
+
+        `mode: strict` (the default) sends all or none: when any item is invalid nothing is stored, no job
+        is queued and no event recorded, and the answer is 422 `batch_invalid` whose `errors` name each
+        field as `messages[<index>].<field>` (`messages[<index>]` for a problem of the whole item, such as
+        `all_recipients_suppressed`) and whose `failures` hold each invalid item's own problem. `mode:
+        permissive` sends the valid items and answers 207 with, in order, `{"index", "message"}` for each
+        one sent and `{"index", "error"}` (the problem the single send would have answered) for each one
+        refused; every item valid answers 202 as in strict mode. Either way the messages sent are stored in
+        one transaction with their jobs.
+
+        The whole body counts against the 40 MB request limit (attachments included: base64 makes 30 MB of
+        files about 40 MB). One `Idempotency-Key` covers the whole batch: a replay answers the same results
+        and sends nothing again; once any message of the answer is deleted the key answers 409
+        `idempotency_key_answer_deleted`. A batch is one request for the rate limit (one token of the
+        bucket), whatever its size. A string that cannot be stored (NUL) anywhere in the body refuses the
+        whole batch with 422 `validation_failed` naming its field, in either mode; so does a missing inbox
+        (404) or one outside a scoped key's inboxes.
+
+        Args:
+          inbox_id: Inbox id (`inb_…`).
+          messages: The messages, each as the single send takes it; answers keep their order
+            (`index`).
+          mode: `strict`: any invalid item sends none (422 `batch_invalid`). `permissive`: the
+            valid items are sent and each invalid one answers its problem (207).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+          idempotency_key: reuse to make a repeated call safe; one is generated otherwise.
+        """
+        return self._request(
+            RequestOptions(
+                "POST",
+                f"/v1/inboxes/{path_param('inbox_id', inbox_id)}/messages/batch",
+                json=given({"messages": messages, "mode": mode}),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+            ),
+            BatchSendResult,
+        )
+
 
 class InboxesMessagesWithRawResponse:
     def __init__(self, resource: InboxesMessages) -> None:
         self._resource = resource
         self.list = raw_wrapper(resource.list)
         self.send = raw_wrapper(resource.send)
+        self.batch = raw_wrapper(resource.batch)
 
 
 class AsyncInboxesMessages(AsyncAPIResource, AsyncWaitForMessage):
@@ -339,9 +405,68 @@ class AsyncInboxesMessages(AsyncAPIResource, AsyncWaitForMessage):
             Message,
         )
 
+    async def batch(
+        self,
+        inbox_id: str,
+        *,
+        messages: List[SendMessageRequestParam],
+        mode: Literal["strict", "permissive"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+    ) -> BatchSendResult:
+        """Send up to 100 messages at once
+
+        Sends 1 to 100 messages from the inbox in one request (more, or none, answers 422
+        `validation_failed` on `messages`). Each item is a `SendMessageRequest` and is checked and stored
+        exactly as `POST /v1/inboxes/{inbox_id}/messages` would: attachments and `send_at` included,
+        suppressed recipients dropped, the same events recorded per message. The items are independent: each
+        message starts a thread of its own.
+
+        `mode: strict` (the default) sends all or none: when any item is invalid nothing is stored, no job
+        is queued and no event recorded, and the answer is 422 `batch_invalid` whose `errors` name each
+        field as `messages[<index>].<field>` (`messages[<index>]` for a problem of the whole item, such as
+        `all_recipients_suppressed`) and whose `failures` hold each invalid item's own problem. `mode:
+        permissive` sends the valid items and answers 207 with, in order, `{"index", "message"}` for each
+        one sent and `{"index", "error"}` (the problem the single send would have answered) for each one
+        refused; every item valid answers 202 as in strict mode. Either way the messages sent are stored in
+        one transaction with their jobs.
+
+        The whole body counts against the 40 MB request limit (attachments included: base64 makes 30 MB of
+        files about 40 MB). One `Idempotency-Key` covers the whole batch: a replay answers the same results
+        and sends nothing again; once any message of the answer is deleted the key answers 409
+        `idempotency_key_answer_deleted`. A batch is one request for the rate limit (one token of the
+        bucket), whatever its size. A string that cannot be stored (NUL) anywhere in the body refuses the
+        whole batch with 422 `validation_failed` naming its field, in either mode; so does a missing inbox
+        (404) or one outside a scoped key's inboxes.
+
+        Args:
+          inbox_id: Inbox id (`inb_…`).
+          messages: The messages, each as the single send takes it; answers keep their order
+            (`index`).
+          mode: `strict`: any invalid item sends none (422 `batch_invalid`). `permissive`: the
+            valid items are sent and each invalid one answers its problem (207).
+
+          extra_headers: headers to add to this request only.
+          timeout: seconds (or an httpx.Timeout) for this request, overriding the client's.
+          idempotency_key: reuse to make a repeated call safe; one is generated otherwise.
+        """
+        return await self._request(
+            RequestOptions(
+                "POST",
+                f"/v1/inboxes/{path_param('inbox_id', inbox_id)}/messages/batch",
+                json=given({"messages": messages, "mode": mode}),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+            ),
+            BatchSendResult,
+        )
+
 
 class AsyncInboxesMessagesWithRawResponse:
     def __init__(self, resource: AsyncInboxesMessages) -> None:
         self._resource = resource
         self.list = async_raw_wrapper(resource.list)
         self.send = async_raw_wrapper(resource.send)
+        self.batch = async_raw_wrapper(resource.batch)

@@ -238,15 +238,63 @@ class Message(BaseModel):
     Always present in this API's answers; optional so that clients read answers of earlier servers."""
 
 
-class DraftAttachment(BaseModel):
-    """An attachment of a draft."""
+class ProblemErrors(BaseModel):
+    field: str
+    """Location of the offending value, e.g. `to[0]` or `local_part`."""
+    message: str
+    """What is wrong with it."""
 
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, served as `application/problem+json`."""
+
+    type: str
+    """`urn:mailman:error:<code>`."""
+    title: str
+    """Short human-readable summary of the problem class."""
+    status: int
+    """The HTTP status code."""
+    detail: str
+    """Human-readable explanation of this occurrence."""
+    code: str
+    """Stable machine-readable error code, e.g. `not_found`, `validation_failed`, `inbox_address_taken`,
+    `domain_not_verified`, `idempotency_key_reused`, `rate_limited`, `payload_too_large`."""
+    errors: list[ProblemErrors] | None = None
+    """Field-level problems (mainly for `validation_failed`)."""
+    request_id: str | None = None
+    """The request id, as in the `X-Request-Id` header."""
+
+
+class BatchSendItem(BaseModel):
+    """One item's outcome: `message` when it was sent (queued or scheduled), `error` when it was not."""
+
+    index: int
+    """The item's position in the request's `messages`, from 0."""
+    message: Message | None = None
+    """A received or sent email."""
+    error: Problem | None = None
+    """An RFC 9457 problem document, served as `application/problem+json`."""
+
+
+class BatchSendResult(BaseModel):
+    """Each item of the batch, in the request's order."""
+
+    data: list[BatchSendItem]
+
+
+class DraftAttachment(BaseModel):
+    """An attachment of a draft, described; its bytes are kept in the blob store, as a sent message's are,
+    and go into the message when the draft is sent. To change a draft's attachments, give them all again
+    (with their `content`)."""
+
+    id: str | None
+    """Attachment id (`att_…`)."""
     filename: str
     """File name shown to recipients."""
     content_type: str
     """MIME type."""
-    content: str | None = None
-    """The file content, base64-encoded (left out in events)."""
+    size: int
+    """Size in bytes."""
     content_id: str | None
     """Content-ID for inline parts."""
     inline: bool
@@ -277,7 +325,7 @@ class Draft(BaseModel):
     headers: dict[str, str]
     """Extra headers."""
     attachments: list[DraftAttachment]
-    """Attachments, as given (events leave out their `content`)."""
+    """Attachments, described without their `content` (kept in the blob store)."""
     labels: list[str]
     """Labels to set on the sent message."""
     in_reply_to: str | None
@@ -457,7 +505,7 @@ class DeliveryEventData(BaseModel):
 
 
 class DraftEventData(BaseModel):
-    """The draft, its attachments without their content."""
+    """The draft, as the API shows it."""
 
     draft: Draft
     """A message saved before it is sent."""
@@ -653,7 +701,7 @@ class DraftCreatedEvent(BaseModel):
     timestamp: datetime
     """When the event happened."""
     data: DraftEventData
-    """The draft, its attachments without their content."""
+    """The draft, as the API shows it."""
 
 
 class DraftUpdatedEvent(BaseModel):
@@ -666,7 +714,7 @@ class DraftUpdatedEvent(BaseModel):
     timestamp: datetime
     """When the event happened."""
     data: DraftEventData
-    """The draft, its attachments without their content."""
+    """The draft, as the API shows it."""
 
 
 class DraftDeletedEvent(BaseModel):
@@ -777,10 +825,50 @@ class AttachmentInputParam(TypedDict):
     """Send as an inline part."""
 
 
+class SendMessageRequestParam(TypedDict):
+    """A message to send from the inbox. At least one of `text` and `html` is required. `to` + `cc` + `bcc`
+    may hold at most 50 addresses (422 `too_many_recipients`). Suppressed recipients are dropped; when
+    none remain the API answers 422 `all_recipients_suppressed`. Sending from an inbox whose domain is
+    not verified answers 422 `domain_not_verified`."""
+
+    to: list[str]
+    """To recipients."""
+    cc: NotRequired[list[str]]
+    """Cc recipients."""
+    bcc: NotRequired[list[str]]
+    """Bcc recipients."""
+    reply_to: NotRequired[list[str]]
+    """Reply-To addresses."""
+    subject: NotRequired[str]
+    """Subject line, as text (never pre-encoded MIME; Mailman encodes it). Line breaks of any kind (CR, LF,
+    VT, FF, U+0085, U+2028, U+2029) answer 422, as they do in display names, header values, file names,
+    `content_id` and inbox names."""
+    text: NotRequired[str | None]
+    """Plain-text body."""
+    html: NotRequired[str | None]
+    """HTML body."""
+    headers: NotRequired[dict[str, str]]
+    """Extra headers to add, name → value. Values are text, encoded by Mailman where needed (an `=?…?=` in
+    a value is sent as those characters, not decoded). Headers Mailman or mail servers write cannot be
+    set (422 on `headers.<name>`) - From, To, Cc, Bcc, Reply-To, Subject, Date, Message-ID, In-Reply-To,
+    References, Sender, MIME-Version, Content-*, Return-Path, Received, Resent-*, DKIM-Signature,
+    Authentication-Results, ARC-*)."""
+    attachments: NotRequired[list[AttachmentInputParam]]
+    """Attachments."""
+    labels: NotRequired[list[str]]
+    """Labels to set on the sent message."""
+    send_at: NotRequired[datetime | None]
+    """Send at this time instead of now (RFC 3339, from now to 30 days ahead; 422 on `send_at` otherwise).
+    The message is stored with `status: scheduled` and `message.scheduled` is recorded; the worker sends
+    it within a second of its time. Suppressions are checked again then."""
+
+
 __all__ = [
     "ApiKey",
     "Attachment",
     "AttachmentInputParam",
+    "BatchSendItem",
+    "BatchSendResult",
     "Delivery",
     "DeliveryEventData",
     "DeliveryEventDataBounce",
@@ -819,6 +907,9 @@ __all__ = [
     "MessageScheduledEvent",
     "MessageSentEvent",
     "MessageStatus",
+    "Problem",
+    "ProblemErrors",
+    "SendMessageRequestParam",
     "Suppression",
     "Thread",
     "ThreadWithMessages",

@@ -27,13 +27,15 @@ async def retrieve(draft_id: str) -> Response:
 async def update(draft_id: str) -> Response:
     await _check(draft_id)
     body = await parse_body(Draft)
-    return json_response(await drafts.update_draft(services().database, draft_id, body.given()))
+    svc = services()
+    return json_response(await drafts.update_draft(svc.database, svc.blobs, draft_id, body.given()))
 
 
 @blueprint.delete("/<draft_id>")
 async def delete(draft_id: str) -> Response:
     await _check(draft_id)
-    await drafts.remove(services().database, draft_id)
+    svc = services()
+    await drafts.remove(svc.database, svc.blobs, draft_id)
     return empty_response()
 
 

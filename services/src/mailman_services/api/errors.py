@@ -35,7 +35,8 @@ _HTTP_CODES = {
 }
 
 
-def problem(error: APIError) -> Response:
+def problem_body(error: APIError) -> dict[str, Any]:
+    """The problem document of ``error``, also found inside a batch's answer for each message not sent."""
     body: dict[str, Any] = {
         "type": f"urn:mailman:error:{error.code}",
         "title": _STATUS_TITLES.get(error.status, "Error"),
@@ -46,6 +47,12 @@ def problem(error: APIError) -> Response:
     }
     if error.errors:
         body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+    return body
+
+
+def problem(error: APIError, **extensions: Any) -> Response:
+    """``error`` as problem+json; ``extensions`` are members of the document beyond RFC 9457's."""
+    body = {**problem_body(error), **extensions}
     response = Response(dumps(body), status=error.status, content_type="application/problem+json")
     response.headers.update(error.headers)
     if error.status == 409:

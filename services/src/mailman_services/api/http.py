@@ -127,6 +127,11 @@ async def raw_body() -> bytes:
 
 async def parse_body(model: type[M], *, optional: bool = False) -> M:
     """The JSON body as ``model``; an ``optional`` body may be left out entirely."""
+    return validate_body(model, await load_body(optional=optional))
+
+
+async def load_body(*, optional: bool = False) -> Any:
+    """The JSON body, decoded, with no string PostgreSQL cannot store (400 or 422 otherwise)."""
     raw = await raw_body()
     if optional and not raw.strip():
         raw = b"{}"
@@ -135,6 +140,11 @@ async def parse_body(model: type[M], *, optional: bool = False) -> M:
     except orjson.JSONDecodeError as exc:
         raise APIError(400, "malformed_json", f"The request body is not valid JSON: {exc}") from None
     _reject_unstorable(data)
+    return data
+
+
+def validate_body(model: type[M], data: Any) -> M:
+    """A decoded body (or a part of one: an item of a batch) as ``model``; 422 with field paths otherwise."""
     if not isinstance(data, dict):
         raise APIError(
             422,

@@ -4,18 +4,32 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, current_app
 
+from ..domain.errors import APIError, FieldError
 from ..handlers import drafts, inboxes, messages, views, waiting
+from .errors import problem, problem_body
 from .http import (
     check_inbox,
     empty_response,
     json_response,
+    load_body,
     parse_body,
     parse_query,
     principal,
     require_unscoped,
     services,
+    validate_body,
 )
-from .schemas import Draft, DraftQuery, InboxCreate, InboxQuery, InboxUpdate, MessageQuery, SendMessage, ThreadQuery
+from .schemas import (
+    BatchSend,
+    Draft,
+    DraftQuery,
+    InboxCreate,
+    InboxQuery,
+    InboxUpdate,
+    MessageQuery,
+    SendMessage,
+    ThreadQuery,
+)
 
 blueprint = Blueprint("inboxes", __name__, url_prefix="/v1/inboxes")
 
@@ -95,12 +109,8 @@ async def list_messages(inbox_id: str) -> Response:
     return json_response(await views.list_messages(database, inbox_id, **query))
 
 
-@blueprint.post("/<inbox_id>/messages")
-async def send(inbox_id: str) -> Response:
-    check_inbox(inbox_id)
-    body = await parse_body(SendMessage)
-    svc = services()
-    request = messages.Composition(
+def _composition(body: SendMessage) -> messages.Composition:
+    return messages.Composition(
         to=body.to,
         cc=body.cc,
         bcc=body.bcc,
@@ -113,8 +123,60 @@ async def send(inbox_id: str) -> Response:
         labels=body.labels,
         send_at=body.send_at,
     )
-    message = await messages.send(svc.database, svc.blobs, svc.queue, inbox_id, request)
+
+
+@blueprint.post("/<inbox_id>/messages")
+async def send(inbox_id: str) -> Response:
+    check_inbox(inbox_id)
+    body = await parse_body(SendMessage)
+    svc = services()
+    message = await messages.send(svc.database, svc.blobs, svc.queue, inbox_id, _composition(body))
     return json_response(message, 202)
+
+
+def _batch_item(item: object) -> messages.Composition | APIError:
+    try:
+        return _composition(validate_body(SendMessage, item))
+    except APIError as error:
+        return error
+
+
+def _within_batch(index: int, error: FieldError) -> FieldError:
+    return FieldError(f"messages[{index}]" + ("" if error.field == "body" else f".{error.field}"), error.message)
+
+
+@blueprint.post("/<inbox_id>/messages/batch")
+async def send_batch(inbox_id: str) -> Response:
+    """202 with every message; 207 when a permissive batch left some out; a strict one with any invalid: 422."""
+    check_inbox(inbox_id)
+    body = validate_body(BatchSend, await load_body())
+    svc = services()
+    requests = [_batch_item(item) for item in body.messages]
+    try:
+        results = await messages.send_batch(
+            svc.database, svc.blobs, svc.queue, inbox_id, requests, strict=body.mode == "strict"
+        )
+    except messages.BatchRejected as rejected:
+        # Each message's own problem, and its fields in the shape of any validation_failed (messages[i].to[0]).
+        errors = [
+            _within_batch(i, e)
+            for i, error in rejected.failures
+            for e in error.errors or [FieldError("body", error.detail)]
+        ]
+        summary = APIError(
+            422,
+            "batch_invalid",
+            f"{len(rejected.failures)} of {rejected.total} messages are invalid, so none was sent: "
+            + ", ".join(str(i) for i, _ in rejected.failures)
+            + ".",
+            errors,
+        )
+        return problem(summary, failures=[{"index": i, "error": problem_body(e)} for i, e in rejected.failures])
+    data = [
+        {"index": i, "error": problem_body(result)} if isinstance(result, APIError) else {"index": i, "message": result}
+        for i, result in enumerate(results)
+    ]
+    return json_response({"data": data}, 207 if any("error" in item for item in data) else 202)
 
 
 @blueprint.get("/<inbox_id>/threads")
@@ -128,7 +190,8 @@ async def list_threads(inbox_id: str) -> Response:
 async def create_draft(inbox_id: str) -> Response:
     check_inbox(inbox_id)
     body = await parse_body(Draft, optional=True)
-    return json_response(await drafts.create(services().database, inbox_id, body.given()), 201)
+    svc = services()
+    return json_response(await drafts.create(svc.database, svc.blobs, inbox_id, body.given()), 201)
 
 
 @blueprint.get("/<inbox_id>/drafts")

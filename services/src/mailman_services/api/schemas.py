@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from ..domain import mime
+from ..handlers.messages import MAX_BATCH
 
 EventType = Literal[
     "message.received",
@@ -223,6 +224,13 @@ class SendMessage(Body):
     attachments: Annotated[list[AttachmentInput], Field(max_length=100)] = []
     labels: Annotated[list[Label], Field(max_length=50)] = []
     send_at: SendAt | None = None
+
+
+class BatchSend(Body):
+    """The envelope of a batch; each of ``messages`` is then validated as a ``SendMessage`` of its own."""
+
+    messages: Annotated[list[object], Field(min_length=1, max_length=MAX_BATCH)]
+    mode: Literal["strict", "permissive"] = "strict"
 
 
 class Reply(Body):

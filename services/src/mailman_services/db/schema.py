@@ -188,6 +188,13 @@ drafts = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     CheckConstraint("in_reply_to IS NULL OR forward_of IS NULL", name="reply_or_forward"),
     Index(None, "inbox_id", text("id DESC")),
+    # Their bytes are blobs, as messages' are: the sweep keeps one a draft still names (handlers/deletion.py).
+    Index(
+        "ix_drafts_attachments",
+        "attachments",
+        postgresql_using="gin",
+        postgresql_ops={"attachments": "jsonb_path_ops"},
+    ),
 )
 
 webhooks = Table(
@@ -293,11 +300,11 @@ idempotency_keys = Table(
     Column("request_hash", Text, nullable=False),
     Column("response_status", SmallInteger),
     Column("response_body", LargeBinary),  # status headers and body, sealed: see handlers/idempotency.py
-    # The id of the object the answer holds (a sent message): deleting it deletes the stored answer too.
-    Column("resource_id", Text),
+    # The messages the answer holds (a sent message, a batch's): deleting one deletes the stored answer too.
+    Column("resource_ids", ARRAY(Text), nullable=False, server_default=text("'{}'")),
     _created_at(),
     Index(None, "created_at"),
-    Index(None, "resource_id", postgresql_where=text("resource_id IS NOT NULL")),
+    Index("ix_idempotency_keys_resource_ids", "resource_ids", postgresql_using="gin"),
 )
 
 # Blobs of deleted mail, written in the deleting transaction and deleted from the blob store after the commit

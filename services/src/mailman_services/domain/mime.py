@@ -388,6 +388,17 @@ def build(draft: Draft) -> tuple[bytes, list[dict[str, str]]]:
     return raw, [{"name": name, "value": value} for name, value, _ in written]
 
 
+def redated(raw: bytes, headers: list[dict[str, str]], when: datetime) -> tuple[bytes, list[dict[str, str]]]:
+    """``raw`` and its ``headers`` as ``build`` made them, with the Date saying ``when`` (a scheduled message is
+    dated when it is sent). ``build`` writes Date on one line and refuses it among the caller's headers, so the
+    one top-level line starting ``Date:`` is its own."""
+    head, separator, body = raw.partition(b"\r\n\r\n")
+    date = format_datetime(when)
+    lines = [f"Date: {date}".encode() if line[:5].lower() == b"date:" else line for line in head.split(b"\r\n")]
+    dated = [{"name": h["name"], "value": date} if h["name"].lower() == "date" else h for h in headers]
+    return b"\r\n".join(lines) + separator + body, dated
+
+
 # Types a browser would run or render as a document of the API's origin: never shown inline.
 _ACTIVE_SUBTYPES = frozenset({"html", "xhtml+xml", "xml", "svg+xml", "javascript", "ecmascript", "x-javascript"})
 

@@ -16,21 +16,24 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     DateTime,
+    Text,
     and_,
+    bindparam,
     delete,
     exists,
     func,
     literal,
     literal_column,
     select,
+    text,
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..db.engine import Database
-from ..db.schema import blob_deletions, events, idempotency_keys, inboxes, messages, threads
+from ..db.schema import blob_deletions, drafts, events, idempotency_keys, inboxes, messages, threads
 from ..domain.errors import not_found
 from ..ports import BlobStore
 from . import views
@@ -48,6 +51,32 @@ _REDACTED = "jsonb_build_object(" + ", ".join(f"'{name}', null" for name in view
 _RETURNED = [*views.EVENT_MESSAGE_COLUMNS, messages.c.raw_key, messages.c.raw_bucket]
 
 
+# A thread's participants, from the messages it has left: each message's From, To and Cc, in the order the
+# thread met them (as ingest and compose add them), so a deleted message's people go with it.
+_PARTICIPANTS = text(
+    """
+    UPDATE threads SET participants = coalesce((
+        SELECT array_agg(address ORDER BY first_seen) FROM (
+            SELECT address, min(seen) AS first_seen FROM (
+                SELECT p.address, row_number() OVER (ORDER BY m.created_at, m.id, p.n) AS seen
+                FROM messages m
+                CROSS JOIN LATERAL (
+                    SELECT m."from"->>'address', 0::bigint
+                    UNION ALL
+                    SELECT e->>'address', i FROM jsonb_array_elements(m."to") WITH ORDINALITY AS r(e, i)
+                    UNION ALL
+                    SELECT e->>'address', 1000000 + i FROM jsonb_array_elements(m.cc) WITH ORDINALITY AS r(e, i)
+                ) AS p(address, n)
+                WHERE m.thread_id = threads.id AND coalesce(p.address, '') <> ''
+            ) AS each_one
+            GROUP BY address
+        ) AS first_ones
+    ), '{}')
+    WHERE id = ANY(:thread_ids)
+    """
+).bindparams(bindparam("thread_ids", type_=ARRAY(Text)))
+
+
 def _event_message(row: Any) -> dict[str, Any]:
     return {**views.event_message(row), "preview": ""}
 
@@ -55,8 +84,9 @@ def _event_message(row: Any) -> dict[str, Any]:
 async def delete_messages_in(conn: AsyncConnection, where: ColumnElement[bool], *, reason: str) -> list[str]:
     """Delete the messages ``where`` selects in the caller's transaction; returns their ids.
 
-    Their threads lose them (and go when empty), their events are redacted, ``message.deleted`` is recorded
-    for each (``data.reason`` says why) and their blobs are named for ``sweep``.
+    Their threads lose them (and go when empty; what is left is counted and its participants found again), their
+    events are redacted, ``message.deleted`` is recorded for each (``data.reason`` says why) and their blobs are
+    named for ``sweep``.
     """
     rows = (await conn.execute(delete(messages).where(where).returning(*_RETURNED))).all()
     if not rows:
@@ -75,6 +105,7 @@ async def delete_messages_in(conn: AsyncConnection, where: ColumnElement[bool], 
             last_message_at=select(func.max(messages.c.created_at)).where(left).scalar_subquery(),
         )
     )
+    await conn.execute(_PARTICIPANTS, {"thread_ids": thread_ids})
     await conn.execute(
         update(events)
         .where(events.c.message_id.in_(ids), func.jsonb_typeof(events.c.data["message"]) == "object")
@@ -89,8 +120,8 @@ async def delete_messages_in(conn: AsyncConnection, where: ColumnElement[bool], 
     # The stored answer holds the message: it goes, but the key stays claimed so a retry does not send again.
     await conn.execute(
         update(idempotency_keys)
-        .where(idempotency_keys.c.resource_id.in_(ids))
-        .values(response_body=None, resource_id=None)
+        .where(idempotency_keys.c.resource_ids.overlap(ids))
+        .values(response_body=None, resource_ids=[])
     )
     blobs: list[dict[str, Any]] = [
         {"key": row.raw_key, "bucket": row.raw_bucket, "sha256": None} for row in rows if row.raw_key
@@ -168,6 +199,15 @@ async def delete_inbox(database: Database, blobs: BlobStore, inbox_id: str, *, b
         if found is None:  # deleted by another request meanwhile
             raise not_found("inbox", inbox_id)
         await delete_messages_in(conn, messages.c.inbox_id == inbox_id, reason="inbox_deleted")
+        # Its drafts would go with it (ON DELETE CASCADE); deleted here so that their blobs are named too.
+        held = (
+            await conn.execute(delete(drafts).where(drafts.c.inbox_id == inbox_id).returning(drafts.c.attachments))
+        ).scalars()
+        digests = sorted({a["sha256"] for attachments in held for a in attachments if a.get("sha256")})
+        if digests:
+            await conn.execute(
+                blob_deletions.insert(), [{"key": attachment_key(d), "bucket": None, "sha256": d} for d in digests]
+            )
         await conn.execute(delete(inboxes).where(inboxes.c.id == inbox_id))
     await sweep_now(database.engine, blobs)
 
@@ -232,9 +272,15 @@ async def sweep(engine: AsyncEngine, blobs: BlobStore, limit: int = SWEEP_BATCH)
 
 
 async def _held(conn: AsyncConnection, key: str, sha256: str | None) -> bool:
-    """Whether a message still holds the blob (ix_messages_attachments, ix_messages_raw_key)."""
-    holds = messages.c.attachments.contains([{"sha256": sha256}]) if sha256 else messages.c.raw_key == key
-    return (await conn.execute(select(messages.c.id).where(holds).limit(1))).first() is not None
+    """Whether a message or a draft still holds the blob (ix_messages_attachments, ix_messages_raw_key,
+    ix_drafts_attachments)."""
+    if sha256 is None:
+        return (await conn.execute(select(messages.c.id).where(messages.c.raw_key == key).limit(1))).first() is not None
+    named = [{"sha256": sha256}]
+    for table in (messages, drafts):
+        if (await conn.execute(select(table.c.id).where(table.c.attachments.contains(named)).limit(1))).first():
+            return True
+    return False
 
 
 async def sweep_now(engine: AsyncEngine, blobs: BlobStore) -> None:

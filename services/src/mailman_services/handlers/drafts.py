@@ -1,6 +1,10 @@
 """Drafts: messages saved before they are sent, perhaps incomplete; sending one composes it as send, reply or
 forward would (handlers/messages.py) and deletes it, in one transaction.
 
+A draft's attachments are kept in the blob store as sent ones are (content-addressed, handlers/attachments.py):
+the row holds only what describes them. A draft deleted, sent or given other attachments names the blobs it
+held for the sweep (handlers/deletion.py), which keeps any that a message or another draft still holds.
+
 A draft with ``in_reply_to`` (a message id) is a reply to that message, threaded and addressed as a reply is
 (``reply_all`` too); one with ``forward_of`` forwards that message to the draft's ``to``. Their subject and, for
 a reply, ``to`` are the reply's or the forward's own.
@@ -8,6 +12,8 @@ a reply, ``to`` are the reply's or the forward's own.
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,12 +21,14 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db.engine import Database
-from ..db.schema import drafts, messages
+from ..db.schema import blob_deletions, drafts, messages
 from ..domain import mime
 from ..domain.errors import invalid
 from ..domain.ids import new_id
 from ..ports import BlobStore, Queue
 from . import jobs, views
+from .attachments import attachment_key, store_attachments
+from .deletion import sweep_now
 from .events import record_event
 from .messages import (
     Composition,
@@ -46,13 +54,14 @@ CLEARED: dict[str, Any] = {
 FIELDS = (*CLEARED, "subject", "text", "html", "in_reply_to", "forward_of", "send_at")
 
 
-async def create(database: Database, inbox_id: str, given: dict[str, Any]) -> dict[str, Any]:
+async def create(database: Database, blobs: BlobStore, inbox_id: str, given: dict[str, Any]) -> dict[str, Any]:
     """Save a draft in the inbox (404 when there is none); ``given`` holds the fields the caller set."""
     now = datetime.now(UTC)
     values = {**dict.fromkeys(FIELDS), **CLEARED, **_stored(given)}
     async with database.transaction() as conn:
         await views.find_inbox(conn, inbox_id)
         await _check(conn, inbox_id, values)
+        values["attachments"] = await store_attachments(blobs, decode_attachments(values["attachments"]))
         row = (
             await conn.execute(
                 insert(drafts)
@@ -64,7 +73,7 @@ async def create(database: Database, inbox_id: str, given: dict[str, Any]) -> di
         return views.draft(row)
 
 
-async def update_draft(database: Database, draft_id: str, given: dict[str, Any]) -> dict[str, Any]:
+async def update_draft(database: Database, blobs: BlobStore, draft_id: str, given: dict[str, Any]) -> dict[str, Any]:
     """Change the fields in ``given``: those left out stay as they are, a null clears one."""
     async with database.transaction() as conn:
         row = await views.find_draft(conn, draft_id, for_update=True)
@@ -72,6 +81,9 @@ async def update_draft(database: Database, draft_id: str, given: dict[str, Any])
             return views.draft(row)
         values = _stored(given)
         await _check(conn, row.inbox_id, {**row._mapping, **values})
+        if "attachments" in values:
+            values["attachments"] = await store_attachments(blobs, decode_attachments(values["attachments"]))
+            await release_attachments(conn, row.attachments)
         updated = (
             await conn.execute(
                 update(drafts)
@@ -81,13 +93,48 @@ async def update_draft(database: Database, draft_id: str, given: dict[str, Any])
             )
         ).one()
         await record_event(conn, "draft.updated", {"draft": views.event_draft(updated)}, inbox_id=row.inbox_id)
-        return views.draft(updated)
+        result = views.draft(updated)
+    if "attachments" in values:
+        await sweep_now(database.engine, blobs)
+    return result
 
 
-async def remove(database: Database, draft_id: str) -> None:
+async def remove(database: Database, blobs: BlobStore, draft_id: str) -> None:
     async with database.transaction() as conn:
         row = await views.find_draft(conn, draft_id, for_update=True)
         await _delete(conn, row, sent_message_id=None)
+    await sweep_now(database.engine, blobs)
+
+
+async def release_attachments(conn: AsyncConnection, attachments: Sequence[dict[str, Any]]) -> None:
+    """Name the blobs of attachments a draft no longer holds for the sweep, in the caller's transaction."""
+    digests = sorted({a["sha256"] for a in attachments if a.get("sha256")})
+    if digests:
+        await conn.execute(
+            blob_deletions.insert(), [{"key": attachment_key(d), "bucket": None, "sha256": d} for d in digests]
+        )
+
+
+async def _parts(blobs: BlobStore, attachments: Sequence[dict[str, Any]]) -> list[mime.AttachmentPart]:
+    """The draft's attachments with their bytes, from the blob store (or, saved before it kept them there, the row)."""
+    parts = []
+    for i, attachment in enumerate(attachments):
+        if "content" in attachment:
+            data: bytes | None = base64.b64decode(attachment["content"])
+        else:
+            data = await blobs.get(attachment_key(attachment["sha256"]))
+        if data is None:
+            raise invalid(f"attachments[{i}]", "its content is no longer stored: attach the file again")
+        parts.append(
+            mime.AttachmentPart(
+                filename=attachment["filename"],
+                content_type=attachment["content_type"],
+                data=data,
+                content_id=attachment.get("content_id"),
+                inline=bool(attachment.get("inline")),
+            )
+        )
+    return parts
 
 
 async def send(
@@ -97,6 +144,7 @@ async def send(
     ``scheduled`` when the draft has a ``send_at``."""
     async with jobs.transaction(database, queue) as conn:
         row = await views.find_draft(conn, draft_id, for_update=True)
+        attached = await _parts(blobs, row.attachments)
         given = Composition(
             to=row.to,
             cc=row.cc,
@@ -106,7 +154,6 @@ async def send(
             text=row.text,
             html=row.html,
             headers=row.headers,
-            attachments=row.attachments,
             labels=row.labels,
             send_at=row.send_at,
         )
@@ -115,17 +162,18 @@ async def send(
             request, parent = await reply_composition(
                 conn, original, given, reply_all=row.reply_all, dotted_only=dotted_only
             )
-            message = await compose(conn, blobs, queue, row.inbox_id, request, parent)
+            message = await compose(conn, blobs, queue, row.inbox_id, request, parent, attached)
         elif row.forward_of is not None:
             _need_recipients(row)
             original = await _original(conn, row.inbox_id, "forward_of", row.forward_of)
             request, parent, inherited = await forward_composition(blobs, original, given)
-            message = await compose(conn, blobs, queue, row.inbox_id, request, parent, inherited)
+            message = await compose(conn, blobs, queue, row.inbox_id, request, parent, attached + inherited)
         else:
             _need_recipients(row)
-            message = await compose(conn, blobs, queue, row.inbox_id, given)
+            message = await compose(conn, blobs, queue, row.inbox_id, given, inherited=attached)
         await _delete(conn, row, sent_message_id=message["id"])
-        return message
+    await sweep_now(database.engine, blobs)  # the message holds the blobs now: only ones it dropped go
+    return message
 
 
 def _stored(given: dict[str, Any]) -> dict[str, Any]:
@@ -137,7 +185,6 @@ async def _check(conn: AsyncConnection, inbox_id: str, values: dict[str, Any]) -
     """What can be checked before sending: addresses, headers, attachments, the send time, the message referred to."""
     for name in ("to", "cc", "bcc", "reply_to"):
         parse_recipients(values[name], name)
-    decode_attachments(values["attachments"])
     for name, value in values["headers"].items():
         if (error := mime.header_error(name, value)) is not None:
             raise invalid(f"headers.{name}", error)
@@ -166,5 +213,6 @@ def _need_recipients(row: Any) -> None:
 
 async def _delete(conn: AsyncConnection, row: Any, *, sent_message_id: str | None) -> None:
     await conn.execute(delete(drafts).where(drafts.c.id == row.id))
+    await release_attachments(conn, row.attachments)
     data = {"draft": views.event_draft(row), "sent_message_id": sent_message_id}
     await record_event(conn, "draft.deleted", data, inbox_id=row.inbox_id)

@@ -24,8 +24,11 @@ from ..domain.errors import APIError
 from ..domain.secrets import derived_key, seal, unseal
 
 TTL = timedelta(hours=24)
-# The answer's own id, when it is an object that can be deleted later (views.message puts ``id`` first).
+# The answer's own id, when it is an object that can be deleted later (views.message puts ``id`` first), and
+# the messages of a batch's answer (``{"data": [{"index": 0, "message": {"id": …``). JSON escapes every quote
+# inside a string, so text a caller sent can never look like either.
 _RESOURCE_ID = re.compile(rb'\{"id":"(msg_[0-9a-z]{26})"')
+_BATCH_MESSAGE_ID = re.compile(rb'"message":\{"id":"(msg_[0-9a-z]{26})"')
 # A claim whose request died without answering and without releasing it (its process was killed).
 ABANDONED_CLAIM = timedelta(minutes=5)
 
@@ -115,14 +118,18 @@ async def record(database: Database, claim: Claim, answer: Answer) -> None:
         await conn.execute(
             update(table)
             .where(table.c.principal == claim.principal, table.c.key == claim.lookup)
-            .values(response_status=answer.status, response_body=sealed, resource_id=resource_id(answer.body))
+            .values(response_status=answer.status, response_body=sealed, resource_ids=resource_ids(answer.body))
         )
 
 
-def resource_id(body: bytes) -> str | None:
-    """The message an answer holds, so that deleting the message deletes the answer (handlers/deletion.py)."""
+def resource_ids(body: bytes) -> list[str]:
+    """The messages an answer holds, so that deleting one deletes the answer (handlers/deletion.py)."""
     found = _RESOURCE_ID.match(body)
-    return found.group(1).decode() if found else None
+    if found:
+        return [found.group(1).decode()]
+    if body.startswith(b'{"data":[{"index":'):
+        return [m.decode() for m in _BATCH_MESSAGE_ID.findall(body)]
+    return []
 
 
 async def release(database: Database, claim: Claim) -> None:

@@ -1,9 +1,10 @@
 """Messages: reading, labelling and rescheduling, and composing outbound mail (send, reply, forward).
 
-Composing validates, stores the attachments and the raw MIME in the blob store, and writes the message
-as ``queued`` with its thread and its outbound job, all in one transaction (``send``; ``compose`` in the
-caller's). A message with a ``send_at`` is written as ``scheduled`` instead, with no job: the worker's due-scan
-(handlers/schedule.py) queues it when its time comes.
+Composing validates and builds the MIME (``prepare``, which writes nothing), then stores the attachments and the
+raw MIME in the blob store and writes the message as ``queued`` with its thread and its outbound job (``store``),
+all in one transaction (``send``, ``send_batch`` for up to 100; ``compose`` in the caller's). A message with a
+``send_at`` is written as ``scheduled`` instead, with no job: the worker's due-scan (handlers/schedule.py) queues
+it when its time comes.
 """
 
 from __future__ import annotations
@@ -195,6 +196,27 @@ def decode_attachments(items: list[dict[str, Any]], field_name: str = "attachmen
     return parts
 
 
+@dataclass
+class Prepared:
+    """A message checked and built by ``prepare``, not stored yet: nothing of it is in the database or blob store."""
+
+    inbox_id: str
+    inbox: Any
+    request: Composition
+    parent: Parent | None
+    to: list[dict[str, Any]]
+    cc: list[dict[str, Any]]
+    bcc: list[dict[str, Any]]
+    reply_to: list[dict[str, Any]]
+    parts: list[mime.AttachmentPart]
+    message_pk: str
+    message_id: str
+    references: list[str]
+    raw: bytes
+    headers: list[dict[str, str]]
+    now: datetime
+
+
 async def compose(
     conn: AsyncConnection,
     blobs: BlobStore,
@@ -206,6 +228,18 @@ async def compose(
 ) -> dict[str, Any]:
     """Validate and store one outbound message (status ``queued``, or ``scheduled`` with a ``send_at``); returns it
     as the API shows it."""
+    return await store(conn, blobs, queue, await prepare(conn, inbox_id, request, parent, inherited))
+
+
+async def prepare(
+    conn: AsyncConnection,
+    inbox_id: str,
+    request: Composition,
+    parent: Parent | None = None,
+    inherited: list[mime.AttachmentPart] | None = None,
+) -> Prepared:
+    """Every check of a send (422 for the first that fails, 404 for a missing inbox) and its MIME, built; it
+    writes nothing, so a batch can check all its messages before storing any."""
     inbox = (
         await conn.execute(
             select(inboxes, domains.c.name.label("domain_name"), domains.c.status.label("domain_status"))
@@ -268,7 +302,8 @@ async def compose(
         reply_to=[mime.Mailbox(r["name"], r["address"]) for r in reply_to],
         subject=request.subject,
         message_id=message_id,
-        # A scheduled message is dated when it is due (a rescheduled one keeps the time first scheduled).
+        # A scheduled message is dated when it is due, and again when it is sent (outbound.handle), as it may
+        # be rescheduled or sent late.
         date=request.send_at or now,
         text=request.text,
         html=request.html,
@@ -278,9 +313,33 @@ async def compose(
         attachments=parts,
     )
     raw, headers = mime.build(draft)
+    return Prepared(
+        inbox_id,
+        inbox,
+        request,
+        parent,
+        to,
+        cc,
+        bcc,
+        reply_to,
+        parts,
+        message_pk,
+        message_id,
+        references,
+        raw,
+        headers,
+        now,
+    )
 
-    attachments = await store_attachments(blobs, parts)
-    await blobs.put(raw_key(message_pk), raw, "message/rfc822")
+
+async def store(conn: AsyncConnection, blobs: BlobStore, queue: Queue, prepared: Prepared) -> dict[str, Any]:
+    """Store a prepared message: its attachments and raw copy in the blob store, its row, its thread's, and its
+    job (or, scheduled, its ``message.scheduled`` event) in ``conn``'s transaction; returns it as the API shows it."""
+    p = prepared
+    inbox, request, parent, now = p.inbox, p.request, p.parent, p.now
+    to, cc, bcc, reply_to, message_pk, inbox_id = p.to, p.cc, p.bcc, p.reply_to, p.message_pk, p.inbox_id
+    attachments = await store_attachments(blobs, p.parts)
+    await blobs.put(raw_key(message_pk), p.raw, "message/rfc822")
 
     participants = list(dict.fromkeys([inbox.address] + [r["address"] for r in to + cc]))
     labels = list(dict.fromkeys(request.labels))
@@ -320,9 +379,9 @@ async def compose(
                 direction="outbound",
                 status="queued" if request.send_at is None else "scheduled",
                 send_at=request.send_at,
-                message_id=message_id,
-                in_reply_to=draft.in_reply_to,
-                references=references,
+                message_id=p.message_id,
+                in_reply_to=parent.message_id if parent else None,
+                references=p.references,
                 **{"from": {"name": inbox.name, "address": inbox.address}},
                 to=to,
                 cc=cc,
@@ -335,10 +394,10 @@ async def compose(
                 extracted_html=None,  # the html itself: views.EXTRACTED_HTML
                 signature=None,
                 preview=mime.preview(request.text, request.html),
-                headers=headers,
+                headers=p.headers,
                 attachments=attachments,
                 labels=labels,
-                size=len(raw),
+                size=len(p.raw),
                 verdicts=NOT_CHECKED,
                 raw_key=raw_key(message_pk),
                 created_at=now,
@@ -363,6 +422,51 @@ async def send(
     """Compose the message in a transaction of its own; its job goes out as soon as that commits."""
     async with jobs.transaction(database, queue) as conn:
         return await compose(conn, blobs, queue, inbox_id, request)
+
+
+MAX_BATCH = 100
+
+
+async def send_batch(
+    database: Database,
+    blobs: BlobStore,
+    queue: Queue,
+    inbox_id: str,
+    requests: Sequence[Composition | APIError],
+    *,
+    strict: bool,
+) -> list[dict[str, Any] | APIError]:
+    """Send several messages from one inbox in one transaction, each checked exactly as ``send`` checks it; an
+    ``APIError`` among ``requests`` is an item whose body was already found invalid. Answers, in order, each
+    message as the API shows it or the problem that kept it from being sent.
+
+    ``strict``: any problem sends none (``BatchRejected``). Otherwise the valid ones are sent. A missing inbox
+    (404) refuses the whole batch either way.
+    """
+    async with jobs.transaction(database, queue) as conn:
+        await views.find_inbox(conn, inbox_id)  # 404 even when no item got as far as looking
+        checked: list[Prepared | APIError] = []
+        for request in requests:
+            if isinstance(request, APIError):
+                checked.append(request)
+                continue
+            try:
+                checked.append(await prepare(conn, inbox_id, request))
+            except APIError as error:
+                checked.append(error)
+        failures = [(i, item) for i, item in enumerate(checked) if isinstance(item, APIError)]
+        if strict and failures:
+            raise BatchRejected(failures, len(checked))
+        return [item if isinstance(item, APIError) else await store(conn, blobs, queue, item) for item in checked]
+
+
+class BatchRejected(Exception):
+    """A strict batch with invalid messages: ``failures`` are (index, problem), in order; nothing was stored."""
+
+    def __init__(self, failures: list[tuple[int, APIError]], total: int) -> None:
+        super().__init__(f"{len(failures)} of {total} messages are invalid")
+        self.failures = failures
+        self.total = total
 
 
 async def reply(

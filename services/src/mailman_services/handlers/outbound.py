@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..db.engine import autocommit
 from ..db.schema import messages, threads
+from ..domain import mime
 from ..ports import BlobStore, Delivery, MailTransport, PoisonMessage, TemporaryFailure
 from . import views
 from .events import record_event
@@ -81,7 +82,13 @@ async def handle(
         return
     recipients = [r["address"] for r in [*row.to, *row.cc, *row.bcc]]
     sender = row._mapping["from"]["address"]
-    await _transition(engine, message_id, "sending", None)
+    if row.send_at is not None and row.status == "queued":
+        # Built when it was scheduled: it is dated now that it goes out (rescheduled, or released late).
+        raw, headers = mime.redated(raw, row.headers, datetime.now(UTC))
+        await blobs.put(row.raw_key, raw, "message/rfc822")
+        await _transition(engine, message_id, "sending", None, headers=headers, size=len(raw))
+    else:
+        await _transition(engine, message_id, "sending", None)
     try:
         result = await transport.send(sender, recipients, raw)
     except TemporaryFailure as exc:

@@ -5,6 +5,7 @@ Like cosmicpython's views.py, reads go straight to the tables; writes live in th
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
@@ -184,15 +185,30 @@ DRAFT_FIELDS = [str(c.name) for c in drafts.c]
 
 
 def draft(record: Record) -> dict[str, Any]:
+    """The draft; its attachments are described, their bytes are in the blob store (handlers/drafts.py)."""
     row = fields(record)
-    return {name: row[name] for name in DRAFT_FIELDS}
+    shown = {name: row[name] for name in DRAFT_FIELDS}
+    shown["attachments"] = [_draft_attachment(a) for a in row["attachments"]]
+    return shown
+
+
+def _draft_attachment(stored: dict[str, Any]) -> dict[str, Any]:
+    size = stored.get("size")
+    if size is None:  # saved before drafts kept their attachments as blobs: the base64 is in the row
+        size = len(base64.b64decode(stored.get("content", "")))
+    return {
+        "id": stored.get("id"),
+        "filename": stored["filename"],
+        "content_type": stored["content_type"],
+        "size": size,
+        "content_id": stored.get("content_id"),
+        "inline": bool(stored.get("inline")),
+    }
 
 
 def event_draft(record: Record) -> dict[str, Any]:
-    """The draft as its events store it: attachments without their content (up to 40 MB of base64)."""
-    shown = draft(record)
-    shown["attachments"] = [{k: v for k, v in a.items() if k != "content"} for a in shown["attachments"]]
-    return shown
+    """The draft as its events store it: as the API shows it (no attachment bytes)."""
+    return draft(record)
 
 
 def thread(record: Record) -> dict[str, Any]:
