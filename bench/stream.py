@@ -62,9 +62,8 @@ def centiles(label: str, seconds: list[float]) -> str:
         return f"  {label:24s} (too few samples: {len(seconds)})"
     ordered = sorted(seconds)
     cuts = statistics.quantiles(ordered, n=100)
-    return (
-        f"  {label:24s} p50 {cuts[49] * 1000:6.0f} ms   p99 {cuts[98] * 1000:6.0f} ms   max {ordered[-1] * 1000:6.0f} ms"
-    )
+    p50, p99, top = cuts[49] * 1000, cuts[98] * 1000, ordered[-1] * 1000
+    return f"  {label:24s} p50 {p50:6.0f} ms   p99 {p99:6.0f} ms   max {top:6.0f} ms"
 
 
 class CPU:
@@ -109,7 +108,9 @@ def run(client: Path, subscribers: int, mode: str, rate: float, seconds: float, 
         wait_for(f"{base}/health", dev)
         api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
         own = mode == "own"
-        inboxes = [api.post("/v1/inboxes", json={"name": f"Stream {n}"}).json() for n in range(subscribers if own else 10)]
+        inboxes = [
+            api.post("/v1/inboxes", json={"name": f"Stream {n}"}).json() for n in range(subscribers if own else 10)
+        ]
         total = int(rate * seconds)
         # Mail goes to inbox n mod len(inboxes); with "own", stream n filters on inbox n: one stream per message.
         copies = 1 if own else subscribers
