@@ -34,6 +34,9 @@ log = logging.getLogger("mailman.stream")
 
 PAGE = 200  # events read at once, from the table
 BUFFER = 1000  # live events a subscriber may fall behind by before it is disconnected
+# Envelope bytes written to a subscriber at once, about: a whole backlog joined per subscriber would be copies of
+# shared events, 1,000 subscribers' worth of them (a write waits for the client, holding what it was given).
+TAKE_BYTES = 32 * 1024
 POLL_SECONDS = 1.0  # the listener looks for events even without a NOTIFY (one lost while it reconnected)
 _NUMBERING_LOCK = 0x6D61_696C_7371  # pg_advisory_xact_lock key: one numbering at a time, across processes
 
@@ -203,8 +206,8 @@ class Subscription:
             self.ready.set()
 
     async def take(self, heartbeat: float) -> list[Streamed]:
-        """Every live event buffered (written together), once there is one; none when ``heartbeat`` seconds pass
-        without one (a heartbeat is due)."""
+        """The live events buffered, up to ``TAKE_BYTES`` of them (written together), once there is one; none when
+        ``heartbeat`` seconds pass without one (a heartbeat is due)."""
         if not self.buffer and self.ended is None:
             self.ready.clear()
             with contextlib.suppress(TimeoutError):
@@ -212,8 +215,11 @@ class Subscription:
                     await self.ready.wait()
         if self.ended is not None:
             raise self.ended
-        taken = list(self.buffer)
-        self.buffer.clear()
+        taken, size = [], 0
+        while self.buffer and size < TAKE_BYTES:
+            event = self.buffer.popleft()
+            taken.append(event)
+            size += len(event.envelope)
         return taken
 
 
