@@ -239,6 +239,7 @@ class Broadcaster:
         self._by_inbox: dict[str, set[Subscription]] = {}
         self.last = 0  # the highest stream number offered
         self._behind = False  # events may have been numbered, by others, past ``last`` while nobody subscribed
+        self._catching_up = asyncio.Lock()
         self.started = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -314,10 +315,11 @@ class Broadcaster:
     ) -> AsyncGenerator[list[Streamed], None]:
         """``stream``, once this process has caught up with the events numbered while nobody here subscribed."""
         if self._behind:
-            await number_committed(self.database)  # what committed before this subscriber came is not new to it
-            highest = await self._highest()
-            self.last = max(self.last, highest)
-            self._behind = False  # ``stream`` joins now, before anything else runs: pumps work from here on
+            async with self._catching_up:  # subscribers arriving together catch up once
+                if self._behind:
+                    await number_committed(self.database)  # what committed before this one came is not new to it
+                    self.last = max(self.last, await self._highest())
+                    self._behind = False  # ``stream`` joins now, before anything else runs: pumps work from here on
         return self.stream(where, after, heartbeat)
 
     def join(self, where: Filter, floor: int | None) -> Subscription:
