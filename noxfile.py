@@ -123,6 +123,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/smtp_ingest.py")
     session.run("python", "bench/webhooks.py")
     session.run("python", "bench/stream.py")
+    session.run("python", "bench/schedule.py")
     session.run("python", "bench/large_mail.py")
     session.run("python", "bench/batch.py")
     session.run("python", "bench/parse_headers.py")

@@ -1,27 +1,40 @@
 """Event stream benchmark for `nox -s bench`, against `mailman-server dev`.
 
-Mail is sent over SMTP at a steady rate over 10 connections while ``--subscribers`` streams are open on
-`GET /v1/events/stream` (all of them receiving every event); one of them times each message from the SMTP
-250 after DATA to its `message.received` event. Prints p50/p99 and the dev process's peak RSS (API + SMTP).
+Mail is sent over SMTP at a steady rate over 10 connections while streams are open on
+`GET /v1/events/stream`, held by a compiled client (`bench/streamload`, built here from source with `go build`)
+so the load generator's own lag stays out of the numbers. Each message is timed from the SMTP 250 after DATA
+to its `message.received` event on the streams: on the first and on the last stream it reached (every
+stream it should reach has it then). The time splits at the event's own timestamp (taken as the worker
+records it, just before its commit): 250 → recorded is the queue pickup and the ingest, recorded → arrival is
+the commit, the NOTIFY and the stream. Two shapes of subscribers:
+
+* ``all``: every stream gets every event (the harsh case: 1,000 streams, 1,000 writes per message);
+* ``own``: each stream filters on an inbox of its own (``inbox_id=``), mail spread over those inboxes (the
+  realistic case: one write per message).
+
 Targets (issue 16): 1 subscriber at 100 msg/s p50 <= 30 ms, p99 <= 150 ms; 1,000 subscribers with RSS
-<= 300 MiB and p99 <= 500 ms.
+<= 300 MiB and p99 <= 500 ms. Also printed: the CPU the dev process (API + SMTP), its worker, the Go client
+and this script's sender used, as a share of one core over the run.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
+import contextlib
+import os
 import shutil
 import smtplib
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -29,44 +42,64 @@ from run import TOKEN, PeakMemory, free_port, start_dev, stop, wait_for  # noqa:
 from webhooks import SENDERS, mail  # noqa: E402
 
 
-async def subscribe(base: str, count: int, arrivals: dict[str, float], opened: threading.Event) -> None:
-    """``count`` streams; the first records when each message's event arrives, the others only read."""
-    limits = httpx.Limits(max_connections=count + 10, max_keepalive_connections=0)
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    timeout = httpx.Timeout(30, read=None)
-    ready = 0
+def build_client(into: Path) -> Path:
+    """The Go subscriber, built from its source (stdlib only: no module downloads)."""
+    binary = into / "streamload"
+    subprocess.run(["go", "build", "-o", str(binary), "."], cwd=HERE / "streamload", check=True)
+    return binary
 
-    async def one(client: httpx.AsyncClient, timing: bool) -> None:
-        nonlocal ready
-        params = {"type": "message.received"}
-        async with client.stream("GET", "/v1/events/stream", params=params) as response:
-            ready += 1
-            if ready == count:
-                opened.set()
-            async for line in response.aiter_lines():
-                if timing and line.startswith("data: "):
-                    envelope = json.loads(line[6:])
-                    if "data" not in envelope:  # the server ended the stream (stopped after the run)
-                        return
-                    subject = envelope["data"]["message"]["subject"]
-                    arrivals[subject.removeprefix("X-Bench ")] = time.time()
 
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=timeout, limits=limits) as client:
-        await asyncio.gather(*(one(client, n == 0) for n in range(count)))
+@dataclass(frozen=True)
+class Arrival:
+    recorded: float  # the event's timestamp (unix seconds)
+    first: float  # its arrival on the first stream
+    last: float  # and on the last one
+    count: int
+
+
+def centiles(label: str, seconds: list[float]) -> str:
+    if len(seconds) < 2:
+        return f"  {label:24s} (too few samples: {len(seconds)})"
+    ordered = sorted(seconds)
+    cuts = statistics.quantiles(ordered, n=100)
+    p50, p99, top = cuts[49] * 1000, cuts[98] * 1000, ordered[-1] * 1000
+    return f"  {label:24s} p50 {p50:6.0f} ms   p99 {p99:6.0f} ms   max {top:6.0f} ms"
+
+
+class CPU:
+    """CPU seconds (user + system) a process and its children used between ``__init__`` and ``used()``."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.start = self._now()
+
+    def _now(self) -> float:
+        times = self.process.cpu_times()
+        return times.user + times.system
+
+    def used(self) -> float:
+        return self._now() - self.start
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rate", type=float, default=100, help="messages/s")
-    parser.add_argument("--seconds", type=float, default=30, help="how long mail is sent")
-    parser.add_argument("--subscribers", type=int, nargs="+", default=[1, 1000], help="open streams, per run")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rates", type=float, nargs="+", default=[100], help="messages/s, one run each")
+    parser.add_argument("--seconds", type=float, default=20, help="how long mail is sent")
+    parser.add_argument(
+        "--runs", nargs="+", default=["1:all", "1000:all", "1000:own"], help="<streams>:<all|own>, one run each"
+    )
     parser.add_argument("--size", type=int, default=2000, help="body bytes of each message")
     args = parser.parse_args()
-    for subscribers in args.subscribers:
-        run(subscribers, args.rate, args.seconds, args.size)
+    with tempfile.TemporaryDirectory(prefix="mailman-streamload-") as built:
+        client = build_client(Path(built))
+        print(f"{os.cpu_count()} cores; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        for shape in args.runs:
+            count, _, mode = shape.partition(":")
+            for rate in args.rates:
+                run(client, int(count), mode or "all", rate, args.seconds, args.size)
 
 
-def run(subscribers: int, rate: float, seconds: float, size: int) -> None:
+def run(client: Path, subscribers: int, mode: str, rate: float, seconds: float, size: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="mailman-stream-bench-"))
     api_port, smtp_port = free_port(), free_port()
     dev = start_dev(work / "stack", api_port, smtp_port)
@@ -74,20 +107,29 @@ def run(subscribers: int, rate: float, seconds: float, size: int) -> None:
         base = f"http://127.0.0.1:{api_port}"
         wait_for(f"{base}/health", dev)
         api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
-        inboxes = [api.post("/v1/inboxes", json={"name": f"Stream {n}"}).json() for n in range(10)]
-        arrivals: dict[str, float] = {}
-        opened = threading.Event()
-        loop = asyncio.new_event_loop()
-        reader = threading.Thread(
-            target=lambda: loop.run_until_complete(subscribe(base, subscribers, arrivals, opened)), daemon=True
-        )
-        reader.start()
-        if not opened.wait(120):
-            sys.exit(f"{subscribers} streams did not open within 2 minutes")
+        own = mode == "own"
+        inboxes = [
+            api.post("/v1/inboxes", json={"name": f"Stream {n}"}).json() for n in range(subscribers if own else 10)
+        ]
+        total = int(rate * seconds)
+        # Mail goes to inbox n mod len(inboxes); with "own", stream n filters on inbox n: one stream per message.
+        copies = 1 if own else subscribers
+        command = [str(client), "-url", base, "-token", TOKEN, "-streams", str(subscribers)]
+        command += ["-expect", str(total * copies)]
+        if own:
+            command += ["-inboxes", ",".join(inbox["id"] for inbox in inboxes)]
+        load = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert load.stdout is not None
+        if load.stdout.readline().strip() != "ready":
+            sys.exit(f"{subscribers} streams did not open")
         memory = PeakMemory(dev)
         memory.start()
-        total = int(rate * seconds)
-        accepted: dict[str, float] = {}
+        server = CPU(dev.pid)
+        [worker_pid] = [c.pid for c in psutil.Process(dev.pid).children() if "worker" in c.cmdline()]
+        worker = CPU(worker_pid)
+        machine = psutil.cpu_times()
+        sender_started = time.process_time()
+        accepted: dict[int, float] = {}
         started = time.time() + 0.5
 
         def sender(offset: int) -> None:
@@ -98,28 +140,60 @@ def run(subscribers: int, rate: float, seconds: float, size: int) -> None:
                         time.sleep(pause)
                     to = inboxes[mark % len(inboxes)]["address"]
                     smtp.sendmail("load@example.com", [to], mail(to, mark, size))
-                    accepted[str(mark)] = time.time()
+                    accepted[mark] = time.time()
 
         threads = [threading.Thread(target=sender, args=(n,)) for n in range(SENDERS)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        deadline = time.monotonic() + 60
-        while len(arrivals) < total and time.monotonic() < deadline:
-            time.sleep(0.05)
+        sending = time.time() - started
+        sender_cpu = time.process_time() - sender_started
+        report: list[str] = []
+        reading = threading.Thread(target=lambda: report.append(load.stdout.read()), daemon=True)  # type: ignore[union-attr]
+        reading.start()
+        reading.join(timeout=90)  # it reports once every arrival is in
+        if reading.is_alive():
+            load.stdin.close()  # type: ignore[union-attr]  # then it reports what came
+            reading.join()
+        output = report[0]
+        load.wait()
+        elapsed = time.time() - started
         memory.stop()
-        waits = sorted(arrivals[mark] - at for mark, at in accepted.items() if mark in arrivals)
-        print(f"SMTP 250 → SSE event, {total} messages at {rate:.0f}/s, {subscribers} open streams:")
-        if len(waits) < total:
-            print(f"  only {len(waits)} of {total} events arrived within a minute")
-        if len(waits) >= 2:
-            centiles = statistics.quantiles(waits, n=100)
-            print(
-                f"  p50 {centiles[49] * 1000:6.0f} ms   p99 {centiles[98] * 1000:6.0f} ms"
-                f"   max {waits[-1] * 1000:6.0f} ms   API+SMTP process peak RSS {memory.dev / 2**20:.0f} MiB"
-            )
+        server_cpu, worker_cpu = server.used(), worker.used()
+        now = psutil.cpu_times()
+        machine_busy = sum(now) - now.idle - (sum(machine) - machine.idle)
+        arrivals: dict[int, Arrival] = {}
+        client_cpu = 0.0
+        for line in output.splitlines():
+            fields = line.split()
+            if fields[0] == "cpu":
+                client_cpu = float(fields[1])
+                continue
+            mark, recorded, first, last, count = (int(field) for field in fields)
+            arrivals[mark] = Arrival(recorded / 1e9, first / 1e9, last / 1e9, count)
+        timed = [(accepted[mark], arrival) for mark, arrival in arrivals.items() if mark in accepted]
+        shape = "every stream gets every event" if not own else "each stream filters on its own inbox"
+        print(f"\nSMTP 250 → SSE event, {total} messages at {rate:.0f}/s, {subscribers} streams ({shape}):")
+        complete = sum(1 for _, arrival in timed if arrival.count >= copies)
+        if complete < total:
+            print(f"  only {complete} of {total} messages reached every stream within 90 s of the last 250")
+        print(centiles("250 → first stream", [a.first - at for at, a in timed]))
+        print(centiles("250 → last stream", [a.last - at for at, a in timed]))
+        print(centiles("  250 → event recorded", [a.recorded - at for at, a in timed]))
+        print(centiles("  recorded → first", [a.first - a.recorded for _, a in timed]))
+        print(centiles("  recorded → last", [a.last - a.recorded for _, a in timed]))
+        share = lambda cpu: f"{cpu / elapsed * 100:3.0f}%"  # noqa: E731
+        print(
+            f"  peak RSS: API+SMTP {memory.dev / 2**20:.0f} MiB, worker {memory.worker / 2**20:.0f} MiB;"
+            f" CPU of a core over {elapsed:.0f} s: API+SMTP {share(server_cpu)}, worker {share(worker_cpu)},"
+            f" Go client {share(client_cpu)}, SMTP sender {share(sender_cpu)}"
+            f", the whole machine {share(machine_busy)} (sending took {sending:.1f} s);"
+            f" load average {os.getloadavg()[0]:.2f}"
+        )
     finally:
+        with contextlib.suppress(Exception):
+            load.kill()
         stop(dev)
         shutil.rmtree(work, ignore_errors=True)
 

@@ -7,6 +7,7 @@ import contextlib
 import json
 import queue
 import smtplib
+import socket
 import threading
 import time
 import uuid
@@ -21,10 +22,14 @@ import psycopg
 import pytest
 from mailman_sdk import AsyncMailman, Mailman
 from mailman_sdk.types import MessageReceivedEvent
+from mailman_services.db.engine import Database, create_engine, migrate
+from mailman_services.db.reads import FastReads
 from mailman_services.domain.ids import new_id
-from mailman_services.handlers.stream import Filter, Streamed, StreamEnded, Subscription
+from mailman_services.handlers.stream import Broadcaster, Filter, Streamed, StreamEnded, Subscription, resume_point
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, Request, TextMessage
 
 from tests.conftest import Stack, start_stack
 
@@ -108,15 +113,22 @@ def fake_inbox(stack: Stack) -> Iterator[str]:
         conn.execute("DELETE FROM events WHERE inbox_id = %s", (inbox_id,))
 
 
-def begin_event(conn: psycopg.Connection[Any], inbox_id: str, event_id: str) -> None:
-    """A ``webhook.test`` event of ``inbox_id`` in a transaction the caller commits (fanned out: no webhook)."""
-    conn.execute("BEGIN")
+def insert_event(conn: psycopg.Connection[Any], inbox_id: str, event_id: str, padding: int = 0) -> None:
+    """A ``webhook.test`` event of ``inbox_id`` (fanned out: no webhook), inserted as a release that knows nothing
+    of the stream would: the events table's trigger alone queues it for numbering and wakes the streams."""
     conn.execute(
         "INSERT INTO events (id, type, inbox_id, data, created_at, fanned_out_at)"
         " VALUES (%s, 'webhook.test', %s, %s, now(), now())",
-        (event_id, inbox_id, json.dumps({"webhook_id": "whk_stream", "message": event_id})),
+        (event_id, inbox_id, json.dumps({"webhook_id": "whk_stream", "message": event_id, "padding": "x" * padding})),
     )
-    conn.execute("INSERT INTO events_unordered (event_id) VALUES (%s)", (event_id,))  # as record_events does
+
+
+def begin_event(conn: psycopg.Connection[Any], inbox_id: str, event_id: str) -> None:
+    """A ``webhook.test`` event in a transaction the caller commits, queued and NOTIFYed by hand as well, as the
+    releases from migration 0010 to 0012 did (the trigger skips the second queueing)."""
+    conn.execute("BEGIN")
+    insert_event(conn, inbox_id, event_id)
+    conn.execute("INSERT INTO events_unordered (event_id) VALUES (%s)", (event_id,))
     conn.execute("NOTIFY mailman_stream")
 
 
@@ -176,6 +188,19 @@ def test_a_stream_resumed_during_a_burst_gets_all_500_events_once_in_commit_orde
         order = [r[0] for r in conn.execute(STREAM_ORDER, (fake_inbox,))]
     assert before + after == order  # the stream's order, which follows the commits
     assert after[0] == ids[0] < before[-1]  # committed after ids[249], so streamed after it though its id is smaller
+
+
+def test_an_event_inserted_by_code_that_knows_nothing_of_the_stream_arrives(stack: Stack, fake_inbox: str) -> None:
+    """A release older than the stream (still running during a rolling deploy) only inserts into events."""
+    with SSE(stack, inbox_id=fake_inbox) as stream:
+        stream.subscribed()
+        with database(stack) as conn:
+            old, older = new_id("evt"), new_id("evt")
+            insert_event(conn, fake_inbox, old)
+            insert_event(conn, fake_inbox, older)
+        assert [stream.event()["id"], stream.event()["id"]] == [old, older]
+    with database(stack) as conn:
+        assert [r[0] for r in conn.execute(STREAM_ORDER, (fake_inbox,))] == [old, older]
 
 
 def test_an_unknown_last_event_id_or_type_is_a_problem_before_the_stream_starts(stack: Stack) -> None:
@@ -286,6 +311,138 @@ def test_a_subscriber_that_falls_behind_is_ended_without_holding_up_the_others()
         other.offer(event)
     assert isinstance(slow.ended, StreamEnded) and slow.ended.code == "slow_consumer"
     assert [e.seq for e in other.buffer] == [1, 2, 3]
+
+
+@pytest.mark.anyio
+async def test_a_process_with_no_stream_open_numbers_nothing_and_its_first_subscriber_catches_up(stack: Stack) -> None:
+    """On a database of its own, which no server listens on: only this broadcaster could number its events."""
+    socket_dir = stack.data_dir / "postgres"
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS stream_idle")
+        conn.execute("CREATE DATABASE stream_idle")
+    url = f"postgresql+psycopg://postgres@/stream_idle?host={socket_dir}"
+    await anyio.to_thread.run_sync(migrate, url)
+    database = Database(create_engine(url, pool_size=2), FastReads(url, size=1))
+    idle = psycopg.connect(host=str(socket_dir), user="postgres", dbname="stream_idle", autocommit=True)
+    unordered = "SELECT event_id FROM events_unordered"
+    broadcaster = Broadcaster(database)
+    try:
+        before, after, meanwhile = new_id("evt"), new_id("evt"), new_id("evt")
+        insert_event(idle, "inb_idle", before)
+        await broadcaster.pump()  # its NOTIFY, with nobody subscribed: no work
+        assert [r[0] for r in idle.execute(unordered)] == [before]
+
+        events = await broadcaster.subscribe(Filter(), None, 60)  # the first subscriber: caught up first
+        assert idle.execute(unordered).fetchall() == []
+        insert_event(idle, "inb_idle", after)
+        await broadcaster.pump()
+        assert [event.id for event in await anext(events)] == [after]  # not ``before``: it was there already
+        await events.aclose()
+
+        insert_event(idle, "inb_idle", meanwhile)
+        await broadcaster.pump()  # nobody subscribed again
+        resumed = await broadcaster.subscribe(Filter(), await resume_point(database, None, before), 60)
+        assert [event.id for event in await anext(resumed)] == [after, meanwhile]  # numbered as it subscribed
+        await resumed.aclose()
+        assert [r[0] for r in idle.execute(STREAM_ORDER, ("inb_idle",))] == [before, after, meanwhile]
+    finally:
+        idle.close()
+        await database.aclose()
+
+
+def small_socket(stack: Stack) -> socket.socket:
+    """A connection to the API with a small receive buffer: what it leaves unread soon stops the server's writes."""
+    client = socket.socket()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)  # before connecting: no autotuning
+    host, port = stack.url.removeprefix("http://").split(":")
+    client.connect((host, int(port)))
+    client.settimeout(60)
+    return client
+
+
+def read_to_the_end(client: socket.socket) -> bytes:
+    received = b""
+    while chunk := client.recv(65536):
+        received += chunk
+    client.close()
+    return received
+
+
+def raw_stream(stack: Stack, inbox_id: str) -> socket.socket:
+    """An SSE stream opened by hand on a ``small_socket``, read only up to its ``: subscribed``."""
+    client = small_socket(stack)
+    host = stack.url.removeprefix("http://")
+    client.sendall(
+        f"GET /v1/events/stream?inbox_id={inbox_id} HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: Bearer {stack.token}\r\nConnection: close\r\n\r\n".encode()
+    )
+    head = b""
+    while b": subscribed" not in head:
+        head += client.recv(1)
+    return client
+
+
+def raw_websocket(stack: Stack, inbox_id: str) -> tuple[socket.socket, WSConnection]:
+    """A /v1/ws subscription made by hand (wsproto) on a ``small_socket``, read only up to its ``subscribed``."""
+    client, ws = small_socket(stack), WSConnection(ConnectionType.CLIENT)
+    host = stack.url.removeprefix("http://")
+    client.sendall(ws.send(Request(host=host, target=f"/v1/ws?token={stack.token}")))
+    subscribe = json.dumps({"type": "subscribe", "inbox_ids": [inbox_id]})
+    while True:
+        ws.receive_data(client.recv(1))
+        if any(isinstance(event, AcceptConnection) for event in ws.events()):
+            break
+    client.sendall(ws.send(TextMessage(data=subscribe)))
+    text = ""
+    while text != '{"type":"subscribed"}':
+        ws.receive_data(client.recv(1))
+        text += "".join(event.data for event in ws.events() if isinstance(event, TextMessage))
+    return client, ws
+
+
+def test_a_subscriber_that_stops_reading_is_ended_while_the_others_get_everything(buffered_stack: Stack) -> None:
+    stack, inbox_id = buffered_stack, f"inb_slow{uuid.uuid4().hex[:16]}"
+    # 20 MB of events: more than the kernel buffers between the server and a client that reads nothing.
+    ids = [new_id("evt") for _ in range(200)]
+    slow_sse = raw_stream(stack, inbox_id)
+    slow_ws, ws = raw_websocket(stack, inbox_id)
+    with SSE(stack, inbox_id=inbox_id) as healthy:
+        healthy.subscribed()
+        with database(stack) as conn:
+            for event_id in ids:
+                insert_event(conn, inbox_id, event_id, padding=100_000)
+        assert [healthy.event()["id"] for _ in ids] == ids  # the server has offered every event to every stream
+
+    # Now the slow ones read: what the buffers held, then the end.
+    received = read_to_the_end(slow_sse)
+    assert b'event: error\ndata: {"code":"slow_consumer"' in received
+    assert 0 < received.count(b"\nid: evt_") < len(ids)
+    texts: list[dict[str, Any]] = []
+    parts = ""
+    while not texts or texts[-1]["type"] != "error":
+        chunk = slow_ws.recv(65536)
+        assert chunk, "the connection closed before the end of the stream"
+        ws.receive_data(chunk)
+        for event in ws.events():
+            if isinstance(event, TextMessage):
+                parts += event.data
+                if event.message_finished:
+                    texts.append(json.loads(parts))
+                    parts = ""
+    slow_ws.close()
+    assert texts[-1]["type"] == "error" and texts[-1]["code"] == "slow_consumer"
+    assert 0 < len(texts) - 1 < len(ids)
+    assert [m["id"] for m in texts[:-1]] == ids[: len(texts) - 1]  # in order, up to where it fell behind
+    with database(stack) as conn:
+        conn.execute("DELETE FROM events WHERE inbox_id = %s", (inbox_id,))
+
+
+@pytest.fixture(scope="module")
+def buffered_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack whose stream subscribers may fall 20 events behind, not 1,000."""
+    running = start_stack(tmp_path_factory.mktemp("buffered"), {"MAILMAN_STREAM_BUFFER": "20"})
+    yield running
+    running.stop()
 
 
 @pytest.fixture(scope="module")

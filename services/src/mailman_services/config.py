@@ -51,6 +51,7 @@ class Settings:
     queue_wait_seconds: int = 20  # the longest one receive long-polls (tests shorten it so a worker stops at once)
     webhook_private_networks: bool = False  # aws: let webhooks reach private addresses (receivers in the VPC)
     stream_heartbeat_seconds: float = 15.0  # a comment on idle event streams (tests shorten it)
+    stream_buffer: int = 1000  # live events a stream subscriber may fall behind by before it is ended
     raw_bucket: str | None = None
     attachments_bucket: str | None = None
     queue_urls: Mapping[str, str] = field(default_factory=dict)
@@ -199,6 +200,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         queue_wait_seconds=_wait_seconds(env),
         webhook_private_networks=_choice(env, "MAILMAN_WEBHOOK_PRIVATE_NETWORKS", ("false", "true"), "false") == "true",
         stream_heartbeat_seconds=_heartbeat(env),
+        stream_buffer=max(1, int(_number(env, "MAILMAN_STREAM_BUFFER", 1000))),
         raw_bucket=_get(env, "MAILMAN_RAW_BUCKET"),
         attachments_bucket=_get(env, "MAILMAN_ATTACHMENTS_BUCKET"),
         queue_urls={

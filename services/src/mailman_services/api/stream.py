@@ -47,7 +47,9 @@ def broadcaster() -> stream.Broadcaster:
 @blueprint.before_app_serving
 async def start_listening() -> None:
     svc = services()
-    current_app.extensions["mailman.stream"] = running = stream.Broadcaster(svc.database)
+    current_app.extensions["mailman.stream"] = running = stream.Broadcaster(
+        svc.database, buffer=svc.settings.stream_buffer
+    )
     await running.start()
 
 
@@ -93,17 +95,14 @@ async def sse() -> Response:
         raise validation_error(exc) from None
     asked = Subscribe(event_types=query.type, inbox_ids=query.inbox_id, last_event_id=query.last_event_id)
     where, after = await _opened(asked)
-    events = broadcaster().stream(where, after, _heartbeat())
+    events = await broadcaster().subscribe(where, after, _heartbeat())
 
     async def body() -> AsyncIterator[bytes]:
         yield b": subscribed\n\n"  # sent at once: the client knows the stream is open
         try:
-            async for event in events:
-                if event is None:
-                    yield b": heartbeat\n\n"
-                else:
-                    # No "event:" field: EventSource's onmessage gets every event; the type is in the envelope.
-                    yield b"id: " + event.id.encode() + b"\ndata: " + event.envelope + b"\n\n"
+            async for ready in events:
+                # The events ready at once in one write: a subscriber that fell behind catches up in few.
+                yield b"".join(event.frame for event in ready) if ready else b": heartbeat\n\n"
         except stream.StreamEnded as ended:
             problem = {"code": ended.code, "detail": ended.detail}
             yield b"event: error\ndata: " + orjson.dumps(problem) + b"\n\n"
@@ -147,12 +146,12 @@ async def ws() -> None:
     except APIError as exc:
         await _error(exc.code, exc.detail)
         return
-    events = broadcaster().stream(where, after, _heartbeat())
+    events = await broadcaster().subscribe(where, after, _heartbeat())
     await _send({"type": "subscribed"})
     try:
-        async for event in events:
-            # Heartbeats are the WebSocket's own pings (hypercorn's); nothing to send.
-            if event is not None:
+        async for ready in events:
+            # Heartbeats (an empty list) are the WebSocket's own pings (hypercorn's); nothing to send for them.
+            for event in ready:
                 await _send(event.envelope)
     except stream.StreamEnded as ended:
         await _error(ended.code, ended.detail)

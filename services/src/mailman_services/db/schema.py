@@ -228,7 +228,8 @@ events = Table(
 )
 
 # The order of the event stream (handlers/stream.py). Ids are made before the commit and do not follow it, so
-# each event is also queued in events_unordered by its transaction, and numbered after its commit, one numbering
+# each event is also queued in events_unordered by its transaction (by a trigger on events, migration 0013, so
+# that events inserted by any code are), and numbered after its commit, one numbering
 # at a time: a larger number is never visible before a smaller one. Tables of their own, so that numbering never
 # locks (or rewrites) the rows of events that the webhook fan-out takes.
 EVENTS_STREAM_SEQ = Sequence("events_stream_seq", metadata=metadata)

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..db.schema import events, events_unordered
+from ..db.schema import events
 from ..domain.ids import new_id
 
 EVENTS_CHANNEL = "mailman_events"  # the webhook fan-out and the API's waiters for mail listen
-STREAM_CHANNEL = "mailman_stream"  # the event stream's listener in each API process (handlers/stream.py)
+STREAM_CHANNEL = "mailman_stream"  # NOTIFYed by the events trigger; the event stream's listener (handlers/stream.py)
 # A NOTIFY payload holds at most 8,000 bytes; past this many inboxes it is left empty, which means "any inbox".
 _NAMED_INBOXES = 200
 
@@ -65,11 +65,10 @@ async def record_events(
         }
         for event in new
     ]
+    # The insert's trigger (migration 0013) queues them to be numbered for the event stream once committed
+    # (handlers/stream.py: ids do not follow the commits) and NOTIFYs STREAM_CHANNEL, whatever code inserts.
     await conn.execute(insert(events), rows)
-    # Numbered for the event stream once committed (handlers/stream.py): ids do not follow the commits.
-    await conn.execute(insert(events_unordered), [{"event_id": row["id"]} for row in rows])
     await notify(conn, [event.inbox_id for event in new])
-    await conn.execute(text(f"NOTIFY {STREAM_CHANNEL}"))  # wakes the streams, at commit
     return [{"id": row["id"], "type": row["type"], "timestamp": now, "data": row["data"]} for row in rows]
 
 

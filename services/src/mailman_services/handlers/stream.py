@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import deque
 from collections.abc import AsyncGenerator
@@ -33,6 +34,9 @@ log = logging.getLogger("mailman.stream")
 
 PAGE = 200  # events read at once, from the table
 BUFFER = 1000  # live events a subscriber may fall behind by before it is disconnected
+# Envelope bytes written to a subscriber at once, about: a whole backlog joined per subscriber would be copies of
+# shared events, 1,000 subscribers' worth of them (a write waits for the client, holding what it was given).
+TAKE_BYTES = 32 * 1024
 POLL_SECONDS = 1.0  # the listener looks for events even without a NOTIFY (one lost while it reconnected)
 _NUMBERING_LOCK = 0x6D61_696C_7371  # pg_advisory_xact_lock key: one numbering at a time, across processes
 
@@ -90,13 +94,18 @@ class Filter:
 
 @dataclass(frozen=True)
 class Streamed:
-    """One event as streams send it: its envelope serialised once, shared by every subscriber."""
+    """One event as streams send it: its envelope (and its SSE frame) serialised once, shared by every subscriber."""
 
     seq: int
     id: str
     type: str
     inbox_id: str | None
     envelope: bytes
+
+    @functools.cached_property
+    def frame(self) -> bytes:
+        """The SSE message. No "event:" field: EventSource's onmessage gets every event; the type is in the envelope."""
+        return b"id: " + self.id.encode() + b"\ndata: " + self.envelope + b"\n\n"
 
 
 class StreamEnded(Exception):
@@ -196,25 +205,41 @@ class Subscription:
             self.buffer.clear()
             self.ready.set()
 
-    async def next(self, heartbeat: float) -> Streamed | None:
-        """The next live event; None when ``heartbeat`` seconds pass without one (a heartbeat is due)."""
+    async def take(self, heartbeat: float) -> list[Streamed]:
+        """The live events buffered, up to ``TAKE_BYTES`` of them (written together), once there is one; none when
+        ``heartbeat`` seconds pass without one (a heartbeat is due)."""
         if not self.buffer and self.ended is None:
             self.ready.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.ready.wait(), heartbeat)
+                async with asyncio.timeout(heartbeat):  # no task per wait, as wait_for would make
+                    await self.ready.wait()
         if self.ended is not None:
             raise self.ended
-        return self.buffer.popleft() if self.buffer else None
+        taken, size = [], 0
+        while self.buffer and size < TAKE_BYTES:
+            event = self.buffer.popleft()
+            taken.append(event)
+            size += len(event.envelope)
+        return taken
 
 
 class Broadcaster:
-    """One LISTEN connection per API process; each event read once and offered to every subscription."""
+    """One LISTEN connection per API process; each event read once and offered to the subscriptions it may match
+    (those of its inbox and those of every inbox).
+
+    With no subscription open, a NOTIFY costs nothing here: the events are neither numbered nor read (whoever
+    streams numbers them), and the first subscriber to come catches up first (``subscribe``).
+    """
 
     def __init__(self, database: Database, *, buffer: int = BUFFER) -> None:
         self.database = database
         self.buffer = buffer
         self.subscriptions: set[Subscription] = set()
+        self._any_inbox: set[Subscription] = set()
+        self._by_inbox: dict[str, set[Subscription]] = {}
         self.last = 0  # the highest stream number offered
+        self._behind = False  # events may have been numbered, by others, past ``last`` while nobody subscribed
+        self._catching_up = asyncio.Lock()
         self.started = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -267,38 +292,61 @@ class Broadcaster:
             return int((await conn.execute(select(func.coalesce(func.max(event_order.c.seq), 0)))).scalar_one())
 
     async def pump(self) -> None:
-        """Number what has committed, then offer every event after ``last`` to the subscriptions."""
+        """Number what has committed, then offer every event after ``last`` to the subscriptions; nothing at all
+        while there are none."""
+        if not self.subscriptions:
+            self._behind = True
+            return
         await number_committed(self.database)
         while True:
-            if not self.subscriptions:
-                highest = await self._highest()
-                if not self.subscriptions:  # nobody joined while it was read: nothing to offer
-                    self.last = max(self.last, highest)
-                    return
             page = await read_after(self.database, self.last, [])
             for event in page:
                 self.last = event.seq
-                for subscription in list(self.subscriptions):
+                for subscription in [*self._any_inbox, *self._by_inbox.get(event.inbox_id or "", ())]:
                     subscription.offer(event)
             # Ended ones (fallen behind) are let go here: a stream that never started would not leave itself.
-            self.subscriptions = {s for s in self.subscriptions if s.ended is None}
+            for subscription in [s for s in self.subscriptions if s.ended is not None]:
+                self.leave(subscription)
             if len(page) < PAGE:
                 return
+
+    async def subscribe(
+        self, where: Filter, after: int | None, heartbeat: float
+    ) -> AsyncGenerator[list[Streamed], None]:
+        """``stream``, once this process has caught up with the events numbered while nobody here subscribed."""
+        if self._behind:
+            async with self._catching_up:  # subscribers arriving together catch up once
+                if self._behind:
+                    await number_committed(self.database)  # what committed before this one came is not new to it
+                    self.last = max(self.last, await self._highest())
+                    self._behind = False  # ``stream`` joins now, before anything else runs: pumps work from here on
+        return self.stream(where, after, heartbeat)
 
     def join(self, where: Filter, floor: int | None) -> Subscription:
         subscription = Subscription(where, self.last if floor is None else floor, self.buffer)
         if self._closing:
             subscription.end(StreamEnded("shutting_down", "The server is restarting: reconnect with Last-Event-ID."))
         self.subscriptions.add(subscription)
+        if where.inbox_ids:
+            for inbox_id in where.inbox_ids:
+                self._by_inbox.setdefault(inbox_id, set()).add(subscription)
+        else:
+            self._any_inbox.add(subscription)
         return subscription
 
     def leave(self, subscription: Subscription) -> None:
         self.subscriptions.discard(subscription)
+        self._any_inbox.discard(subscription)
+        for inbox_id in subscription.filter.inbox_ids:
+            if (same := self._by_inbox.get(inbox_id)) is not None:
+                same.discard(subscription)
+                if not same:
+                    del self._by_inbox[inbox_id]
 
-    def stream(self, where: Filter, after: int | None, heartbeat: float) -> AsyncGenerator[Streamed | None, None]:
-        """The subscriber's events: those after stream number ``after`` from the table (None: none), then live
-        ones, each once, in stream order; None whenever ``heartbeat`` seconds pass without one. Raises
-        :class:`StreamEnded` when the server ends the stream.
+    def stream(self, where: Filter, after: int | None, heartbeat: float) -> AsyncGenerator[list[Streamed], None]:
+        """The subscriber's events, a list of those ready at once at a time: those after stream number ``after``
+        from the table (None: none), then live ones, each once, in stream order; an empty list whenever
+        ``heartbeat`` seconds pass without one. Raises :class:`StreamEnded` when the server ends the stream.
 
         Without ``after`` it has joined the live events when this returns: whatever commits from then on
         arrives. With it, it joins once the table has nothing more, then reads the table once more: what
@@ -308,38 +356,38 @@ class Broadcaster:
 
     async def _events(
         self, where: Filter, after: int | None, heartbeat: float, subscription: Subscription | None
-    ) -> AsyncGenerator[Streamed | None, None]:
+    ) -> AsyncGenerator[list[Streamed], None]:
         try:
             sent = after
             if subscription is None:
                 assert sent is not None
-                async for event in self._table(where, sent):
-                    sent = event.seq
-                    yield event
+                async for page in self._table(where, sent):
+                    sent = page[-1].seq
+                    yield page
                 subscription = self.join(where, sent)
-                async for event in self._table(where, sent):
-                    sent = event.seq
-                    yield event
+                async for page in self._table(where, sent):
+                    sent = page[-1].seq
+                    yield page
                 subscription.floor = sent
             else:
                 sent = subscription.floor
             while True:
-                live = await subscription.next(heartbeat)
-                if live is None:
-                    yield None
-                elif live.seq > sent:
-                    sent = live.seq
+                live = await subscription.take(heartbeat)
+                if not live:
                     yield live
+                elif fresh := [event for event in live if event.seq > sent]:
+                    sent = fresh[-1].seq
+                    yield fresh
         finally:
             if subscription is not None:
                 self.leave(subscription)
 
-    async def _table(self, where: Filter, after: int) -> AsyncGenerator[Streamed, None]:
-        """The stored events after ``after`` that match, page by page, until a page is not full."""
+    async def _table(self, where: Filter, after: int) -> AsyncGenerator[list[Streamed], None]:
+        """The stored events after ``after`` that match, page by page (none empty), until a page is not full."""
         while True:
             page = await read_after(self.database, after, where.where())
-            for event in page:
-                yield event
+            if page:
+                yield page
             if len(page) < PAGE:
                 return
             after = page[-1].seq

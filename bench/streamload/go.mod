@@ -1,0 +1,3 @@
+module mailman.local/bench/streamload
+
+go 1.26
