@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import functools
 import email.errors
 import email.utils
 import io
@@ -134,7 +135,17 @@ def _cut(value: Any) -> Any:
 
 class _BoundedPolicy(policy.EmailPolicy):
     def header_fetch_parse(self, name: str, value: str) -> Any:
-        return super().header_fetch_parse(name, _cut(value))
+        if hasattr(value, "name"):  # parsed already
+            return value
+        return _parsed_header(self, name, _cut(value))
+
+
+# The stdlib parses a header again each time it is read, and it reads Content-Type some twenty times per
+# message while parsing and walking it (a third of the parse of a small multipart message). A parsed header
+# is immutable and depends only on its name and text, so the recent ones are kept (a few MB at worst).
+@functools.lru_cache(maxsize=256)
+def _parsed_header(mime_policy: policy.EmailPolicy, name: str, value: str) -> Any:
+    return policy.EmailPolicy.header_fetch_parse(mime_policy, name, value)
 
 
 class _BoundedCompat32(policy.Compat32):
