@@ -8,9 +8,9 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
-import functools
 import email.errors
 import email.utils
+import functools
 import io
 import re
 from collections.abc import Callable
