@@ -251,12 +251,14 @@ def run_bare(smtpload: Path, corpus: Path, count: int, work: Path, peaks: PeakRS
         bare.stdout.readline()
         process = psutil.Process(bare.pid)
         peaks.watch("bare aiosmtpd", lambda: [process])
+        cpu_before = process_cpu(process)
         result = send(smtpload, port, "anyone@example.com", corpus)
+        cpu = process_cpu(process) - cpu_before
         stored = len(list(out.iterdir()))
         if stored != count:
             sys.exit(f"bare aiosmtpd wrote {stored} files, {count} expected")
         seconds = float(result["elapsed_seconds"])  # type: ignore[arg-type]
-        return Run(count / seconds, seconds, seconds)
+        return Run(count / seconds, seconds, seconds, {"cpu_per_message": cpu / count})
     finally:
         stop(bare)
 
