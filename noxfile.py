@@ -120,13 +120,31 @@ def bench(session: nox.Session) -> None:
     install_project(session, "psutil", "openai")  # openai only to compare import times with
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/sdk.py")
-    session.run("python", "bench/smtp_ingest.py")
     session.run("python", "bench/webhooks.py")
     session.run("python", "bench/stream.py")
     session.run("python", "bench/schedule.py")
     session.run("python", "bench/large_mail.py")
     session.run("python", "bench/batch.py")
     session.run("python", "bench/parse_headers.py")
+
+
+MAILPIT = "github.com/axllent/mailpit@v1.33.1"  # what `bench-ingest` compares Mailman's SMTP ingest with
+
+
+@nox.session(name="bench-ingest", python=PYTHON)
+def bench_ingest(session: nox.Session) -> None:
+    """SMTP ingest next to Mailpit and a bare aiosmtpd, on two corpora: msg/s, PostgreSQL CPU, peak RSS.
+
+    The load generator (bench/smtpload, Go) and Mailpit are built from source into .tools/bin once.
+    """
+    install_project(session, "psutil")
+    smtpload = TOOLS_BIN / "smtpload"
+    with session.chdir(ROOT / "bench" / "smtpload"):
+        session.run("go", "build", "-o", str(smtpload), ".", external=True)
+    if not (TOOLS_BIN / "mailpit").exists():
+        env = {"GOBIN": str(TOOLS_BIN), "GOFLAGS": "-mod=mod"}
+        session.run("go", "install", MAILPIT, env=env, external=True)
+    session.run("python", "bench/ingest.py", *session.posargs)
 
 
 # Reply parsers a user would pick instead of Mailman's, pinned; each in a virtualenv of its own (they conflict).

@@ -88,7 +88,8 @@ def _is_quoted(line: str) -> bool:
 
 
 def _is_blank(line: str) -> bool:
-    return not line.strip() or not line.strip().strip(">").strip()
+    stripped = line.strip()
+    return not stripped or not stripped.strip(">").strip()
 
 
 def _attribution(text: str) -> str | None:
@@ -220,10 +221,10 @@ def _next_content(lines: list[str], start: int) -> int:
 
 def _continues_quote(lines: list[str], index: int) -> bool:
     """Whether an unquoted line is the rest of a long quoted line above it, wrapped by a client that lost the "> "."""
-    if index == 0 or index + 1 >= len(lines) or _is_blank(lines[index]):
+    if index == 0 or index + 1 >= len(lines) or not _is_quoted(lines[index - 1]) or _is_blank(lines[index]):
         return False
     above, below = lines[index - 1], lines[index + 1]
-    return _is_quoted(above) and len(above.rstrip()) >= _WRAPPED_WIDTH and _is_quoted(below)
+    return len(above.rstrip()) >= _WRAPPED_WIDTH and _is_quoted(below)
 
 
 @dataclass

@@ -175,7 +175,7 @@ async def handle(
         except PoisonMessage as exc:
             outcomes[job] = exc
     by_address = await inboxes.find({base_address(r) for mail in mails.values() for r in mail.recipients})
-    copies: list[_Copy] = []
+    small: list[tuple[int, Received, list[str], bytes]] = []
     for job, mail in mails.items():
         targets = routed(mail.recipients, by_address)
         if not targets:
@@ -189,9 +189,22 @@ async def handle(
                 del raw
                 outcomes[job] = await _store_large(engine, blobs, queue, job, mail, targets)
                 continue
-            copies += await _copies(blobs, job, mail, targets, raw)
+            small.append((job, mail, targets, raw))
         except Exception as exc:  # noqa: BLE001 - the job is retried, the worker logs why
             outcomes[job] = exc
+    copies: list[_Copy] = []
+    for chunk in _chunks(small):
+        # Read in one thread call per chunk: a hand-over per message costs about as much as reading a small
+        # one (the thread and the event loop take the interpreter from each other).
+        reads = await anyio.to_thread.run_sync(_read_all, [raw for _, _, _, raw in chunk])
+        for (job, mail, targets, raw), read in zip(chunk, reads, strict=True):
+            try:
+                if isinstance(read, Exception):
+                    raise read
+                copies += await _copies_of(blobs, job, mail, targets, len(raw), read)
+            except Exception as exc:  # noqa: BLE001 - the job is retried, the worker logs why
+                outcomes[job] = exc
+    del small
     jobs = sorted({copy.job for copy in copies})
     try:
         await _store(engine, queue, copies)
@@ -220,13 +233,45 @@ async def _raw(blobs: BlobStore, mail: Received) -> bytes:
     return raw
 
 
+READ_TOGETHER = 512 * 1024  # bytes of raw mail read in one thread call (more would be held in memory at once)
+
+
+def _chunks(small: list[tuple[int, Received, list[str], bytes]]) -> list[list[tuple[int, Received, list[str], bytes]]]:
+    chunks: list[list[tuple[int, Received, list[str], bytes]]] = []
+    size = READ_TOGETHER
+    for item in small:
+        if size + len(item[3]) > READ_TOGETHER:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(item)
+        size += len(item[3])
+    return chunks
+
+
+def _read_all(raws: list[bytes]) -> list[_Read | Exception]:
+    """Each message read, or why it could not be (in a thread: see _copies)."""
+    out: list[_Read | Exception] = []
+    for raw in raws:
+        try:
+            out.append(_read(raw))
+        except Exception as exc:  # noqa: BLE001 - that job is retried, the others go on
+            out.append(exc)
+    return out
+
+
 async def _copies(blobs: BlobStore, job: int, mail: Received, targets: list[str], raw: bytes) -> list[_Copy]:
     # In a thread: one hostile message (a header of a million encoded words) must not hold up the event loop,
     # and with it every queue of this worker.
     read = await anyio.to_thread.run_sync(_read, raw)
+    return await _copies_of(blobs, job, mail, targets, len(raw), read)
+
+
+async def _copies_of(
+    blobs: BlobStore, job: int, mail: Received, targets: list[str], size: int, read: _Read
+) -> list[_Copy]:
     attachments = await store_attachments(blobs, read.parsed.attachments)
     read.parsed.attachments = []  # stored: their bytes need not wait for the transaction
-    return [_Copy(job, inbox_id, read, mail, len(raw), attachments) for inbox_id in targets]
+    return [_Copy(job, inbox_id, read, mail, size, attachments) for inbox_id in targets]
 
 
 async def _store_large(

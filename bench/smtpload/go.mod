@@ -1,0 +1,3 @@
+module mailman.local/bench/smtpload
+
+go 1.26
