@@ -12,7 +12,7 @@ import tarfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
@@ -151,14 +151,16 @@ def fresh_inbox(stack: Stack, local_part: str, name: str | None = None) -> dict[
         return inbox
 
 
-def wait_listed(stack: Stack, inbox_id: str, count: int) -> list[dict[str, object]]:
+def wait_listed(stack: Stack, inbox_id: str, count: int) -> list[dict[str, Any]]:
     """The inbox's messages once it lists ``count`` of them (waiting on the API's long poll)."""
     with stack.client() as api:
-        listed: list[dict[str, object]] = []
+        listed: list[dict[str, Any]] = []
         for _ in range(40):
             listed = api.get(f"/v1/inboxes/{inbox_id}/messages", params={"limit": 100}).json()["data"]
             if len(listed) >= count:
                 return listed
-            newest = listed[0]["id"] if listed else None
-            api.get(f"/v1/inboxes/{inbox_id}/messages", params={"wait": 1, **({"after": newest} if newest else {})})
+            wait: dict[str, str | int] = {"wait": 1}
+            if listed:
+                wait["after"] = listed[0]["id"]
+            api.get(f"/v1/inboxes/{inbox_id}/messages", params=wait)
     raise AssertionError(f"{inbox_id} lists {len(listed)} messages, not {count}")

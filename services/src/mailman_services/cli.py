@@ -137,7 +137,8 @@ async def _run(
 
                     code = await create_sign_in_code(services.database, settings.api_token)
                     minutes = int(CODE_LIFETIME.total_seconds() // 60)
-                    link = f"  Console: {console_url}/ui/  (sign in once within {minutes} min: {console_url}/ui/link/{code})"
+                    once = f"{console_url}/ui/link/{code}"
+                    link = f"  Console: {console_url}/ui/  (sign in once within {minutes} min: {once})"
                     banner = banner.replace("\n", "\n" + link + "\n", 1)
                 click.echo(banner)
             if ready_fd := os.environ.pop(READY_FD, None):  # a parent (dev) waits for this line

@@ -34,14 +34,12 @@ from ..api.schemas import (
 from ..api.stream import broadcaster
 from ..domain.errors import APIError
 from ..handlers import api_keys, console, deletion, domains, drafts, inboxes, messages, stream, suppressions, views
-from ..handlers.attachments import attachment_key
 from ..handlers import webhooks as webhook_handlers
+from ..handlers.attachments import attachment_key
 from . import frame
 from .session import SESSION_COOKIE, set_cookie, sign_in_token
 
-blueprint = Blueprint(
-    "console", __name__, url_prefix="/ui", template_folder="templates", static_folder="static"
-)
+blueprint = Blueprint("console", __name__, url_prefix="/ui", template_folder="templates", static_folder="static")
 
 PAGE_SIZE = 50
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
@@ -123,9 +121,7 @@ async def sign_in() -> Response:
     token = _one(fields, "token")
     found = await authenticator().principal(token) if token else None
     if found is None:
-        return await render(
-            "sign_in.html", 401, sign_in_csrf=sign_in_token(), next=_one(fields, "next"), failed=True
-        )
+        return await render("sign_in.html", 401, sign_in_csrf=sign_in_token(), next=_one(fields, "next"), failed=True)
     svc = services()
     admin = found.id == "admin"
     session_id = await console.open_session(
@@ -230,7 +226,9 @@ async def inbox(inbox_id: str) -> Response:
     filters = {k: v for k, v in request.args.items() if k not in ("cursor", "limit") and v}
     older = None
     if listed["next_cursor"]:
-        older = url_for("console.inbox", inbox_id=inbox_id, **filters, cursor=listed["next_cursor"])
+        older = (
+            url_for("console.inbox", inbox_id=inbox_id) + "?" + urlencode({**filters, "cursor": listed["next_cursor"]})
+        )
     return await render(
         "inbox.html",
         inbox=await views.get_inbox(database, inbox_id),
@@ -289,7 +287,8 @@ async def _message(message_id: str) -> Any:
 
 
 def _extracted(row: Any) -> str | None:
-    return row.extracted_text if row.extracted_text is not None else row.text
+    extracted: str | None = row.extracted_text if row.extracted_text is not None else row.text
+    return extracted
 
 
 @blueprint.get("/messages/<message_id>")
@@ -385,10 +384,7 @@ async def forward(message_id: str) -> Response:
         to=to,
         text=_one(fields, "text") or None,
         html=None,
-        cc=[],
-        attachments=[],
         labels=[],
-        send_at=None,
     )
     return redirect(url_for("console.message", message_id=sent["id"]))
 
@@ -458,8 +454,17 @@ async def compose(inbox_id: str) -> Response:
         return redirect(url_for("console.draft", draft_id=saved["id"]))
     body = validated(SendMessage, {**given, "subject": given["subject"] or ""})
     request_ = messages.Composition(
-        to=body.to, cc=body.cc, bcc=[], reply_to=[], subject=body.subject, text=body.text, html=None,
-        headers={}, attachments=[], labels=[], send_at=body.send_at,
+        to=body.to,
+        cc=body.cc,
+        bcc=[],
+        reply_to=[],
+        subject=body.subject,
+        text=body.text,
+        html=None,
+        headers={},
+        attachments=[],
+        labels=[],
+        send_at=body.send_at,
     )
     sent = await messages.send(svc.database, svc.blobs, svc.queue, inbox_id, request_)
     return redirect(url_for("console.message", message_id=sent["id"]))
@@ -499,7 +504,9 @@ async def draft_save(draft_id: str) -> Response:
     given.setdefault("send_at", None)
     await drafts.update_draft(svc.database, draft_id, given)
     if action == "send":
-        sent = await drafts.send(svc.database, svc.blobs, svc.queue, draft_id, dotted_only=svc.settings.backend == "aws")
+        sent = await drafts.send(
+            svc.database, svc.blobs, svc.queue, draft_id, dotted_only=svc.settings.backend == "aws"
+        )
         return redirect(url_for("console.message", message_id=sent["id"]))
     return redirect(url_for("console.draft", draft_id=draft_id))
 
@@ -582,7 +589,9 @@ async def event_list() -> Response:
         check_inbox(query.inbox_id)
     listed = await views.list_events(services().database, principal().inbox_ids, **query.model_dump())
     filters = {k: v for k, v in args.items() if k not in ("cursor", "limit")}
-    older = url_for("console.event_list", **filters, cursor=listed["next_cursor"]) if listed["next_cursor"] else None
+    older = None
+    if listed["next_cursor"]:
+        older = url_for("console.event_list") + "?" + urlencode({**filters, "cursor": listed["next_cursor"]})
     for item in listed["data"]:
         item["json"] = orjson.dumps(item["data"], option=orjson.OPT_INDENT_2).decode()
     return await render("events.html", events=listed, filters=filters, event_types=EVENT_TYPES, older=older)

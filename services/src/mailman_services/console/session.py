@@ -37,9 +37,7 @@ def https() -> bool:
 
 
 def set_cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
-    response.set_cookie(
-        name, value, max_age=max_age, path="/ui", secure=https(), httponly=True, samesite="Strict"
-    )
+    response.set_cookie(name, value, max_age=max_age, path="/ui", secure=https(), httponly=True, samesite="Strict")
 
 
 def csrf_token(session_id: str) -> str:
@@ -105,7 +103,6 @@ def init_app(blueprint: Blueprint) -> None:
         headers["Referrer-Policy"] = "no-referrer"
         if request.endpoint != "console.static":
             headers["Cache-Control"] = "no-store"
-        if token := g.get("sign_in_token"):
-            if request.cookies.get(SIGN_IN_COOKIE) != token:
-                set_cookie(response, SIGN_IN_COOKIE, token, max_age=3600)
+        if (token := g.get("sign_in_token")) and request.cookies.get(SIGN_IN_COOKIE) != token:
+            set_cookie(response, SIGN_IN_COOKIE, token, max_age=3600)
         return response
