@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -290,3 +291,65 @@ def test_no_critical_accessibility_violation(browser: Browser, console_stack: St
         assert not critical, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in critical]
     finally:
         context.close()
+
+
+def test_compose_schedules_and_cancels_and_a_draft_is_saved_then_sent(page: Page, console_stack: Stack) -> None:
+    inbox = fresh_inbox(console_stack, "compose")
+    page.goto(f"{console_stack.url}/ui/inboxes/{inbox['id']}/compose")
+    page.fill("#to", "grace@example.com")
+    page.fill("#subject", "Later")
+    page.fill("#text", "See you tomorrow.")
+    page.fill("#send_at", (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.click("button[value=send]")
+    expect(page.locator("#subject")).to_have_text("Later")
+    expect(page.locator("#status")).to_contain_text("scheduled")
+    page.goto(f"{console_stack.url}/ui/inboxes/{inbox['id']}?status=scheduled")
+    expect(page.locator("tr.message")).to_have_count(1)
+    page.click("tr.message a")
+    page.click("text=Cancel the scheduled send")
+    expect(page.locator("#status")).to_contain_text("canceled")
+    # A draft: saved, found in the drafts list, changed and sent.
+    page.goto(f"{console_stack.url}/ui/inboxes/{inbox['id']}/compose")
+    page.fill("#to", "grace@example.com")
+    page.fill("#subject", "Draft one")
+    page.click("button[value=draft]")
+    expect(page).to_have_url(re.compile(r"/ui/drafts/drf_"))
+    page.goto(f"{console_stack.url}/ui/inboxes/{inbox['id']}/drafts")
+    page.click("text=Draft one")
+    page.fill("#text", "Finished now.")
+    page.click("button[value=send]")
+    expect(page.locator("#subject")).to_have_text("Draft one")
+    expect(page.locator("#text")).to_have_text("Finished now.", use_inner_text=True)
+    screenshot(page, "sent")
+
+
+def test_account_pages_create_a_key_shown_once_a_suppression_and_list_domains_and_events(
+    page: Page, console_stack: Stack
+) -> None:
+    page.goto(f"{console_stack.url}/ui/api-keys")
+    page.fill("#key-name", "console key")
+    page.click("text=Create key")
+    key = page.locator("#created-key code").inner_text()
+    assert key.startswith("mm_")
+    with console_stack.client(key) as api:
+        assert api.get("/v1/inboxes").status_code == 200
+    page.goto(f"{console_stack.url}/ui/api-keys")
+    assert key not in page.content()
+    page.goto(f"{console_stack.url}/ui/suppressions")
+    page.fill("#address", "gone@example.com")
+    page.click("button:text-is('Suppress')")
+    expect(page.locator("table.list")).to_contain_text("gone@example.com")
+    page.click("button:text-is('Remove')")
+    expect(page.locator("table.list")).not_to_contain_text("gone@example.com")
+    page.goto(f"{console_stack.url}/ui/domains")
+    page.click("table.list a >> nth=0")
+    expect(page.locator("table.list")).to_contain_text("TXT")
+    page.click("text=Verify now")
+    screenshot(page, "domain")
+    inbox = fresh_inbox(console_stack, "events")
+    smtp_send(console_stack, plain(inbox["address"], "An event"))
+    wait_listed(console_stack, inbox["id"], 1)
+    page.goto(f"{console_stack.url}/ui/events?type=message.received&inbox_id={inbox['id']}")
+    expect(page.locator("table.list tbody tr")).to_have_count(1)
+    expect(page.locator("table.list")).to_contain_text("message.received")
+    screenshot(page, "events")

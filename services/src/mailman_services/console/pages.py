@@ -15,6 +15,7 @@ from quart import Blueprint, Response, g, render_template, request, url_for
 from quart import redirect as quart_redirect
 
 from ..api.auth import authenticator
+from ..api.errors import problem
 from ..api.http import check_inbox, principal, require_unscoped, services, validation_error
 from ..api.messages import attachment_response
 from ..api.schemas import (
@@ -75,6 +76,8 @@ def _send_at(value: str) -> str | None:
     """A datetime-local field's value, read as UTC."""
     if not value:
         return None
+    if len(value) == len("2025-01-15T10:30"):  # browsers leave the seconds out
+        value += ":00"
     return value if value.endswith("Z") or "+" in value else value + "Z"
 
 
@@ -85,8 +88,8 @@ async def _fields() -> dict[str, list[str]]:
 
 @blueprint.errorhandler(APIError)
 async def error_page(error: APIError) -> Response:
-    if request.endpoint in ("console.events_stream",):
-        raise error
+    if request.endpoint == "console.events_stream":
+        return problem(error)  # read by EventSource, not a person
     return await render("error.html", error.status, error=error)
 
 
