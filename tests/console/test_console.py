@@ -353,3 +353,37 @@ def test_account_pages_create_a_key_shown_once_a_suppression_and_list_domains_an
     expect(page.locator("table.list tbody tr")).to_have_count(1)
     expect(page.locator("table.list")).to_contain_text("message.received")
     screenshot(page, "events")
+
+
+def _signed_in_client(stack: Stack, token: str) -> httpx.Client:
+    """A plain HTTP client through the sign-in form, as a browser without JavaScript would."""
+    client = httpx.Client(base_url=stack.url, timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/sign-in").text)
+    assert csrf
+    answer = client.post("/ui/sign-in", data={"csrf": csrf.group(1), "token": token, "next": "/ui/events"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/ui/events"
+    return client
+
+
+def test_deleting_a_key_ends_its_console_sessions_and_the_sign_in_form_needs_its_token(console_stack: Stack) -> None:
+    with console_stack.client() as api:
+        created = api.post("/v1/api-keys", json={"name": "short-lived"}).json()
+    client = _signed_in_client(console_stack, created["key"])
+    try:
+        assert client.get("/ui/inboxes").status_code == 200
+        with console_stack.client() as api:
+            assert api.delete(f"/v1/api-keys/{created['id']}").status_code == 204
+        gone = client.get("/ui/inboxes")
+        assert gone.status_code == 302 and gone.headers["location"].startswith("/ui/sign-in")
+    finally:
+        client.close()
+    with httpx.Client(base_url=console_stack.url) as stranger:
+        # No sign-in cookie, or a form token that is not the cookie's: refused before the token is looked at.
+        assert stranger.post("/ui/sign-in", data={"csrf": "x", "token": TOKEN}).status_code == 403
+        stranger.get("/ui/sign-in")
+        assert stranger.post("/ui/sign-in", data={"csrf": "not-the-cookie", "token": TOKEN}).status_code == 403
+        # An open redirect is not on offer: `next` must be a console path.
+        csrf = re.search(r'name="csrf" value="([^"]+)"', stranger.get("/ui/sign-in").text)
+        assert csrf
+        answer = stranger.post("/ui/sign-in", data={"csrf": csrf.group(1), "token": TOKEN, "next": "//evil.test/"})
+        assert answer.headers["location"] == "/ui/inboxes"
