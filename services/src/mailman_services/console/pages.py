@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from quart import Blueprint, Response, g, render_template, request, url_for
 from quart import redirect as quart_redirect
 
-from ..api.auth import authenticator
+from ..api.auth import authenticator, rate_limiter
 from ..api.errors import problem
 from ..api.http import check_inbox, principal, require_unscoped, services, validation_error
 from ..api.messages import attachment_response
@@ -122,8 +122,12 @@ def _signed_in(session_id: str, target: str) -> Response:
 async def sign_in() -> Response:
     fields = await _fields()
     token = _one(fields, "token")
-    found = await authenticator().principal(token) if token else None
+    limits, auth = rate_limiter(), authenticator()
+    address = limits.client_address()
+    limits.before_lookup(address, auth.cached(token))  # a token guesser gets 429, as on /v1
+    found = await auth.principal(token) if token else None
     if found is None:
+        limits.refused(address)
         return await render("sign_in.html", 401, sign_in_csrf=sign_in_token(), next=_one(fields, "next"), failed=True)
     svc = services()
     admin = found.id == "admin"
@@ -147,6 +151,7 @@ async def redeem_link() -> Response:
     code = _one(await _fields(), "code")
     session_id = await console.redeem_sign_in_code(svc.database, code, svc.settings.api_token) if code else None
     if session_id is None:
+        rate_limiter().refused(rate_limiter().client_address())
         raise APIError(401, "sign_in_link_invalid", "This sign-in link is unknown, used already or expired.")
     return _signed_in(session_id, url_for("console.inbox_list"))
 
