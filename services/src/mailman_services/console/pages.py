@@ -218,7 +218,7 @@ def _message_query(**overrides: Any) -> dict[str, Any]:
     args = {key: value for key, value in request.args.items() if value != ""}
     query = validated(MessageQuery, {"limit": PAGE_SIZE, **args, **overrides}).model_dump()
     query.pop("wait")
-    return dict(query)
+    return {**query, "lines_only": True}
 
 
 async def _with_read_marks(listed: dict[str, Any]) -> set[str]:
