@@ -54,6 +54,8 @@ def redirect(location: str) -> Response:
 async def render(template: str, status: int = 200, **context: Any) -> Response:
     context.setdefault("principal", g.get("principal"))
     context.setdefault("csrf", g.get("csrf", ""))
+    # Rows link to their message as ui + "/messages/<id>": one url_for a page, not two a row (ids need no quoting).
+    context.setdefault("ui", url_for("console.home").rstrip("/"))
     return Response(await render_template(template, **context), status=status, content_type="text/html")
 
 
