@@ -9,7 +9,7 @@ from tests.conftest import InProcess
 
 @pytest.mark.anyio
 async def test_console_cookies_are_secure_over_https_and_not_over_http(app_api: InProcess) -> None:
-    app_api.client.cookie_jar = None  # type: ignore[attr-defined]  # each request as a first visit
+    app_api.client.cookie_jar = None  # each request as a first visit
     plain = await app_api.client.get("/ui/sign-in")
     cookie = plain.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/ui" in cookie
