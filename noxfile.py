@@ -72,8 +72,32 @@ def tests(session: nox.Session) -> None:
     `-- -n 0` runs them all in this process.
     """
     session.install("-r", TEST_LOCK)
+    browser_tools(session)
     options = ["-n", str((os.cpu_count() or 1) + 1), "--dist", "loadfile", "--durations=15"]
     session.run("pytest", "--ignore=tests/terraform", *options, *session.posargs)  # tests/terraform: `nox -s infra`
+
+
+def browser_tools(session: nox.Session) -> None:
+    """The console's browser tests drive Debian's chromium (Playwright never downloads a browser) and fetch
+    axe-core with npm: both are installed from apt when missing (CI is a fresh Debian machine, as root)."""
+    missing = [package for command, package in (("chromium", "chromium"), ("npm", "npm")) if not shutil.which(command)]
+    if not missing:
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or os.geteuid() != 0:
+        session.error(
+            f"tests/console needs {' and '.join(missing)}: install them (apt-get install -y {' '.join(missing)})"
+        )
+    session.run(apt, "update", "-q", external=True)
+    session.run(apt, "install", "-y", "-q", "--no-install-recommends", *missing, external=True)
+
+
+@nox.session(python=PYTHON)
+def screenshots(session: nox.Session) -> None:
+    """Regenerate docs/screenshots/*.png (the README's pictures of the console) from the browser tests."""
+    session.install("-r", TEST_LOCK)
+    browser_tools(session)
+    session.run("pytest", "tests/console", "-n", "0", "-q", *session.posargs, env={"MAILMAN_SCREENSHOTS": "1"})
 
 
 @nox.session(python=PYTHON)
@@ -126,6 +150,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/large_mail.py")
     session.run("python", "bench/batch.py")
     session.run("python", "bench/parse_headers.py")
+    session.run("python", "bench/console.py")
 
 
 MAILPIT = "github.com/axllent/mailpit@v1.33.1"  # what `bench-ingest` compares Mailman's SMTP ingest with

@@ -83,10 +83,12 @@ async def _run(
     worker_process: WorkerProcess | None = None,
     smtp: tuple[str, int] | None = None,
     ready_message: str | None = None,
+    console_url: str | None = None,
 ) -> None:
     """Run the chosen parts in one event loop until SIGINT or SIGTERM, then stop them cleanly.
 
     ``worker_process`` runs the worker as a child process instead (``dev``), started and ready first.
+    ``console_url``: the ready message names the web console with a one-time sign-in link (``dev``).
     """
     from .bootstrap import build
     from .handlers.domains import ensure_default
@@ -129,7 +131,16 @@ async def _run(
             if api is not None and not await _until_listening(api, stop):
                 return  # stopped before it answered: no banner
             if ready_message:
-                click.echo(ready_message)
+                banner = ready_message
+                if console_url is not None and settings.api_token is not None:
+                    from .handlers.console import CODE_LIFETIME, create_sign_in_code
+
+                    code = await create_sign_in_code(services.database, settings.api_token)
+                    minutes = int(CODE_LIFETIME.total_seconds() // 60)
+                    once = f"{console_url}/ui/link/{code}"
+                    link = f"  Console: {console_url}/ui/  (sign in once within {minutes} min: {once})"
+                    banner = banner.replace("\n", "\n" + link + "\n", 1)
+                click.echo(banner)
             if ready_fd := os.environ.pop(READY_FD, None):  # a parent (dev) waits for this line
                 os.write(int(ready_fd), b"ready\n")
                 os.close(int(ready_fd))
@@ -334,7 +345,14 @@ def dev(api_port: int, smtp_port: int, host: str, data_dir: Path | None) -> None
     )
     worker = WorkerProcess()
     run = functools.partial(
-        _run, settings, url, api=(host, api_port), worker_process=worker, smtp=(host, smtp_port), ready_message=message
+        _run,
+        settings,
+        url,
+        api=(host, api_port),
+        worker_process=worker,
+        smtp=(host, smtp_port),
+        ready_message=message,
+        console_url=f"http://{host}:{api_port}",
     )
     anyio.run(run, backend_options=EVENT_LOOP)
 

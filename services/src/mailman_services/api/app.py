@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Quart
 
 from ..bootstrap import Services
+from ..console import init_app as init_console
 from . import (
     access,
     api_keys,
@@ -39,4 +40,5 @@ def create_app(svc: Services) -> Quart:
     errors.init_app(app)
     for module in BLUEPRINTS:
         app.register_blueprint(module.blueprint)
+    init_console(app)  # the web console at /ui: its own sessions, the same handlers and access rules
     return app

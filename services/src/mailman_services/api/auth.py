@@ -65,9 +65,16 @@ def authenticator() -> Authenticator:
     return result
 
 
+def rate_limiter() -> RateLimiter:
+    """The process's limits, which the console's sign-in form counts against too."""
+    result: RateLimiter = current_app.extensions["mailman.ratelimit"]
+    return result
+
+
 def init_app(app: Quart, svc: Services, limiter: RateLimiter) -> None:
     """Every /v1/ request is authenticated (401 otherwise) and counted against its rate limits."""
     auth = app.extensions["mailman.auth"] = Authenticator(svc)
+    app.extensions["mailman.ratelimit"] = limiter
 
     @app.before_request
     @app.before_websocket

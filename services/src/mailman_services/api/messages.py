@@ -64,7 +64,12 @@ async def raw(message_id: str) -> Response:
 
 @blueprint.get("/<message_id>/attachments/<attachment_id>")
 async def download(message_id: str, attachment_id: str) -> Response:
-    row = await _message(message_id)
+    return await attachment_response(await _message(message_id), attachment_id)
+
+
+async def attachment_response(row: Any, attachment_id: str) -> Response:
+    """The attachment's bytes (or a redirect to them), answered so that a browser never runs them (the console
+    downloads through here too)."""
     attachment = next((a for a in row.attachments if a["id"] == attachment_id), None)
     if attachment is None:
         raise not_found("attachment", attachment_id)

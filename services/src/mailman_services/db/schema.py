@@ -355,3 +355,34 @@ queue_messages = Table(
     Index(None, "queue", "group_id", "id", postgresql_where=text("deleted_at IS NULL")),
     Index(None, "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),
 )
+
+# The web console (console/): sessions and one-time sign-in codes, both stored only as SHA-256 of their secret.
+# A session is the bootstrap token's (api_key_id null, bootstrap_hash: the token it was opened with, so a changed
+# token ends it) or an API key's (deleted with the key).
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id_hash", Text, primary_key=True),
+    Column("api_key_id", Text, ForeignKey("api_keys.id", ondelete="CASCADE")),
+    Column("bootstrap_hash", Text),
+    _created_at(),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index(None, "expires_at"),
+    CheckConstraint("(api_key_id IS NULL) <> (bootstrap_hash IS NULL)", name="one_principal"),
+)
+
+console_sign_in_codes = Table(
+    "console_sign_in_codes",
+    metadata,
+    Column("code_hash", Text, primary_key=True),
+    Column("bootstrap_hash", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Messages opened in the console; a message without a row is unread. Goes with its message.
+console_reads = Table(
+    "console_reads",
+    metadata,
+    Column("message_id", Text, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    Column("read_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)

@@ -95,6 +95,14 @@ MESSAGE_SUMMARY_COLUMNS = [
     ).label("truncated"),
 ]
 
+# What a page listing many messages shows (the console's inbox page): no bodies and no headers, which the
+# message's own page reads.
+MESSAGE_LINE_COLUMNS = [
+    func.left(c, LIST_TEXT).label(c.name) if c.name == "subject" else c
+    for c in MESSAGE_COLUMNS
+    if c.name not in (*BODIES, "headers")
+]
+
 _MESSAGE = "events.data->'message'"
 _MESSAGE_HEADERS = f"{_MESSAGE}->'headers'"
 _NO_BODIES = ", ".join(f"'{name}', null" for name in BODIES)
@@ -386,13 +394,15 @@ async def list_messages(
     q: str | None,
     after: datetime | str | None,
     before: datetime | None,
+    lines_only: bool = False,
     **equal_to: str | None,
 ) -> dict[str, Any]:
     """A page of the inbox's messages, each bounded, filtered on the columns ``equal_to`` names (direction,
     status, thread_id); ``after`` is a time or a message id (ids sort by creation); 404 when there is no such
-    inbox."""
+    inbox. ``lines_only``: each message without its bodies and headers (MESSAGE_LINE_COLUMNS)."""
     c = messages.c
-    query = select(*MESSAGE_SUMMARY_COLUMNS).where(c.inbox_id == inbox_id)
+    columns = MESSAGE_LINE_COLUMNS if lines_only else MESSAGE_SUMMARY_COLUMNS
+    query = select(*columns).where(c.inbox_id == inbox_id)
     query = _equal(query, *((c[name], value) for name, value in equal_to.items()))
     if label is not None:
         query = query.where(c.labels.contains([label]))
@@ -406,7 +416,11 @@ async def list_messages(
         query = query.where(c.created_at < before)
     async with database.read() as conn:
         await find_inbox(conn, inbox_id)
-        return await page(conn, query, [c.id], limit, cursor, message)
+        return await page(conn, query, [c.id], limit, cursor, message_line if lines_only else message)
+
+
+def message_line(record: Record) -> dict[str, Any]:
+    return dict(fields(record))
 
 
 async def newest_message_id(database: Database, inbox_id: str) -> str | None:
