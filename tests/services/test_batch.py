@@ -115,6 +115,7 @@ def test_a_strict_batch_with_invalid_items_sends_none(stack: Stack, api: httpx.C
         item(4, to=[gone]),
         item(5, subject=1),  # the schema's own check
     ]
+    [(last_job,)] = stored_rows(stack, "SELECT coalesce(max(id), 0) FROM queue_messages")
     response = batch(api, inbox["id"], items)
     assert response.status_code == 422, response.text
     problem = response.json()
@@ -144,10 +145,11 @@ def test_a_strict_batch_with_invalid_items_sends_none(stack: Stack, api: httpx.C
     assert stored_rows(stack, "SELECT count(*) FROM messages WHERE inbox_id = %s", inbox["id"]) == [(0,)]
     orphans = stored_rows(
         stack,
-        "SELECT count(*) FROM queue_messages q WHERE q.queue = 'outbound'"
+        "SELECT count(*) FROM queue_messages q WHERE q.queue = 'outbound' AND q.id > %s"
         " AND NOT EXISTS (SELECT FROM messages m WHERE m.id = q.body::jsonb->>'message_id')",
+        last_job,
     )
-    assert orphans == [(0,)]  # no job for a message that is not there
+    assert orphans == [(0,)]  # no job queued since for a message that is not there (earlier tests delete some)
 
 
 def test_a_permissive_batch_sends_the_valid_items_and_answers_each(api: httpx.Client, inbox: dict[str, Any]) -> None:

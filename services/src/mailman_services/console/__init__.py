@@ -6,7 +6,9 @@ from quart import Quart
 
 from . import pages, session
 
+# Once, at import: a blueprint takes no hooks after its first registration (an app made again, as tests do).
+session.init_app(pages.blueprint)
+
 
 def init_app(app: Quart) -> None:
-    session.init_app(pages.blueprint)
     app.register_blueprint(pages.blueprint)

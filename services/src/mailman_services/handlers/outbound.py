@@ -33,7 +33,8 @@ async def _transition(
     event_type: str | None,
     extra: dict[str, Any] | None = None,
     **values: Any,
-) -> None:
+) -> bool:
+    """Move the message to ``status`` and record ``event_type``; False when it was deleted meanwhile."""
     async with engine.begin() as conn:
         row = (
             await conn.execute(
@@ -42,12 +43,15 @@ async def _transition(
                 .values(status=status, **values)
                 .returning(*views.EVENT_MESSAGE_COLUMNS)
             )
-        ).one()
+        ).first()
+        if row is None:
+            return False
         if event_type is None:
-            return
+            return True
         thread = (await conn.execute(select(threads).where(threads.c.id == row.thread_id))).one()
         data = {"message": views.event_message(row), "thread": views.thread(thread), **(extra or {})}
         await record_event(conn, event_type, data, inbox_id=row.inbox_id, message_id=message_id)
+    return True
 
 
 def delivery_extra(delivery: Delivery) -> dict[str, Any]:
@@ -86,9 +90,11 @@ async def handle(
         # Built when it was scheduled: it is dated now that it goes out (rescheduled, or released late).
         raw, headers = mime.redated(raw, row.headers, datetime.now(UTC))
         await blobs.put(row.raw_key, raw, "message/rfc822")
-        await _transition(engine, message_id, "sending", None, headers=headers, size=len(raw))
+        sending = await _transition(engine, message_id, "sending", None, headers=headers, size=len(raw))
     else:
-        await _transition(engine, message_id, "sending", None)
+        sending = await _transition(engine, message_id, "sending", None)
+    if not sending:  # deleted since it was read: not sent
+        return
     try:
         result = await transport.send(sender, recipients, raw)
     except TemporaryFailure as exc:

@@ -127,7 +127,9 @@ async def update(database: Database, webhook_id: str, given: Mapping[str, Any], 
                 await conn.execute(
                     sql_update(webhooks).where(webhooks.c.id == webhook_id).values(**changes).returning(webhooks)
                 )
-            ).one()
+            ).first()
+            if row is None:  # deleted since it was found
+                raise not_found("webhook", webhook_id)
     return views.webhook(row, with_secret=rotate_secret)
 
 
