@@ -1,6 +1,6 @@
 """Event stream benchmark for `nox -s bench`, against `mailman-server dev`.
 
-Mail is sent over SMTP at a steady rate over 10 connections while streams are open on
+Mail is sent over SMTP at a steady rate over 10 connections (by `bench/smtpload`) while streams are open on
 `GET /v1/events/stream`, held by a compiled client (`bench/streamload`, built here from source with `go build`)
 so the load generator's own lag stays out of the numbers. Each message is timed from the SMTP 250 after DATA
 to its `message.received` event on the streams: on the first and on the last stream it reached (every
@@ -14,16 +14,16 @@ the commit, the NOTIFY and the stream. Two shapes of subscribers:
 
 Targets (issue 16): 1 subscriber at 100 msg/s p50 <= 30 ms, p99 <= 150 ms; 1,000 subscribers with RSS
 <= 300 MiB and p99 <= 500 ms. Also printed: the CPU the dev process (API + SMTP), its worker, the Go client
-and this script's sender used, as a share of one core over the run.
+and the Go SMTP sender (`bench/smtpload`) used, as a share of one core over the run.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
-import smtplib
 import statistics
 import subprocess
 import sys
@@ -42,11 +42,11 @@ from run import TOKEN, PeakMemory, free_port, start_dev, stop, wait_for  # noqa:
 from webhooks import SENDERS, mail  # noqa: E402
 
 
-def build_client(into: Path) -> Path:
-    """The Go subscriber, built from its source (stdlib only: no module downloads)."""
-    binary = into / "streamload"
-    subprocess.run(["go", "build", "-o", str(binary), "."], cwd=HERE / "streamload", check=True)
-    return binary
+def build_clients(into: Path) -> tuple[Path, Path]:
+    """The Go subscriber and the Go SMTP sender, built from their source (stdlib only: no module downloads)."""
+    for name in ("streamload", "smtpload"):
+        subprocess.run(["go", "build", "-o", str(into / name), "."], cwd=HERE / name, check=True)
+    return into / "streamload", into / "smtpload"
 
 
 @dataclass(frozen=True)
@@ -91,15 +91,15 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=2000, help="body bytes of each message")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mailman-streamload-") as built:
-        client = build_client(Path(built))
+        client, sender = build_clients(Path(built))
         print(f"{os.cpu_count()} cores; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         for shape in args.runs:
             count, _, mode = shape.partition(":")
             for rate in args.rates:
-                run(client, int(count), mode or "all", rate, args.seconds, args.size)
+                run(client, sender, int(count), mode or "all", rate, args.seconds, args.size)
 
 
-def run(client: Path, subscribers: int, mode: str, rate: float, seconds: float, size: int) -> None:
+def run(client: Path, sender: Path, subscribers: int, mode: str, rate: float, seconds: float, size: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="mailman-stream-bench-"))
     api_port, smtp_port = free_port(), free_port()
     dev = start_dev(work / "stack", api_port, smtp_port)
@@ -122,33 +122,32 @@ def run(client: Path, subscribers: int, mode: str, rate: float, seconds: float, 
         assert load.stdout is not None
         if load.stdout.readline().strip() != "ready":
             sys.exit(f"{subscribers} streams did not open")
+        # Written before the clock starts, then paced by the Go sender over 10 connections (a Python sender took
+        # a quarter of a core at 100 msg/s).
+        outbox = work / "mail"
+        outbox.mkdir()
+        recipients = [inboxes[mark % len(inboxes)]["address"] for mark in range(total)]
+        for mark, to in enumerate(recipients):
+            (outbox / f"{mark:06d}.eml").write_bytes(mail(to, mark, size))
         memory = PeakMemory(dev)
         memory.start()
         server = CPU(dev.pid)
         [worker_pid] = [c.pid for c in psutil.Process(dev.pid).children() if "worker" in c.cmdline()]
         worker = CPU(worker_pid)
         machine = psutil.cpu_times()
-        sender_started = time.process_time()
-        accepted: dict[int, float] = {}
-        started = time.time() + 0.5
-
-        def sender(offset: int) -> None:
-            with smtplib.SMTP("127.0.0.1", smtp_port, timeout=60) as smtp:
-                for mark in range(offset, total, SENDERS):
-                    pause = started + mark / rate - time.time()
-                    if pause > 0:
-                        time.sleep(pause)
-                    to = inboxes[mark % len(inboxes)]["address"]
-                    smtp.sendmail("load@example.com", [to], mail(to, mark, size))
-                    accepted[mark] = time.time()
-
-        threads = [threading.Thread(target=sender, args=(n,)) for n in range(SENDERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        times = work / "accepted.txt"
+        started = time.time()
+        smtp_command = [str(sender), "-addr", f"127.0.0.1:{smtp_port}", "-c", str(SENDERS), "-rate", str(rate)]
+        smtp_command += ["-to", ",".join(recipients[: len(inboxes)]), "-times", str(times), str(outbox)]
+        sent = subprocess.run(
+            smtp_command,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         sending = time.time() - started
-        sender_cpu = time.process_time() - sender_started
+        sender_cpu = float(json.loads(sent.stdout)["cpu_seconds"])
+        accepted = {int(mark): int(at) / 1e9 for mark, at in (line.split() for line in times.read_text().splitlines())}
         report: list[str] = []
         reading = threading.Thread(target=lambda: report.append(load.stdout.read()), daemon=True)  # type: ignore[union-attr]
         reading.start()
@@ -187,7 +186,7 @@ def run(client: Path, subscribers: int, mode: str, rate: float, seconds: float, 
         print(
             f"  peak RSS: API+SMTP {memory.dev / 2**20:.0f} MiB, worker {memory.worker / 2**20:.0f} MiB;"
             f" CPU of a core over {elapsed:.0f} s: API+SMTP {share(server_cpu)}, worker {share(worker_cpu)},"
-            f" Go client {share(client_cpu)}, SMTP sender {share(sender_cpu)}"
+            f" Go client {share(client_cpu)}, Go SMTP sender {share(sender_cpu)}"
             f", the whole machine {share(machine_busy)} (sending took {sending:.1f} s);"
             f" load average {os.getloadavg()[0]:.2f}"
         )

@@ -4,7 +4,10 @@
 //	smtpload -addr 127.0.0.1:2525 -c 10 -from load@example.com -to inbox@example.com DIR_OR_FILE
 //
 // Every .eml file of the directory is sent once (a single file: -n times), spread over -c connections.
-// The bytes go out as they are (CRLF line ends expected); only dot-stuffing is added.
+// The bytes go out as they are (CRLF line ends expected); only dot-stuffing is added. -to may list several
+// recipients, comma-separated: message i goes to the (i mod len)th. -rate paces the sending (message i
+// leaves no earlier than i/rate seconds after the start; 0: as fast as the server answers), and -times
+// writes "i unix-nanoseconds" of each message's 250 to a file.
 package main
 
 import (
@@ -21,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -31,6 +35,7 @@ type result struct {
 	Connections int      `json:"connections"`
 	Elapsed     float64  `json:"elapsed_seconds"`
 	Rate        float64  `json:"messages_per_second"`
+	CPU         float64  `json:"cpu_seconds"`
 	FirstErrors []string `json:"first_errors"`
 }
 
@@ -40,7 +45,10 @@ func main() {
 	from := flag.String("from", "load@example.com", "envelope sender")
 	to := flag.String("to", "", "envelope recipient (required)")
 	count := flag.Int("n", 1, "with a single file: how many times to send it")
+	rate := flag.Float64("rate", 0, "messages per second, paced (0: unpaced)")
+	timesPath := flag.String("times", "", "file to write each message's index and the time of its 250 to")
 	flag.Parse()
+	recipients := strings.Split(*to, ",")
 	if *to == "" || flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: smtpload -to ADDRESS [-addr HOST:PORT] [-c N] [-n N] DIR_OR_FILE")
 		os.Exit(2)
@@ -63,6 +71,7 @@ func main() {
 		}
 	}
 	started := time.Now()
+	accepted := make([]int64, len(messages))
 	var wg sync.WaitGroup
 	for range *connections {
 		wg.Add(1)
@@ -74,6 +83,9 @@ func main() {
 				if i >= int64(len(messages)) {
 					break
 				}
+				if *rate > 0 {
+					time.Sleep(time.Until(started.Add(time.Duration(float64(i) / *rate * float64(time.Second)))))
+				}
 				if conn == nil {
 					if conn, err = dial(*addr); err != nil {
 						fail(err)
@@ -81,12 +93,13 @@ func main() {
 						continue
 					}
 				}
-				if err := conn.send(*from, *to, messages[i]); err != nil {
+				if err := conn.send(*from, recipients[i%int64(len(recipients))], messages[i]); err != nil {
 					fail(err)
 					conn.close()
 					conn = nil
 					continue
 				}
+				accepted[i] = time.Now().UnixNano()
 				sent.Add(1)
 				sentBytes.Add(int64(len(messages[i])))
 			}
@@ -97,9 +110,18 @@ func main() {
 	}
 	wg.Wait()
 	elapsed := time.Since(started).Seconds()
+	if *timesPath != "" {
+		if err := writeTimes(*timesPath, accepted); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	var usage syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
 	out := result{
 		Sent: sent.Load(), Errors: failed.Load(), Bytes: sentBytes.Load(), Connections: *connections,
 		Elapsed: elapsed, Rate: float64(sent.Load()) / elapsed, FirstErrors: firstErrors,
+		CPU: time.Duration(usage.Utime.Nano() + usage.Stime.Nano()).Seconds(),
 	}
 	if out.FirstErrors == nil {
 		out.FirstErrors = []string{}
@@ -110,6 +132,17 @@ func main() {
 	if out.Errors > 0 {
 		os.Exit(1)
 	}
+}
+
+// writeTimes writes "index unix-nanoseconds" for each message that got its 250.
+func writeTimes(path string, accepted []int64) error {
+	var out bytes.Buffer
+	for i, at := range accepted {
+		if at != 0 {
+			fmt.Fprintf(&out, "%d %d\n", i, at)
+		}
+	}
+	return os.WriteFile(path, out.Bytes(), 0o644)
 }
 
 // load reads every .eml file of a directory in name order, or one file count times.
