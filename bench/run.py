@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -166,6 +167,16 @@ def seed_messages(socket_dir: Path, inbox_id: str, address: str, count: int) -> 
                     )
                 )
         conn.execute("ANALYZE messages")
+
+
+def latency(label: str, seconds: list[float]) -> str:
+    """A line of p50, p99, max and min of ``seconds``, in milliseconds, after ``label``."""
+    if len(seconds) < 2:
+        return f"  {label:26s} (too few samples: {len(seconds)})"
+    ordered = sorted(seconds)
+    cuts = statistics.quantiles(ordered, n=100)
+    p50, p99, top, low = cuts[49] * 1000, cuts[98] * 1000, ordered[-1] * 1000, ordered[0] * 1000
+    return f"  {label:26s} p50 {p50:6.0f} ms   p99 {p99:6.0f} ms   max {top:6.0f} ms   min {low:5.0f} ms"
 
 
 def percentiles(samples: list[float]) -> str:

@@ -14,7 +14,6 @@ import argparse
 import os
 import re
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
@@ -29,7 +28,7 @@ from aiosmtpd.controller import Controller
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, free_port, start_dev, stop, wait_for  # noqa: E402
+from run import TOKEN, free_port, latency, start_dev, stop, wait_for  # noqa: E402
 
 SUBJECT = re.compile(rb"^Subject: Scheduled (\d+)\r?$", re.MULTILINE)
 
@@ -51,13 +50,6 @@ class Sink:
 
 def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def summary(label: str, seconds: list[float]) -> str:
-    ordered = sorted(seconds)
-    cuts = statistics.quantiles(ordered, n=100)
-    p50, p99, top = cuts[49] * 1000, cuts[98] * 1000, ordered[-1] * 1000
-    return f"  {label:26s} p50 {p50:6.0f} ms   p99 {p99:6.0f} ms   max {top:6.0f} ms   min {ordered[0] * 1000:5.0f} ms"
 
 
 def main() -> None:
@@ -115,7 +107,7 @@ def main() -> None:
         if len(sink.arrived) < args.messages:
             print(f"  only {len(sink.arrived)} of {args.messages} arrived at the sink")
         late = [sink.arrived[n] - send_at[n].timestamp() for n in sink.arrived]
-        print(summary("send_at → at the relay", late))
+        print(latency("send_at → at the relay", late))
         with httpx.Client(base_url=base, headers=headers, timeout=30) as api:
             sent = []
             for n, message_id in ids.items():
@@ -123,7 +115,7 @@ def main() -> None:
                 if sent_at:
                     sent.append((datetime.fromisoformat(sent_at.replace("Z", "+00:00")) - send_at[n]).total_seconds())
         if sent:
-            print(summary("send_at → sent_at", sent))
+            print(latency("send_at → sent_at", sent))
         if min(late) < 0:
             print(f"  {sum(1 for x in late if x < 0)} arrived before their send_at")
     finally:

@@ -24,7 +24,6 @@ import contextlib
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,7 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, PeakMemory, free_port, start_dev, stop, wait_for  # noqa: E402
+from run import TOKEN, PeakMemory, free_port, latency, start_dev, stop, wait_for  # noqa: E402
 from webhooks import SENDERS, mail  # noqa: E402
 
 
@@ -55,15 +54,6 @@ class Arrival:
     first: float  # its arrival on the first stream
     last: float  # and on the last one
     count: int
-
-
-def centiles(label: str, seconds: list[float]) -> str:
-    if len(seconds) < 2:
-        return f"  {label:24s} (too few samples: {len(seconds)})"
-    ordered = sorted(seconds)
-    cuts = statistics.quantiles(ordered, n=100)
-    p50, p99, top = cuts[49] * 1000, cuts[98] * 1000, ordered[-1] * 1000
-    return f"  {label:24s} p50 {p50:6.0f} ms   p99 {p99:6.0f} ms   max {top:6.0f} ms"
 
 
 class CPU:
@@ -177,11 +167,11 @@ def run(client: Path, sender: Path, subscribers: int, mode: str, rate: float, se
         complete = sum(1 for _, arrival in timed if arrival.count >= copies)
         if complete < total:
             print(f"  only {complete} of {total} messages reached every stream within 90 s of the last 250")
-        print(centiles("250 → first stream", [a.first - at for at, a in timed]))
-        print(centiles("250 → last stream", [a.last - at for at, a in timed]))
-        print(centiles("  250 → event recorded", [a.recorded - at for at, a in timed]))
-        print(centiles("  recorded → first", [a.first - a.recorded for _, a in timed]))
-        print(centiles("  recorded → last", [a.last - a.recorded for _, a in timed]))
+        print(latency("250 → first stream", [a.first - at for at, a in timed]))
+        print(latency("250 → last stream", [a.last - at for at, a in timed]))
+        print(latency("  250 → event recorded", [a.recorded - at for at, a in timed]))
+        print(latency("  recorded → first", [a.first - a.recorded for _, a in timed]))
+        print(latency("  recorded → last", [a.last - a.recorded for _, a in timed]))
         share = lambda cpu: f"{cpu / elapsed * 100:3.0f}%"  # noqa: E731
         print(
             f"  peak RSS: API+SMTP {memory.dev / 2**20:.0f} MiB, worker {memory.worker / 2**20:.0f} MiB;"
