@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..db.engine import Database
-from ..db.schema import api_keys, console_reads, console_sessions, console_sign_in_codes, messages
+from ..db.schema import api_keys, console_reads, console_sessions, console_sign_in_codes
 from ..domain.secrets import hash_token
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -121,21 +121,16 @@ async def read_among(database: Database, message_ids: Iterable[str]) -> set[str]
         return {row.message_id for row in rows}
 
 
+# Per inbox of the page, in one statement: its received messages not opened yet, counted up to a limit.
+_UNREAD = text(
+    "SELECT i.id, (SELECT count(*) FROM (SELECT 1 FROM messages AS m WHERE m.inbox_id = i.id"
+    " AND m.direction = 'inbound' AND NOT EXISTS (SELECT 1 FROM console_reads AS r WHERE r.message_id = m.id)"
+    " LIMIT :shown) AS unread) FROM unnest(CAST(:ids AS text[])) AS i(id)"
+)
+
+
 async def unread_counts(database: Database, inbox_ids: Iterable[str]) -> dict[str, int]:
     """Received messages not opened yet, per inbox, each counted up to UNREAD_SHOWN."""
-    m = messages.c
-    counts: dict[str, int] = {}
     async with database.read() as conn:
-        for inbox_id in inbox_ids:
-            unread = (
-                select(m.id)
-                .where(
-                    m.inbox_id == inbox_id,
-                    m.direction == "inbound",
-                    ~exists().where(console_reads.c.message_id == m.id),
-                )
-                .limit(UNREAD_SHOWN)
-                .subquery()
-            )
-            counts[inbox_id] = (await conn.execute(select(func.count()).select_from(unread))).scalar_one()
-    return counts
+        rows = await conn.execute(_UNREAD, {"ids": list(inbox_ids), "shown": UNREAD_SHOWN})
+    return {inbox_id: int(count) for inbox_id, count in rows}
