@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from .batching import Coalescer
 from .bootstrap import Services
+from .db.engine import listen_url
 from .handlers import deletion, delivery, idempotency, inbound, jobs, outbound, schedule, telemetry
 from .handlers.events import EVENTS_CHANNEL
 from .handlers.messages import SCHEDULE_CHANNEL
@@ -111,7 +112,7 @@ class Outage:
 
 async def fan_out_forever(svc: Services, stop: anyio.Event) -> None:
     """Queue webhook deliveries for new events as soon as they are committed (NOTIFY), or every second."""
-    url = _listen_url(svc)
+    url = listen_url(svc.engine)
     outage = Outage("fan-out")
     while not stop.is_set():
         try:
@@ -127,17 +128,13 @@ async def fan_out_forever(svc: Services, stop: anyio.Event) -> None:
             await outage.failed(exc, stop)
 
 
-def _listen_url(svc: Services) -> str:
-    return svc.engine.url.render_as_string(hide_password=False).replace("postgresql+psycopg://", "postgresql://", 1)
-
-
 async def schedule_forever(svc: Services, stop: anyio.Event) -> None:
     """Queue scheduled messages as their send time comes: a due-scan, then a wait until the next ``send_at``
     (at most ``SCHEDULE_RECHECK``) or a NOTIFY that the schedule changed (a message scheduled or rescheduled)."""
     outage = Outage("scheduled sending")
     while not stop.is_set():
         try:
-            async with await psycopg.AsyncConnection.connect(_listen_url(svc), autocommit=True) as listener:
+            async with await psycopg.AsyncConnection.connect(listen_url(svc.engine), autocommit=True) as listener:
                 await listener.execute(f"LISTEN {SCHEDULE_CHANNEL}")
                 while not stop.is_set():
                     taken = await schedule.release_due(svc.database, svc.queue)

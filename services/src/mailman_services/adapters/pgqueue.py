@@ -17,7 +17,7 @@ from sqlalchemy import TextClause, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..batching import Coalescer
-from ..db.engine import autocommit
+from ..db.engine import autocommit, listen_url
 from ..db.schema import queue_messages
 from ..ports import QUEUES, OutgoingMessage, QueueMessage, QueueName, QueueSpec
 
@@ -243,8 +243,7 @@ class PgQueue:
         async with self._connecting:
             if self._pump is not None and not self._pump.done():
                 return
-            url = self.engine.url.render_as_string(hide_password=False)
-            url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+            url = listen_url(self.engine)
             listener = await psycopg.AsyncConnection.connect(url, autocommit=True)
             try:
                 await listener.execute(f"LISTEN {CHANNEL}")

@@ -65,6 +65,11 @@ def database_url(configured: str | None, data_dir: Path) -> str:
     return sqlalchemy_url(configured) if configured else embedded_database_url(data_dir)
 
 
+def listen_url(engine: AsyncEngine) -> str:
+    """The engine's database as a psycopg conninfo, for the connections that LISTEN (outside the pool)."""
+    return engine.url.render_as_string(hide_password=False).replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 def _json_dumps(value: object) -> str:
     return orjson.dumps(value, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC).decode()
 

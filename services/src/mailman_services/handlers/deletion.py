@@ -10,6 +10,7 @@ are named in ``blob_deletions`` in the deleting transaction and deleted from the
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,6 +82,16 @@ def _event_message(row: Any) -> dict[str, Any]:
     return {**views.event_message(row), "preview": ""}
 
 
+async def release_attachments(conn: AsyncConnection, attachments: Sequence[dict[str, Any]]) -> None:
+    """Name the blobs of attachments no longer held here for the sweep, in the caller's transaction (the sweep
+    keeps those another message or draft still holds)."""
+    digests = sorted({a["sha256"] for a in attachments if a.get("sha256")})
+    if digests:
+        await conn.execute(
+            blob_deletions.insert(), [{"key": attachment_key(d), "bucket": None, "sha256": d} for d in digests]
+        )
+
+
 async def delete_messages_in(conn: AsyncConnection, where: ColumnElement[bool], *, reason: str) -> list[str]:
     """Delete the messages ``where`` selects in the caller's transaction; returns their ids.
 
@@ -123,13 +134,10 @@ async def delete_messages_in(conn: AsyncConnection, where: ColumnElement[bool], 
         .where(idempotency_keys.c.resource_ids.overlap(ids))
         .values(response_body=None, resource_ids=[])
     )
-    blobs: list[dict[str, Any]] = [
-        {"key": row.raw_key, "bucket": row.raw_bucket, "sha256": None} for row in rows if row.raw_key
-    ]
-    digests = sorted({a["sha256"] for row in rows for a in row.attachments if a.get("sha256")})
-    blobs += [{"key": attachment_key(d), "bucket": None, "sha256": d} for d in digests]
-    if blobs:
-        await conn.execute(blob_deletions.insert(), blobs)
+    raw = [{"key": row.raw_key, "bucket": row.raw_bucket, "sha256": None} for row in rows if row.raw_key]
+    if raw:
+        await conn.execute(blob_deletions.insert(), raw)
+    await release_attachments(conn, [a for row in rows for a in row.attachments])
     await record_events(
         conn,
         [
@@ -203,11 +211,7 @@ async def delete_inbox(database: Database, blobs: BlobStore, inbox_id: str, *, b
         held = (
             await conn.execute(delete(drafts).where(drafts.c.inbox_id == inbox_id).returning(drafts.c.attachments))
         ).scalars()
-        digests = sorted({a["sha256"] for attachments in held for a in attachments if a.get("sha256")})
-        if digests:
-            await conn.execute(
-                blob_deletions.insert(), [{"key": attachment_key(d), "bucket": None, "sha256": d} for d in digests]
-            )
+        await release_attachments(conn, [a for attachments in held for a in attachments])
         await conn.execute(delete(inboxes).where(inboxes.c.id == inbox_id))
     await sweep_now(database.engine, blobs)
 

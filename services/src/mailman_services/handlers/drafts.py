@@ -21,14 +21,14 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db.engine import Database
-from ..db.schema import blob_deletions, drafts, messages
+from ..db.schema import drafts, messages
 from ..domain import mime
 from ..domain.errors import invalid
 from ..domain.ids import new_id
 from ..ports import BlobStore, Queue
 from . import jobs, views
 from .attachments import attachment_key, store_attachments
-from .deletion import sweep_now
+from .deletion import release_attachments, sweep_now
 from .events import record_event
 from .messages import (
     Composition,
@@ -104,15 +104,6 @@ async def remove(database: Database, blobs: BlobStore, draft_id: str) -> None:
         row = await views.find_draft(conn, draft_id, for_update=True)
         await _delete(conn, row, sent_message_id=None)
     await sweep_now(database.engine, blobs)
-
-
-async def release_attachments(conn: AsyncConnection, attachments: Sequence[dict[str, Any]]) -> None:
-    """Name the blobs of attachments a draft no longer holds for the sweep, in the caller's transaction."""
-    digests = sorted({a["sha256"] for a in attachments if a.get("sha256")})
-    if digests:
-        await conn.execute(
-            blob_deletions.insert(), [{"key": attachment_key(d), "bucket": None, "sha256": d} for d in digests]
-        )
 
 
 async def _parts(blobs: BlobStore, attachments: Sequence[dict[str, Any]]) -> list[mime.AttachmentPart]:

@@ -24,7 +24,7 @@ import orjson
 import psycopg
 from sqlalchemy import Text, cast, func, select, text
 
-from ..db.engine import Database
+from ..db.engine import Database, listen_url
 from ..db.schema import event_order, events
 from ..domain.errors import APIError
 from . import views
@@ -262,8 +262,7 @@ class Broadcaster:
                 await self._task
 
     async def _listen_forever(self) -> None:
-        url = self.database.engine.url.render_as_string(hide_password=False)
-        url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+        url = listen_url(self.database.engine)
         delay = 0.0
         while True:
             try:

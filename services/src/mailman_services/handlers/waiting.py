@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 
-from ..db.engine import Database
+from ..db.engine import Database, listen_url
 from . import views
 from .events import EVENTS_CHANNEL
 
@@ -31,8 +31,7 @@ class Arrivals:
     """The process's one listener on ``mailman_events``, fanning notifications out to the waiters by inbox."""
 
     def __init__(self, database: Database) -> None:
-        url = database.engine.url.render_as_string(hide_password=False)
-        self._url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+        self._url = listen_url(database.engine)
         self._waiters: dict[str, set[asyncio.Event]] = {}
         self._task: asyncio.Task[None] | None = None
 
