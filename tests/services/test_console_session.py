@@ -21,3 +21,13 @@ async def test_console_cookies_are_secure_over_https_and_not_over_http(app_api: 
     assert "Secure" not in forwarded.headers["Set-Cookie"]
     assert plain.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in plain.headers["Content-Security-Policy"]
+
+
+@pytest.mark.anyio
+async def test_nul_characters_in_a_console_form_or_path_get_4xx_not_500(app_api: InProcess) -> None:
+    client = app_api.client
+    page = await client.get("/ui/sign-in")
+    csrf = page.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    posted = await client.post("/ui/sign-in", form={"csrf": csrf, "token": "mm_\x00", "next": "/ui/"})
+    assert posted.status_code == 422
+    assert (await client.get("/ui/messages/msg_%00")).status_code == 404

@@ -80,10 +80,11 @@ def init_app(app: Quart, svc: Services, limiter: RateLimiter) -> None:
     @app.before_websocket
     async def authenticate() -> None:
         incoming = websocket if has_websocket_context() else request
-        if not incoming.path.startswith("/v1/"):
-            return
+        # Every route, the console's too: such a path reaches no row, and PostgreSQL would refuse it (a 500).
         if unstorable_text(incoming.view_args or {}) is not None:
             raise APIError(404, "not_found", "No such resource: the path holds characters no id contains.")
+        if not incoming.path.startswith("/v1/"):
+            return
         scheme, _, token = incoming.headers.get("Authorization", "").partition(" ")
         token = token.strip() if scheme.lower() == "bearer" else ""
         if not token and incoming is websocket:

@@ -91,7 +91,7 @@ def unstorable_text(value: object, path: str = "") -> str | None:
     return None
 
 
-def _reject_unstorable(value: object) -> None:
+def reject_unstorable(value: object) -> None:
     where = unstorable_text(value)
     if where is not None:
         message = "must not contain NUL characters or unpaired surrogates"
@@ -139,7 +139,7 @@ async def load_body(*, optional: bool = False) -> Any:
         data = orjson.loads(raw or b"null")
     except orjson.JSONDecodeError as exc:
         raise APIError(400, "malformed_json", f"The request body is not valid JSON: {exc}") from None
-    _reject_unstorable(data)
+    reject_unstorable(data)
     return data
 
 
@@ -160,7 +160,7 @@ def validate_body(model: type[M], data: Any) -> M:
 
 def parse_query(model: type[M]) -> M:
     data = {key: request.args.get(key) for key in request.args}
-    _reject_unstorable({k: v for k, v in data.items() if k in model.model_fields})
+    reject_unstorable({k: v for k, v in data.items() if k in model.model_fields})
     try:
         return model.model_validate(data)
     except ValidationError as exc:

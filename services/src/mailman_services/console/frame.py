@@ -19,7 +19,8 @@ MAX_INLINE_IMAGE = 5 * 1024 * 1024  # bigger parts stay links: the frame's docum
 def policy(remote_images: bool) -> str:
     images = "data: https: http:" if remote_images else "data:"
     return (
-        f"default-src 'none'; img-src {images}; style-src 'unsafe-inline'; font-src data:;"
+        # sandbox: opened by itself, outside the console's sandboxed frame, the mail is just as confined.
+        f"sandbox; default-src 'none'; img-src {images}; style-src 'unsafe-inline'; font-src data:;"
         " base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
     )
 

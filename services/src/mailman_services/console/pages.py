@@ -16,7 +16,7 @@ from quart import redirect as quart_redirect
 
 from ..api.auth import authenticator, rate_limiter
 from ..api.errors import problem
-from ..api.http import check_inbox, principal, require_unscoped, services, validation_error
+from ..api.http import check_inbox, principal, reject_unstorable, require_unscoped, services, validation_error
 from ..api.messages import attachment_response
 from ..api.schemas import (
     ApiKeyCreate,
@@ -38,7 +38,7 @@ from ..handlers import api_keys, console, deletion, domains, drafts, inboxes, me
 from ..handlers import webhooks as webhook_handlers
 from ..handlers.attachments import attachment_key
 from . import frame
-from .session import SESSION_COOKIE, set_cookie, sign_in_token
+from .session import SESSION_COOKIE, form_fields, set_cookie, sign_in_token
 
 blueprint = Blueprint("console", __name__, url_prefix="/ui", template_folder="templates", static_folder="static")
 
@@ -60,6 +60,7 @@ async def render(template: str, status: int = 200, **context: Any) -> Response:
 
 
 def validated(model: type[BaseModel], data: Mapping[str, Any], prefix: str = "") -> Any:
+    reject_unstorable(data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -81,11 +82,6 @@ def _send_at(value: str) -> str | None:
     if len(value) == len("2025-01-15T10:30"):  # browsers leave the seconds out
         value += ":00"
     return value if value.endswith("Z") or "+" in value else value + "Z"
-
-
-async def _fields() -> dict[str, list[str]]:
-    form = await request.form
-    return {key: form.getlist(key) for key in form}
 
 
 @blueprint.errorhandler(APIError)
@@ -122,7 +118,7 @@ def _signed_in(session_id: str, target: str) -> Response:
 
 @blueprint.post("/sign-in")
 async def sign_in() -> Response:
-    fields = await _fields()
+    fields = await form_fields()
     token = _one(fields, "token")
     limits, auth = rate_limiter(), authenticator()
     address = limits.client_address()
@@ -150,7 +146,7 @@ async def link(code: str) -> Response:
 @blueprint.post("/link")
 async def redeem_link() -> Response:
     svc = services()
-    code = _one(await _fields(), "code")
+    code = _one(await form_fields(), "code")
     session_id = await console.redeem_sign_in_code(svc.database, code, svc.settings.api_token) if code else None
     if session_id is None:
         rate_limiter().refused(rate_limiter().client_address())
@@ -183,7 +179,7 @@ async def inbox_list() -> Response:
 @blueprint.post("/inboxes")
 async def inbox_create() -> Response:
     require_unscoped()
-    fields = await _fields()
+    fields = await form_fields()
     given: dict[str, Any] = {"name": _one(fields, "name") or None}
     if local_part := _one(fields, "local_part"):
         given["local_part"] = local_part
@@ -203,7 +199,7 @@ async def inbox_create() -> Response:
 @blueprint.post("/inboxes/<inbox_id>/rename")
 async def inbox_rename(inbox_id: str) -> Response:
     check_inbox(inbox_id)
-    body = validated(InboxUpdate, {"name": _one(await _fields(), "name") or None})
+    body = validated(InboxUpdate, {"name": _one(await form_fields(), "name") or None})
     await inboxes.update_inbox(services().database, inbox_id, {"name": body.name})
     return redirect(url_for("console.inbox", inbox_id=inbox_id))
 
@@ -362,7 +358,7 @@ async def attachment(message_id: str, attachment_id: str) -> Response:
 @blueprint.post("/messages/<message_id>/reply")
 async def reply(message_id: str) -> Response:
     original = await _message(message_id)
-    fields = await _fields()
+    fields = await form_fields()
     svc = services()
     sent = await messages.reply(
         svc.database,
@@ -383,7 +379,7 @@ async def reply(message_id: str) -> Response:
 @blueprint.post("/messages/<message_id>/forward")
 async def forward(message_id: str) -> Response:
     original = await _message(message_id)
-    fields = await _fields()
+    fields = await form_fields()
     to = _addresses(_one(fields, "to"))
     if not to:
         raise APIError(422, "validation_failed", "to: give at least one address to forward to")
@@ -404,7 +400,7 @@ async def forward(message_id: str) -> Response:
 @blueprint.post("/messages/<message_id>/labels")
 async def message_labels(message_id: str) -> Response:
     await _message(message_id)
-    fields = await _fields()
+    fields = await form_fields()
     add = [label for label in [_one(fields, "add")] if label]
     remove = [label for label in fields.get("remove", []) if label]
     await messages.update_message(services().database, message_id, add, remove, None)
@@ -458,7 +454,7 @@ async def compose_form(inbox_id: str) -> Response:
 @blueprint.post("/inboxes/<inbox_id>/compose")
 async def compose(inbox_id: str) -> Response:
     check_inbox(inbox_id)
-    fields = await _fields()
+    fields = await form_fields()
     svc = services()
     given = _draft_fields(fields)
     if _one(fields, "action") == "draft":
@@ -506,7 +502,7 @@ async def draft(draft_id: str) -> Response:
 @blueprint.post("/drafts/<draft_id>")
 async def draft_save(draft_id: str) -> Response:
     found = await _draft(draft_id)
-    fields = await _fields()
+    fields = await form_fields()
     svc = services()
     action = _one(fields, "action")
     if action == "delete":
@@ -536,7 +532,7 @@ async def webhook_list() -> Response:
 @blueprint.post("/webhooks")
 async def webhook_create() -> Response:
     require_unscoped()
-    fields = await _fields()
+    fields = await form_fields()
     given = {
         "url": _one(fields, "url"),
         "events": fields.get("events") or [],
@@ -619,7 +615,7 @@ async def domain_list() -> Response:
 @blueprint.post("/domains")
 async def domain_create() -> Response:
     require_unscoped()
-    body = validated(DomainCreate, {"name": _one(await _fields(), "name")})
+    body = validated(DomainCreate, {"name": _one(await form_fields(), "name")})
     svc = services()
     created = await domains.create(svc.database, svc.domains, body.name)
     return redirect(url_for("console.domain", domain_id=created["id"]))
@@ -651,7 +647,7 @@ async def key_list() -> Response:
 @blueprint.post("/api-keys")
 async def key_create() -> Response:
     require_unscoped()
-    fields = await _fields()
+    fields = await form_fields()
     body = validated(ApiKeyCreate, {"name": _one(fields, "name"), "inbox_ids": fields.get("inbox_ids") or None})
     database = services().database
     created = await api_keys.create(database, body.name, body.inbox_ids)
@@ -678,7 +674,7 @@ async def suppression_list() -> Response:
 @blueprint.post("/suppressions")
 async def suppression_create() -> Response:
     require_unscoped()
-    body = validated(SuppressionCreate, {"address": _one(await _fields(), "address"), "reason": "manual"})
+    body = validated(SuppressionCreate, {"address": _one(await form_fields(), "address"), "reason": "manual"})
     await suppressions.create(services().database, body.address, body.reason)
     return redirect(url_for("console.suppression_list"))
 
@@ -686,7 +682,7 @@ async def suppression_create() -> Response:
 @blueprint.post("/suppressions/delete")
 async def suppression_delete() -> Response:
     require_unscoped()
-    await suppressions.remove(services().database, _one(await _fields(), "address"))
+    await suppressions.remove(services().database, _one(await form_fields(), "address"))
     return redirect(url_for("console.suppression_list"))
 
 

@@ -14,7 +14,7 @@ import secrets
 
 from quart import Blueprint, Response, g, redirect, request, url_for
 
-from ..api.http import Principal, services
+from ..api.http import Principal, reject_unstorable, services
 from ..domain.errors import APIError
 from ..handlers import console
 
@@ -54,7 +54,9 @@ def sign_in_token() -> str:
 async def form_fields() -> dict[str, list[str]]:
     form = await request.form
     g.body_read = True
-    return {key: form.getlist(key) for key in form}
+    fields = {key: form.getlist(key) for key in form}
+    reject_unstorable(fields)  # a NUL would reach PostgreSQL: 422, as the API answers it
+    return fields
 
 
 def _refused() -> APIError:
