@@ -302,11 +302,18 @@ class Mailman:
         self.peaks = peaks
         peaks.watch("Mailman API + SMTP", lambda: [self.process])
         peaks.watch("Mailman worker", self._workers)
+        peaks.watch("Mailman SMTP parser", self._parsers)
+
+    def _children(self, marker: str) -> list[psutil.Process]:
+        with contextlib.suppress(psutil.Error):
+            return [p for p in self.process.children() if marker in " ".join(p.cmdline())]
+        return []
 
     def _workers(self) -> list[psutil.Process]:
-        with contextlib.suppress(psutil.Error):
-            return [p for p in self.process.children() if "worker" in p.cmdline()]
-        return []
+        return self._children("worker")
+
+    def _parsers(self) -> list[psutil.Process]:
+        return self._children("spawn_main")  # the SMTP listener's parser processes (smtp.Parsers)
 
     def inbox(self, name: str) -> dict[str, str]:
         response = self.api.post("/v1/inboxes", json={"name": name})
@@ -315,11 +322,12 @@ class Mailman:
 
     def run(self, smtpload: Path, corpus: Path, count: int, inbox: dict[str, str]) -> Run:
         socket_dir = self.stack / "postgres"
-        workers = self._workers()
+        workers, parsers = self._workers(), self._parsers()
         with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as db:
             pg_before = postgres_cpu(self.postmaster)
             dev_before = process_cpu(self.process)
             worker_before = sum(process_cpu(w) for w in workers)
+            parser_before = sum(process_cpu(p) for p in parsers)
             started = time.perf_counter()
             result = send(smtpload, self.smtp_port, inbox["address"], corpus)
             accepted = time.perf_counter() - started
@@ -330,6 +338,7 @@ class Mailman:
             pg = postgres_cpu(self.postmaster) - pg_before
             dev_cpu = process_cpu(self.process) - dev_before
             worker_cpu = sum(process_cpu(w) for w in workers) - worker_before
+            parser_cpu = sum(process_cpu(p) for p in parsers) - parser_before
         assert result["sent"] == count, result
         listed = self._listed(inbox["id"])
         if listed != count:
@@ -342,6 +351,7 @@ class Mailman:
                 "pg_cpu_per_message": pg / count,
                 "dev_cpu_per_message": dev_cpu / count,
                 "worker_cpu_per_message": worker_cpu / count,
+                "parser_cpu_per_message": parser_cpu / count,
             },
         )
 

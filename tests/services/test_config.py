@@ -17,6 +17,8 @@ def test_defaults_are_the_local_backend() -> None:
     assert settings.log_format == "json"
     assert settings.retention_days is None  # mail is kept
     assert load_settings({"MAILMAN_RETENTION_DAYS": "30"}).retention_days == 30
+    assert load_settings({}).smtp_parsers == 1
+    assert load_settings({"MAILMAN_SMTP_PARSERS": "0"}).smtp_parsers == 0
 
 
 def test_values_are_read_and_normalised() -> None:
@@ -59,6 +61,9 @@ def test_values_are_read_and_normalised() -> None:
         ({"MAILMAN_QUEUE_WAIT_SECONDS": "0.5"}, "MAILMAN_QUEUE_WAIT_SECONDS"),
         ({"MAILMAN_STREAM_HEARTBEAT_SECONDS": "0"}, "MAILMAN_STREAM_HEARTBEAT_SECONDS"),
         ({"MAILMAN_RETENTION_DAYS": "0"}, "MAILMAN_RETENTION_DAYS"),
+        ({"MAILMAN_SMTP_PARSERS": "-1"}, "MAILMAN_SMTP_PARSERS"),
+        ({"MAILMAN_SMTP_PARSERS": "two"}, "MAILMAN_SMTP_PARSERS"),
+        ({"MAILMAN_SMTP_PARSERS": "65"}, "MAILMAN_SMTP_PARSERS"),
         ({"MAILMAN_RETENTION_DAYS": "1.5"}, "MAILMAN_RETENTION_DAYS"),
         ({"MAILMAN_RETENTION_DAYS": "36501"}, "MAILMAN_RETENTION_DAYS"),
         ({"MAILMAN_RETENTION_DAYS": "forever"}, "MAILMAN_RETENTION_DAYS"),

@@ -103,7 +103,11 @@ async def _run(
     if smtp is not None:
         from .smtp import start_smtp
 
-        servers.append(await start_smtp(services.engine, services.blobs, services.queue, *smtp, settings.smtp_hostname))
+        servers.append(
+            await start_smtp(
+                services.engine, services.blobs, services.queue, *smtp, settings.smtp_hostname, settings.smtp_parsers
+            )
+        )
         log.info("smtp listening", extra={"host": smtp[0], "port": smtp[1]})
 
     async def run(stop: anyio.Event) -> None:
@@ -112,7 +116,7 @@ async def _run(
         finally:
             with anyio.CancelScope(shield=True):
                 for server in servers:
-                    server.close()
+                    await server.aclose()
                 if worker_process is not None:
                     await worker_process.stop()
                 await services.aclose()

@@ -41,6 +41,7 @@ class Settings:
     default_domain: str | None = "mailman.test"
     smtp_relay: SmtpRelay | None = None
     smtp_hostname: str = "localhost"
+    smtp_parsers: int = 1  # processes that parse the mail the SMTP listener takes; 0: a thread of its own process
     dns_resolver: tuple[str, int] | None = None
     log_format: LogFormat = "json"
     rate_limit_per_second: float = 50.0
@@ -129,6 +130,15 @@ def _heartbeat(env: Mapping[str, str]) -> float:
     return seconds
 
 
+def _count(env: Mapping[str, str], name: str, default: int, most: int = 64) -> int:
+    raw = _get(env, name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) > most:
+        raise ConfigError(f"{name} must be a whole number from 0 to {most} (got {raw!r})")
+    return int(raw)
+
+
 MAX_RETENTION_DAYS = 36_500
 
 
@@ -190,6 +200,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         default_domain=default_domain,
         smtp_relay=parse_smtp_relay(relay) if relay else None,
         smtp_hostname=_get(env, "MAILMAN_SMTP_HOSTNAME") or "localhost",
+        smtp_parsers=_count(env, "MAILMAN_SMTP_PARSERS", 1),
         dns_resolver=_host_port("MAILMAN_DNS_RESOLVER", resolver, 53) if resolver else None,
         log_format=_choice(env, "MAILMAN_LOG_FORMAT", ("json", "console"), "json"),  # type: ignore[arg-type]
         rate_limit_per_second=_number(env, "MAILMAN_RATE_LIMIT_PER_SECOND", 50.0),

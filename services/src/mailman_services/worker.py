@@ -22,7 +22,7 @@ from .batching import Coalescer
 from .bootstrap import Services
 from .db.engine import listen_url
 from .handlers import deletion, delivery, idempotency, inbound, jobs, outbound, schedule, telemetry
-from .handlers.events import EVENTS_CHANNEL
+from .handlers.events import FAN_OUT_CHANNEL
 from .handlers.messages import SCHEDULE_CHANNEL
 from .ports import QUEUES, PoisonMessage, QueueMessage, QueueName, TemporaryFailure
 
@@ -117,7 +117,7 @@ async def fan_out_forever(svc: Services, stop: anyio.Event) -> None:
     while not stop.is_set():
         try:
             async with await psycopg.AsyncConnection.connect(url, autocommit=True) as listener:
-                await listener.execute(f"LISTEN {EVENTS_CHANNEL}")
+                await listener.execute(f"LISTEN {FAN_OUT_CHANNEL}")
                 while not stop.is_set():
                     taken = await delivery.fan_out(svc.engine, svc.queue)
                     outage.over()

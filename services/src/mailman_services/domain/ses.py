@@ -15,6 +15,7 @@ from typing import Any
 from ..ports import LOCAL_BUCKET, PoisonMessage
 
 LOCAL_TOPIC = "arn:aws:sns:local:000000000000:inbound_notification"
+_CHECKS = ("spam", "virus", "spf", "dkim", "dmarc")
 _VERDICTS = {"PASS": "pass", "FAIL": "fail", "GRAY": "gray", "PROCESSING_FAILED": "processing_failed"}
 
 
@@ -61,9 +62,17 @@ def received(notification: dict[str, Any]) -> Received:
         raise PoisonMessage(f"not an SES Received notification: missing {exc}") from exc
     verdicts = {
         name: _VERDICTS.get(str((receipt.get(f"{name}Verdict") or {}).get("status", "")).upper(), "not_checked")
-        for name in ("spam", "virus", "spf", "dkim", "dmarc")
+        for name in _CHECKS
     }
     return Received(str(mail["messageId"]), recipients, str(bucket), str(key), verdicts, mail.get("source"))
+
+
+def received_locally(raw_key: str, message_id: str, mail_from: str, recipients: list[str]) -> Received:
+    """What ``received`` reads from ``received_notification``'s message, without the JSON (the local SMTP listener
+    stores what it takes itself): nothing was checked."""
+    return Received(
+        message_id, list(recipients), LOCAL_BUCKET, raw_key, dict.fromkeys(_CHECKS, "not_checked"), mail_from
+    )
 
 
 def _iso(moment: datetime) -> str:

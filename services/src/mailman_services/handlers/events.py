@@ -13,7 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..db.schema import events
 from ..domain.ids import new_id
 
-EVENTS_CHANNEL = "mailman_events"  # the webhook fan-out and the API's waiters for mail listen
+EVENTS_CHANNEL = "mailman_events"  # the API's waiters for mail listen (handlers/waiting.py)
+# The webhook fan-out listens; events fanned out in their own transaction (a queue in the database) do not wake
+# it. Another release's unwoken events are found by its poll (at most a second later).
+FAN_OUT_CHANNEL = "mailman_fan_out"
 STREAM_CHANNEL = "mailman_stream"  # NOTIFYed by the events trigger; the event stream's listener (handlers/stream.py)
 # A NOTIFY payload holds at most 8,000 bytes; past this many inboxes it is left empty, which means "any inbox".
 _NAMED_INBOXES = 200
@@ -69,14 +72,16 @@ async def record_events(
     # (handlers/stream.py: ids do not follow the commits) and NOTIFYs STREAM_CHANNEL, whatever code inserts.
     await conn.execute(insert(events), rows)
     await notify(conn, [event.inbox_id for event in new])
+    if not fanned_out:
+        await conn.execute(select(func.pg_notify(FAN_OUT_CHANNEL, "")))
     return [{"id": row["id"], "type": row["type"], "timestamp": now, "data": row["data"]} for row in rows]
 
 
 async def notify(conn: AsyncConnection, inbox_ids: Sequence[str | None]) -> None:
-    """At commit, wake the worker's fan-out and the API's waiters for mail (handlers/waiting.py).
+    """At commit, wake the API's waiters for mail (handlers/waiting.py).
 
     The payload names the inboxes concerned (comma-separated; empty: maybe any), so a waiter for another
-    inbox is not woken. Events a webhook test fans out itself wake the fan-out for nothing, cheaply."""
+    inbox is not woken."""
     named = {inbox_id for inbox_id in inbox_ids if inbox_id is not None}
     everyone = len(named) < len(set(inbox_ids)) or len(named) > _NAMED_INBOXES
     payload = "" if everyone else ",".join(sorted(named))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ..batching import Coalescer
 from ..db.engine import autocommit, pipelined_transaction
 from ..db.schema import (
     INDEXED_MESSAGE_ID,
@@ -36,7 +37,7 @@ from ..domain import mime, replies
 from ..domain.addresses import base_address, routed
 from ..domain.ids import new_id
 from ..domain.parsing import ParsedMessage, parse
-from ..domain.ses import Received, received, received_notification, unwrap_sns
+from ..domain.ses import Received, received, received_locally, received_notification, unwrap_sns
 from ..domain.threads import Replies, answered, thread_subject
 from ..ports import BlobStore, PoisonMessage, Queue, TransactionalQueue
 from . import delivery, views
@@ -107,7 +108,7 @@ class Inboxes:
 
 
 @dataclass(frozen=True)
-class _Read:
+class Read:
     """What the store needs of a raw message that takes CPU time to find out."""
 
     parsed: ParsedMessage
@@ -117,7 +118,7 @@ class _Read:
     preview: str
 
 
-def _read(raw: bytes) -> _Read:
+def _read(raw: bytes) -> Read:
     parsed = parse(raw)
     sender = parsed.from_ or {}
     for what, value, searched in (
@@ -133,7 +134,7 @@ def _read(raw: bytes) -> _Read:
     # then holds null, which reads back as the text (views.MESSAGE_COLUMNS). The same goes for the html.
     same_text = reply.text is not None and reply.text == parsed.text
     same_html = reply.html == parsed.html
-    return _Read(
+    return Read(
         parsed,
         None if same_text else reply.text,
         None if same_html else reply.html,
@@ -148,7 +149,7 @@ class _Copy:
 
     job: int
     inbox_id: str
-    read: _Read
+    read: Read
     mail: Received
     size: int  # of the raw message, which is not kept once parsed
     attachments: list[dict[str, Any]]
@@ -196,7 +197,7 @@ async def handle(
     for chunk in _chunks(small):
         # Read in one thread call per chunk: a hand-over per message costs about as much as reading a small
         # one (the thread and the event loop take the interpreter from each other).
-        reads = await anyio.to_thread.run_sync(_read_all, [raw for _, _, _, raw in chunk])
+        reads = await anyio.to_thread.run_sync(read_all, [raw for _, _, _, raw in chunk])
         for (job, mail, targets, raw), read in zip(chunk, reads, strict=True):
             try:
                 if isinstance(read, Exception):
@@ -205,21 +206,102 @@ async def handle(
             except Exception as exc:  # noqa: BLE001 - the job is retried, the worker logs why
                 outcomes[job] = exc
     del small
+    if not await _store_jobs(engine, queue, copies, outcomes):
+        inboxes.forget(by_address)  # one may have been deleted: the retry looks again
+    return outcomes
+
+
+async def _store_jobs(engine: AsyncEngine, queue: Queue, copies: list[_Copy], outcomes: list[Exception | None]) -> bool:
+    """Store every job's copies in one transaction; if that fails, each job in one of its own, so that one bad
+    message never holds back the others. Sets the outcome of each job that failed; False if any did."""
     jobs = sorted({copy.job for copy in copies})
     try:
         await _store(engine, queue, copies)
     except Exception as exc:
-        inboxes.forget(by_address)  # one may have been deleted: the retry looks again
         if len(jobs) == 1:
             outcomes[jobs[0]] = exc
-            return outcomes
+            return False
         log.warning("storing a batch failed; storing its jobs one by one", exc_info=True)
         for job in jobs:
             try:
                 await _store(engine, queue, [copy for copy in copies if copy.job == job])
             except Exception as job_exc:  # noqa: BLE001 - the job is retried, the worker logs why
                 outcomes[job] = job_exc
-    return outcomes
+        return all(outcomes[job] is None for job in jobs)
+    return True
+
+
+ReadAll = Callable[[list[bytes]], Awaitable[list[Read | Exception]]]
+
+
+async def read_in_thread(raws: list[bytes]) -> list[Read | Exception]:
+    """``read_all`` in a worker thread of this process."""
+    return await anyio.to_thread.run_sync(read_all, raws)
+
+
+class Ingest:
+    """Mail taken by this process's SMTP listener (the local backend), read and stored before it is answered.
+
+    It is read by ``_read`` and stored by ``_store``, as queued jobs are (``handle``); only the hop is gone: the
+    raw message is already in memory, and nothing is queued, so a ``250`` means stored and committed. Messages
+    of concurrent SMTP sessions are read together (``read_all``: in another process, see ``smtp.Parsers``) and
+    stored together, one transaction per batch, while the next batch is being read (``Coalescer``).
+    """
+
+    def __init__(self, engine: AsyncEngine, blobs: BlobStore, queue: Queue, read_all: ReadAll) -> None:
+        self.engine, self.blobs, self.queue = engine, blobs, queue
+        self.inboxes = Inboxes(engine)
+        self.read_all = read_all
+        self._reads: Coalescer[bytes, Read | Exception] = Coalescer(read_all)
+        self._stores: Coalescer[list[_Copy], Exception | None] = Coalescer(self._store_together)
+
+    async def __call__(self, raw: bytes, mail_from: str, recipients: list[str]) -> str:
+        """Store ``raw`` in the inbox of each recipient; returns the id it is stored under (as an SES message id)."""
+        message_id = uuid.uuid4().hex
+        mail = received_locally(f"raw/inbound/{message_id}.eml", message_id, mail_from, recipients)
+        await self.blobs.put(mail.raw_key, raw, "message/rfc822")
+        try:
+            await self._store_one(mail, raw)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self.blobs.delete(mail.raw_key)  # not stored: the sender is told to try again
+            raise
+        return message_id
+
+    async def _store_one(self, mail: Received, raw: bytes) -> None:
+        found = await self.inboxes.find({base_address(r) for r in mail.recipients})
+        targets = routed(mail.recipients, found)
+        if not targets:  # deleted since RCPT TO
+            raise PoisonMessage(f"no inbox for any of {mail.recipients}")
+        if len(raw) > LARGE_MESSAGE:
+            async with _large:  # one at a time in this process, as for queued jobs
+                [read] = await self.read_all([raw])
+                [failure] = await self._store_together([await self._copies(mail, targets, raw, read)])
+        else:
+            failure = await self._stores(await self._copies(mail, targets, raw, await self._reads(raw)))
+        if failure is not None:
+            self.inboxes.forget(found)
+            raise failure
+
+    async def _copies(self, mail: Received, targets: list[str], raw: bytes, read: Read | Exception) -> list[_Copy]:
+        if isinstance(read, Exception):
+            raise read
+        return await _copies_of(self.blobs, 0, mail, targets, len(raw), read)
+
+    async def _store_together(self, messages: list[list[_Copy]]) -> list[Exception | None]:
+        copies = []
+        for job, message in enumerate(messages):
+            for copy in message:
+                copy.job = job
+                copies.append(copy)
+        outcomes: list[Exception | None] = [None] * len(messages)
+        await _store_jobs(self.engine, self.queue, copies, outcomes)
+        return outcomes
+
+    async def aclose(self) -> None:
+        """Wait for the batches already started."""
+        await self._reads.aclose()
+        await self._stores.aclose()
 
 
 LARGE_MESSAGE = 4 * 1024 * 1024  # bytes of raw mail past which a message is stored on its own
@@ -248,9 +330,9 @@ def _chunks(small: list[tuple[int, Received, list[str], bytes]]) -> list[list[tu
     return chunks
 
 
-def _read_all(raws: list[bytes]) -> list[_Read | Exception]:
+def read_all(raws: list[bytes]) -> list[Read | Exception]:
     """Each message read, or why it could not be (in a thread: see _copies)."""
-    out: list[_Read | Exception] = []
+    out: list[Read | Exception] = []
     for raw in raws:
         try:
             out.append(_read(raw))
@@ -267,7 +349,7 @@ async def _copies(blobs: BlobStore, job: int, mail: Received, targets: list[str]
 
 
 async def _copies_of(
-    blobs: BlobStore, job: int, mail: Received, targets: list[str], size: int, read: _Read
+    blobs: BlobStore, job: int, mail: Received, targets: list[str], size: int, read: Read
 ) -> list[_Copy]:
     attachments = await store_attachments(blobs, read.parsed.attachments)
     read.parsed.attachments = []  # stored: their bytes need not wait for the transaction
