@@ -70,7 +70,7 @@ def listen_url(engine: AsyncEngine) -> str:
     return engine.url.render_as_string(hide_password=False).replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def _json_dumps(value: object) -> str:
+def json_dumps(value: object) -> str:
     return orjson.dumps(value, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC).decode()
 
 
@@ -80,7 +80,7 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         connect_args={"options": "-c timezone=UTC"},
-        json_serializer=_json_dumps,
+        json_serializer=json_dumps,
         json_deserializer=orjson.loads,
     )
 

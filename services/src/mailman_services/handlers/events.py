@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ..db.rows import insert_rows
 from ..db.schema import events
 from ..domain.ids import new_id
 
@@ -70,7 +71,7 @@ async def record_events(
     ]
     # The insert's trigger (migration 0013) queues them to be numbered for the event stream once committed
     # (handlers/stream.py: ids do not follow the commits) and NOTIFYs STREAM_CHANNEL, whatever code inserts.
-    await conn.execute(insert(events), rows)
+    await insert_rows(conn, events, rows)
     await notify(conn, [event.inbox_id for event in new])
     if not fanned_out:
         await conn.execute(select(func.pg_notify(FAN_OUT_CHANNEL, "")))

@@ -18,12 +18,13 @@ from typing import Any
 import anyio
 import psycopg
 from psycopg.rows import dict_row, namedtuple_row
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..batching import Coalescer
 from ..db.engine import autocommit, pipelined_transaction
+from ..db.rows import insert_rows
 from ..db.schema import (
     INDEXED_MESSAGE_ID,
     SEARCHED_SENDER,
@@ -472,8 +473,7 @@ async def _store_in(
 
     # Read before the writes: a read among them would cost a round trip of its own.
     matching = await hooks.fetchall() if in_transaction is not None else []
-    if new_threads:
-        await conn.execute(insert(threads), list(new_threads.values()))
+    await insert_rows(conn, threads, list(new_threads.values()))
     if old_threads:
         await conn.execute(
             update(threads)
@@ -487,7 +487,7 @@ async def _store_in(
             ],
         )
     # A copy stored meanwhile by another worker violates _STORED_ONCE, which rolls all of this back.
-    await conn.execute(insert(messages), message_rows)
+    await insert_rows(conn, messages, message_rows)
     recorded = await record_events(conn, new_events, fanned_out=in_transaction is not None)
     if in_transaction is not None:
         fanned = [delivery.Recorded(e["id"], e["type"], n.inbox_id) for e, n in zip(recorded, new_events, strict=True)]
