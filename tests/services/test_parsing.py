@@ -592,3 +592,35 @@ def test_forwarded_message_becomes_an_eml_attachment() -> None:
     assert parsed.text == "see attached\n"
     assert [(a.filename, a.content_type) for a in parsed.attachments] == [("Quarterly numbers.eml", "message/rfc822")]
     assert email.message_from_bytes(parsed.attachments[0].data)["subject"] == "Quarterly numbers"
+
+
+def test_boundary_lines_are_matched_as_the_feed_parsers_own_pattern_would() -> None:
+    """``parsing`` spares the feed parser a regex compile per multipart boundary: its matcher must agree with the
+    compiled pattern on every line, whatever the boundary holds (seeded, so every run checks the same lines)."""
+    import email.feedparser
+    import random
+    import re
+
+    from mailman_services.domain import parsing
+
+    feedparser_re = getattr(email.feedparser, "re")  # noqa: B009 - typed as the module it replaces
+    assert isinstance(feedparser_re, parsing._FeedParserRe)
+    rng = random.Random(2026)
+    alphabet = "ab-=_.+()?*[]\\|^$ \t\r\n'\"/:,é"
+    for _ in range(2000):
+        separator = "--" + "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        # As email/feedparser.py builds it.
+        pattern = "(?P<sep>" + re.escape(separator) + r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$"
+        fast, compiled = feedparser_re.compile(pattern), re.compile(pattern)
+        assert isinstance(fast, parsing._BoundaryLine)
+        for _ in range(20):
+            endings = ("--", " ", "\t", "\r\n", "\n", "\r", "x", "-", "\r\n\n")
+            line = separator + "".join(rng.choice(endings) for _ in range(rng.randint(0, 4)))
+            line = line[1:] if rng.random() < 0.2 else line
+            ours, theirs = fast.match(line), compiled.match(line)
+            assert (ours is None) == (theirs is None), line
+            if ours is not None and theirs is not None:
+                assert [ours.group(g) for g in ("end", "ws", "linesep")] == [
+                    theirs.group(g) for g in ("end", "ws", "linesep")
+                ], line
+    assert isinstance(feedparser_re.compile("(?P<sep>x)"), re.Pattern)  # any other pattern: compiled
