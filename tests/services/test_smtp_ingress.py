@@ -161,3 +161,25 @@ def test_mail_for_an_inbox_deleted_after_rcpt_is_not_accepted_and_leaves_nothing
     finally:
         session.close()
     assert set(raw_files.iterdir()) == before
+
+
+def test_paths_read_by_the_fast_path_are_what_aiosmtpd_reads() -> None:
+    """MAIL FROM and RCPT TO paths: the listener's direct reading of the plain form agrees with aiosmtpd's own on
+    every input (seeded), plain or not."""
+    import random
+
+    from aiosmtpd.smtp import SMTP
+    from mailman_services.smtp import LenientSMTP
+
+    theirs, ours = SMTP.__new__(SMTP), LenientSMTP.__new__(LenientSMTP)
+    rng = random.Random(2026)
+    atext = "abcXYZ019!#$%&'*+/=?^_`{|}~-"
+    samples = ["<>", '<"q x"@b.c>', "<a@[1.2.3.4]>", "<@x,@y:a@b>", "<a..b@c>", "<.a@b>", "<a@b..c>", "<ü@b.c>"]
+    for _ in range(5000):
+        local = ".".join("".join(rng.choice(atext) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(1, 3)))
+        host = ".".join("".join(rng.choice("ab9-") for _ in range(rng.randint(1, 5))) for _ in range(rng.randint(1, 3)))
+        params = rng.choice(["", " SIZE=1200", "  BODY=8BITMIME SMTPUTF8", "\tSIZE=1 ", "x"])
+        sample = f"{rng.choice(['', ' '])}<{local}@{host}>{params}"
+        samples.append(sample if rng.random() < 0.9 else sample.replace(rng.choice(sample), rng.choice(' "<>@.'), 1))
+    for sample in samples:
+        assert LenientSMTP._getaddr(ours, sample) == SMTP._getaddr(theirs, sample), sample

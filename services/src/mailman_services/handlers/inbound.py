@@ -263,10 +263,10 @@ class Ingest:
         await self.blobs.put(mail.raw_key, raw, "message/rfc822")
         try:
             await self._store_one(mail, raw)
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await self.blobs.delete(mail.raw_key)  # not stored: the sender is told to try again
+        except Exception:
+            await self.blobs.delete(mail.raw_key)  # not stored: the sender is told to try again
             raise
+        # Cancelled (the sender hung up): its batch may still commit, so the raw message stays.
         return message_id
 
     async def _store_one(self, mail: Received, raw: bytes) -> None:
