@@ -183,3 +183,25 @@ def test_paths_read_by_the_fast_path_are_what_aiosmtpd_reads() -> None:
         samples.append(sample if rng.random() < 0.9 else sample.replace(rng.choice(sample), rng.choice(' "<>@.'), 1))
     for sample in samples:
         assert LenientSMTP._getaddr(ours, sample) == SMTP._getaddr(theirs, sample), sample
+
+
+def test_a_sender_hanging_up_before_the_reply_leaves_no_message_without_its_raw_bytes(
+    stack: Stack, api: httpx.Client, inbox: Any
+) -> None:
+    """The store of a message whose sender hangs up at the end of the data is cancelled for the session, but may
+    still commit with its batch: whatever was stored has its raw message."""
+    for number in range(30):
+        session = Session(stack.smtp_port)
+        assert session.command("MAIL FROM:<ada@example.com>").startswith("250")
+        assert session.command(f"RCPT TO:<{inbox['address']}>").startswith("250")
+        assert session.command("DATA").startswith("354")
+        session.sock.sendall(_stuffed(_message(f"hung up {number}", "bye")))
+        session.sock.close()
+    session = Session(stack.smtp_port)  # the listener goes on; and this session's message comes after them all
+    try:
+        assert session.send(inbox["address"], _stuffed(_message("last", "after"))).startswith("250")
+    finally:
+        session.close()
+    raws = _raws(api, inbox["id"])
+    assert raws[-1] == _message("last", "after")
+    assert all(raw.startswith(b"From: ada@example.com\r\nSubject: hung up ") for raw in raws[:-1])
