@@ -553,7 +553,9 @@ def test_killing_the_smtp_listener_mid_ingest_loses_nothing_that_got_a_250(tmp_p
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {env['MAILMAN_API_TOKEN']}"}) as api:
             inbox = api.post("/v1/inboxes").json()
         wait_for(lambda: _accepts_smtp(smtp_port), timeout=30)
-        parsers = wait_for(lambda: psutil.Process(smtp_process.pid).children())
+        parsers = wait_for(
+            lambda: [p for p in psutil.Process(smtp_process.pid).children() if "spawn_main" in " ".join(p.cmdline())]
+        )
 
         def sender(offset: int) -> list[str]:
             accepted = []

@@ -136,9 +136,12 @@ class Parsers:
 
     def _start(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             self.processes, mp_context=context, initializer=_parser_started, initargs=(os.getpid(),)
         )
+        for _ in range(self.processes):
+            pool.submit(int)  # started now, in the background, rather than by the first message
+        return pool
 
     async def __call__(self, raws: list[bytes]) -> list[inbound.Read | Exception]:
         pool = self._pool
