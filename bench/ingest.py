@@ -313,7 +313,7 @@ class Mailman:
         return self._children("worker")
 
     def _parsers(self) -> list[psutil.Process]:
-        return self._children("spawn_main")  # the SMTP listener's parser processes (smtp.Parsers)
+        return self._children("mailman_services.parser_process")  # the SMTP listener's parsers (smtp.Parsers)
 
     def inbox(self, name: str) -> dict[str, str]:
         response = self.api.post("/v1/inboxes", json={"name": name})

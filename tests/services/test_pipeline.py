@@ -554,7 +554,11 @@ def test_killing_the_smtp_listener_mid_ingest_loses_nothing_that_got_a_250(tmp_p
             inbox = api.post("/v1/inboxes").json()
         wait_for(lambda: _accepts_smtp(smtp_port), timeout=30)
         parsers = wait_for(
-            lambda: [p for p in psutil.Process(smtp_process.pid).children() if "spawn_main" in " ".join(p.cmdline())]
+            lambda: [
+                p
+                for p in psutil.Process(smtp_process.pid).children()
+                if "mailman_services.parser_process" in " ".join(p.cmdline())
+            ]
         )
 
         def sender(offset: int) -> list[str]:

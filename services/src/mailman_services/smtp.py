@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
+import pickle
 import re
-import signal
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import sys
+from asyncio.subprocess import PIPE
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from . import parser_process
 from .domain.addresses import base_address
 from .handlers import inbound
 from .ports import BlobStore, PoisonMessage, Queue
@@ -125,48 +122,83 @@ class IngressHandler:
         return "250 2.0.0 Message accepted for delivery"
 
 
+class ParserGone(Exception):
+    """The parser process ended while it had a request (it is started again for the next one)."""
+
+
+class _Parser:
+    """One parser process (``parser_process``), started when first needed and again after it died."""
+
+    def __init__(self) -> None:
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        if self.process is None or self.process.returncode is not None:
+            command = [sys.executable, "-m", "mailman_services.parser_process"]
+            self.process = await asyncio.create_subprocess_exec(*command, stdin=PIPE, stdout=PIPE)
+
+    async def ask(self, raws: list[bytes]) -> list[inbound.Read | Exception]:
+        await self.start()
+        process = self.process
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(parser_process.frame(raws))
+            await process.stdin.drain()
+            length = int.from_bytes(await process.stdout.readexactly(parser_process.LENGTH), "big")
+            answer: list[inbound.Read | Exception] = pickle.loads(await process.stdout.readexactly(length))  # noqa: S301 - our child
+        except (OSError, asyncio.IncompleteReadError) as exc:
+            log.error("a parser process ended; another is started for the next messages")
+            self.kill()
+            raise ParserGone(f"the parser process ended ({process.returncode})") from exc
+        return answer
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+
+    async def aclose(self) -> None:
+        process = self.process
+        if process is None or process.stdin is None:
+            return
+        process.stdin.close()  # it ends at the end of its input
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except TimeoutError:
+            self.kill()
+            await process.wait()
+
+
 class Parsers:
-    """``inbound.read_all`` in processes of their own, spawned fresh (none of this process's threads, loop or
-    connections): parsing takes a core of its own, and a message that makes the parser spin or crash holds up
-    no SMTP session but its own. A pool whose process died is replaced; the calls it had fail (``451``)."""
+    """``inbound.read_all`` in processes of their own: parsing takes another core than the SMTP sessions and the
+    store, and a message that makes the parser spin or crash holds up only the sessions whose mail it was
+    parsing (they get ``451``). Requests go to an idle process, one at a time each, over a pipe; no thread of
+    this process is involved. A request whose caller was cancelled is still answered (the pipe stays in step).
+    """
 
     def __init__(self, processes: int) -> None:
-        self.processes = processes
-        self._pool = self._start()
+        self._parsers = [_Parser() for _ in range(processes)]
+        self._idle: asyncio.Queue[_Parser] = asyncio.Queue()
+        for parser in self._parsers:
+            self._idle.put_nowait(parser)
 
-    def _start(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(
-            self.processes, mp_context=context, initializer=_parser_started, initargs=(os.getpid(),)
-        )
-        for _ in range(self.processes):
-            pool.submit(int)  # started now, in the background, rather than by the first message
-        return pool
+    async def start(self) -> None:
+        """Start the processes now rather than with the first message (each takes about half a second)."""
+        for parser in self._parsers:
+            await parser.start()
 
     async def __call__(self, raws: list[bytes]) -> list[inbound.Read | Exception]:
-        pool = self._pool
+        parser = await self._idle.get()
+        return await asyncio.shield(asyncio.ensure_future(self._ask(parser, raws)))
+
+    async def _ask(self, parser: _Parser, raws: list[bytes]) -> list[inbound.Read | Exception]:
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, inbound.read_all, raws)
-        except BrokenProcessPool:
-            if self._pool is pool:
-                log.error("a parser process died; starting another")
-                self._pool = self._start()
-            raise
+            return await parser.ask(raws)
+        finally:
+            self._idle.put_nowait(parser)
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _parser_started(parent: int) -> None:
-    """In a parser process: Ctrl-C is the parent's to handle, and the parser ends with the parent, even a killed one."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    async def aclose(self) -> None:
+        for parser in self._parsers:
+            await parser.aclose()
 
 
 class SmtpServer:
@@ -179,7 +211,7 @@ class SmtpServer:
         self.server.close()
         await self.ingest.aclose()
         if self.parsers is not None:
-            self.parsers.close()
+            await self.parsers.aclose()
 
 
 async def start_smtp(
@@ -187,6 +219,8 @@ async def start_smtp(
 ) -> SmtpServer:
     """Listen for SMTP on ``host:port`` in the running event loop; ``parsers`` processes parse (0: a thread)."""
     pool = Parsers(parsers) if parsers > 0 else None
+    if pool is not None:
+        await pool.start()
     ingest = inbound.Ingest(engine, blobs, queue, pool or inbound.read_in_thread)
     handler = IngressHandler(ingest)
 
@@ -204,6 +238,6 @@ async def start_smtp(
         server = await loop.create_server(factory, host=host, port=port)
     except BaseException:
         if pool is not None:
-            pool.close()
+            await pool.aclose()
         raise
     return SmtpServer(server, ingest, pool)
