@@ -198,7 +198,7 @@ async def handle(
     for chunk in _chunks(small):
         # Read in one thread call per chunk: a hand-over per message costs about as much as reading a small
         # one (the thread and the event loop take the interpreter from each other).
-        reads = await anyio.to_thread.run_sync(read_all, [raw for _, _, _, raw in chunk])
+        reads = await read_in_thread([raw for _, _, _, raw in chunk])
         for (job, mail, targets, raw), read in zip(chunk, reads, strict=True):
             try:
                 if isinstance(read, Exception):
@@ -332,7 +332,7 @@ def _chunks(small: list[tuple[int, Received, list[str], bytes]]) -> list[list[tu
 
 
 def read_all(raws: list[bytes]) -> list[Read | Exception]:
-    """Each message read, or why it could not be (in a thread: see _copies)."""
+    """Each message read, or why it could not be (off the event loop: in a thread, or a parser process)."""
     out: list[Read | Exception] = []
     for raw in raws:
         try:
