@@ -46,6 +46,7 @@ class SearchVector(TypeDecorator[str]):
     def bind_expression(self, bindvalue: BindParameter[str]) -> ColumnElement[str]:
         return cast(bindvalue, TSVECTOR)
 
+
 # Inbound mail sets no bound on these, so their indexes read only a prefix (what is stored is whole). A btree
 # entry must fit in a third of a page (2,704 bytes): a Message-ID is indexed by its first 512 characters.
 INDEXED_MESSAGE_ID = 512

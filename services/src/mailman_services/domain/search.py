@@ -26,7 +26,7 @@ number still finds those rows. Known differences, where such an old row is not f
 * a word inside an address, a host or a URL (``example`` of ``ada@example.com``); a URL's path;
 * signed numbers and dates (PostgreSQL: ``-5``, ``2026``/``-12``/``-01``; here ``5``, ``2026-12-01``);
   words hyphenated to a number (``covid-19``: PostgreSQL ``covid`` and ``-19``);
-* ``İ`` and a final ``Σ``, which ``str.lower`` makes ``i̇`` and ``ς`` (PostgreSQL: ``i``, ``σ``);
+* ``İ`` and a final ``Σ``, which ``str.lower`` makes ``i̇`` and ``ς`` (PostgreSQL: ``i`` and the medial sigma);
 * an address PostgreSQL's parser does not take as one (``e-mail@x.y``, ``ada@localhost``);
 * characters Python and the C library class differently (PostgreSQL in a C locale takes every non-ASCII
   character, emoji too, as a letter).
