@@ -284,7 +284,7 @@ def test_migration_0016_keeps_every_vector_and_its_downgrade_computes_them_again
         migrate(url)
         assert conn.execute(generated).fetchone() == ("NEVER",)
         assert conn.execute("SELECT search::text FROM messages").fetchone() == before
-        conn.execute("UPDATE messages SET search = NULL")
+        conn.execute("UPDATE messages SET search = ''")
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.set_main_option("sqlalchemy.url", url)

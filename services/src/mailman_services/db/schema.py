@@ -136,8 +136,9 @@ messages = Table(
     Column("delivered_at", DateTime(timezone=True)),
     # When a ``scheduled`` message is due: the worker's due-scan (handlers/schedule.py) reads the partial index.
     Column("send_at", DateTime(timezone=True)),
-    # Built by domain/search.py where the message is read (the worker, the API), not by the one database.
-    Column("search", SearchVector),
+    # Built by domain/search.py where the message is read (the worker, the API), not by the one database;
+    # NOT NULL so that a writer which forgets it fails instead of storing mail that search never finds.
+    Column("search", SearchVector, nullable=False),
     CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
     # Listing newest-first inside one inbox is the hot path: (inbox_id, id) serves it by index order.
     Index(None, "inbox_id", text("id DESC")),

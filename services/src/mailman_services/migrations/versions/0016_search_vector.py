@@ -25,6 +25,8 @@ GENERATED = (
 def upgrade() -> None:
     # Every stored vector is kept (and found by the new queries: see domain/search.py); no row is rewritten.
     op.execute("ALTER TABLE messages ALTER COLUMN search DROP EXPRESSION")
+    # Every writer gives it now (a generated vector was never null): one that forgets fails loudly.
+    op.alter_column("messages", "search", nullable=False)
 
 
 def downgrade() -> None:
