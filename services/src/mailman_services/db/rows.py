@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .engine import json_dumps
+from .schema import SearchVector
 
 
 def _jsonb(value: object) -> object:
@@ -31,7 +32,9 @@ def _adapters(table: Table) -> dict[str, Callable[[Any], object] | None]:
 
 @functools.cache
 def _statement(table: Table, columns: tuple[str, ...], count: int) -> str:
-    row = f"({', '.join(['%s'] * len(columns))})"
+    # The search vector comes as its literal (domain/search.py), cast in SQL as SearchVector does for SQLAlchemy.
+    placeholders = ["%s::tsvector" if isinstance(table.c[name].type, SearchVector) else "%s" for name in columns]
+    row = f"({', '.join(placeholders)})"
     names = ", ".join(f'"{name}"' for name in columns)
     return f"INSERT INTO {table.name} ({names}) VALUES {', '.join([row] * count)}"  # noqa: S608 - names from the schema
 
