@@ -12,6 +12,7 @@ import pytest
 from mailman_services.adapters.files import FileBlobStore
 from mailman_services.adapters.pgqueue import PgQueue
 from mailman_services.db.engine import create_engine
+from mailman_services.domain import search
 from mailman_services.domain.ids import new_id
 from mailman_services.domain.ses import received_notification
 from mailman_services.domain.threads import thread_subject
@@ -44,9 +45,9 @@ def test_a_copy_stored_meanwhile_by_another_worker_is_not_stored_twice(
                 await other.execute("INSERT INTO threads (id, inbox_id) VALUES (%s, %s)", (thread_id, inbox["id"]))
                 await other.execute(
                     'INSERT INTO messages (id, inbox_id, thread_id, direction, status, message_id, "from", verdicts,'
-                    " dedup_key) VALUES (%s, %s, %s, 'inbound', 'received', '<raced@example.com>',"
-                    " '{\"address\": \"ada@example.com\"}', '{}', %s)",
-                    (new_id("msg"), inbox["id"], thread_id, ses_id),
+                    " dedup_key, search) VALUES (%s, %s, %s, 'inbound', 'received', '<raced@example.com>',"
+                    " '{\"address\": \"ada@example.com\"}', '{}', %s, %s::tsvector)",
+                    (new_id("msg"), inbox["id"], thread_id, ses_id, search.vector(None, "ada@example.com", None, None)),
                 )
                 async with anyio.create_task_group() as tg:
                     outcome: list[list[Exception | None]] = []

@@ -21,6 +21,7 @@ import pytest
 from mailman_services.bootstrap import build
 from mailman_services.config import load_settings
 from mailman_services.db.engine import migrate
+from mailman_services.domain import search
 from mailman_services.handlers import schedule as due_scan
 
 from tests.conftest import Stack, start_stack
@@ -255,9 +256,10 @@ def test_the_due_scan_takes_a_message_once_across_connections(stack: Stack) -> N
         conn.execute("INSERT INTO threads (id, inbox_id) VALUES ('thr_1', 'inb_1')")
         conn.execute(
             'INSERT INTO messages (id, inbox_id, thread_id, direction, status, message_id, "from", "to", verdicts,'
-            " send_at) VALUES ('msg_1', 'inb_1', 'thr_1', 'outbound', 'scheduled', '<msg_1@scan.test>',"
+            " send_at, search) VALUES ('msg_1', 'inb_1', 'thr_1', 'outbound', 'scheduled', '<msg_1@scan.test>',"
             ' \'{"address": "a@scan.test"}\', \'[{"name": null, "address": "b@example.com"}]\', \'{}\','
-            " now() - interval '1 second')"
+            " now() - interval '1 second', %s::tsvector)",
+            (search.vector(None, "a@scan.test", None, None),),
         )
 
     async def scan() -> tuple[int, int, int]:

@@ -60,7 +60,16 @@ class InboxesMessages(SyncAPIResource, WaitForMessage):
           status: Only messages with this status.
           label: Only messages with this label.
           thread_id: Only messages of this thread (`thr_…`).
-          q: Full-text search: words matched against subject, sender and body.
+          q: Full-text search over the subject, the sender's address and name and the text body
+            (the first 2,000 characters of the subject, 1,000 of the sender's address and of the
+            name, 80,000 of the text). Case-insensitive; every term must match (AND), a term
+            written `-term` must not. A word is a run of letters and digits (with their
+            combining marks); words joined by single `.`, `@` or `-` make one term
+            (`ada@example.com`, `example.com`, `foo-bar`, `3.14`), which matches the same
+            characters in a message, while a word alone also matches inside them (`example`
+            finds `ada@example.com`). Other characters, quotes included, only separate words:
+            there is no phrase search, prefix matching or stemming. A `q` with no word matches
+            no message.
           after: Only messages created strictly after this time, or newer than this message when
             it is a message id (`msg_…`; ids sort by creation). With `wait`, pass the newest id
             you have seen.
@@ -283,7 +292,16 @@ class AsyncInboxesMessages(AsyncAPIResource, AsyncWaitForMessage):
           status: Only messages with this status.
           label: Only messages with this label.
           thread_id: Only messages of this thread (`thr_…`).
-          q: Full-text search: words matched against subject, sender and body.
+          q: Full-text search over the subject, the sender's address and name and the text body
+            (the first 2,000 characters of the subject, 1,000 of the sender's address and of the
+            name, 80,000 of the text). Case-insensitive; every term must match (AND), a term
+            written `-term` must not. A word is a run of letters and digits (with their
+            combining marks); words joined by single `.`, `@` or `-` make one term
+            (`ada@example.com`, `example.com`, `foo-bar`, `3.14`), which matches the same
+            characters in a message, while a word alone also matches inside them (`example`
+            finds `ada@example.com`). Other characters, quotes included, only separate words:
+            there is no phrase search, prefix matching or stemming. A `q` with no word matches
+            no message.
           after: Only messages created strictly after this time, or newer than this message when
             it is a message id (`msg_…`; ids sort by creation). With `wait`, pass the newest id
             you have seen.

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .engine import json_dumps
+from .schema import SearchVector
 
 
 def _jsonb(value: object) -> object:
@@ -33,9 +34,11 @@ def _adapters(table: Table) -> dict[str, Callable[[Any], object] | None]:
 @functools.cache
 def _statement(table: Table, columns: tuple[str, ...], count: int) -> str:
     # $n placeholders, sent as they are (a raw cursor): psycopg would parse %s ones anew for every statement of
-    # more than 50 parameters.
+    # more than 50 parameters. The search vector comes as its literal (domain/search.py), cast in SQL as
+    # SearchVector does for SQLAlchemy.
+    casts = ["::tsvector" if isinstance(table.c[name].type, SearchVector) else "" for name in columns]
     width = len(columns)
-    rows = (f"({', '.join(f'${row * width + n + 1}' for n in range(width))})" for row in range(count))
+    rows = (f"({', '.join(f'${row * width + n + 1}{casts[n]}' for n in range(width))})" for row in range(count))
     names = ", ".join(f'"{name}"' for name in columns)
     return f"INSERT INTO {table.name} ({names}) VALUES {', '.join(rows)}"  # noqa: S608 - names from the schema
 

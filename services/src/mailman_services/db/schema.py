@@ -7,7 +7,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -18,9 +17,12 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     Text,
+    TypeDecorator,
+    cast,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 metadata = MetaData(
     naming_convention={
@@ -34,14 +36,20 @@ metadata = MetaData(
 
 NOW = text("now()")
 
+
+class SearchVector(TypeDecorator[str]):
+    """A tsvector written as the literal domain/search.py builds: the parameter is cast to tsvector in SQL."""
+
+    impl = TSVECTOR
+    cache_ok = True
+
+    def bind_expression(self, bindvalue: BindParameter[str]) -> ColumnElement[str]:
+        return cast(bindvalue, TSVECTOR)
+
+
 # Inbound mail sets no bound on these, so their indexes read only a prefix (what is stored is whole). A btree
 # entry must fit in a third of a page (2,704 bytes): a Message-ID is indexed by its first 512 characters.
 INDEXED_MESSAGE_ID = 512
-# A tsvector must stay under 1 MB; the worst text (pairs of hyphenated 4-byte characters) takes 10.5 bytes of
-# it per character, so the search reads 84,000 characters at most (876 KB).
-SEARCHED_SUBJECT = 2_000
-SEARCHED_SENDER = 1_000  # of the address and of the name each
-SEARCHED_TEXT = 80_000
 
 
 def _created_at() -> Column[object]:
@@ -128,17 +136,9 @@ messages = Table(
     Column("delivered_at", DateTime(timezone=True)),
     # When a ``scheduled`` message is due: the worker's due-scan (handlers/schedule.py) reads the partial index.
     Column("send_at", DateTime(timezone=True)),
-    Column(
-        "search",
-        TSVECTOR,
-        Computed(
-            f"to_tsvector('simple', left(coalesce(subject, ''), {SEARCHED_SUBJECT}) || ' '"
-            f" || left(coalesce(\"from\"->>'address', ''), {SEARCHED_SENDER}) || ' '"
-            f" || left(coalesce(\"from\"->>'name', ''), {SEARCHED_SENDER}) || ' '"
-            f" || left(coalesce(text, ''), {SEARCHED_TEXT}))",
-            persisted=True,
-        ),
-    ),
+    # Built by domain/search.py where the message is read (the worker, the API), not by the one database;
+    # NOT NULL so that a writer which forgets it fails instead of storing mail that search never finds.
+    Column("search", SearchVector, nullable=False),
     CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
     # Listing newest-first inside one inbox is the hot path: (inbox_id, id) serves it by index order.
     Index(None, "inbox_id", text("id DESC")),

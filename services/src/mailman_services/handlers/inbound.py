@@ -27,9 +27,6 @@ from ..db.engine import autocommit, pipelined_transaction
 from ..db.rows import insert_rows
 from ..db.schema import (
     INDEXED_MESSAGE_ID,
-    SEARCHED_SENDER,
-    SEARCHED_SUBJECT,
-    SEARCHED_TEXT,
     inboxes,
     messages,
     threads,
@@ -38,6 +35,7 @@ from ..domain import mime, replies
 from ..domain.addresses import base_address, routed
 from ..domain.ids import new_id
 from ..domain.parsing import ParsedMessage, parse
+from ..domain.search import SEARCHED_SENDER, SEARCHED_SUBJECT, SEARCHED_TEXT, vector
 from ..domain.ses import Received, received, received_locally, received_notification, unwrap_sns
 from ..domain.threads import Replies, answered, thread_subject
 from ..ports import BlobStore, PoisonMessage, Queue, TransactionalQueue
@@ -117,6 +115,7 @@ class Read:
     extracted_html: str | None  # None: the html itself (or no html)
     signature: str | None
     preview: str
+    search: str  # the tsvector literal (domain/search.py)
 
 
 def _read(raw: bytes) -> Read:
@@ -141,6 +140,7 @@ def _read(raw: bytes) -> Read:
         None if same_html else reply.html,
         reply.signature,
         mime.preview(parsed.text, parsed.html),
+        vector(parsed.subject, sender.get("address"), sender.get("name"), parsed.text),
     )
 
 
@@ -511,6 +511,9 @@ def _new_thread(new_threads: dict[str, dict[str, Any]], copy: _Copy, now: dateti
 
 def _message_values(copy: _Copy, message_pk: str, thread_id: str, now: datetime) -> dict[str, Any]:
     parsed, mail = copy.parsed, copy.mail
+    search = copy.read.search
+    if parsed.from_ is None:  # the envelope sender stands in: a vector of its address joins the message's
+        search = f"{search} {vector(None, (mail.mail_from or '').lower(), None, None)}"
     return {
         "id": message_pk,
         "inbox_id": copy.inbox_id,
@@ -543,4 +546,5 @@ def _message_values(copy: _Copy, message_pk: str, thread_id: str, now: datetime)
         "sent_at": None,
         "delivered_at": None,
         "send_at": None,
+        "search": search,
     }

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db.engine import Database
 from ..db.schema import domains, inboxes, messages, threads
-from ..domain import mime
+from ..domain import mime, search
 from ..domain.addresses import parse_recipient
 from ..domain.errors import APIError, FieldError, invalid, not_found
 from ..domain.ids import new_id
@@ -215,6 +215,7 @@ class Prepared:
     raw: bytes
     headers: list[dict[str, str]]
     now: datetime
+    search: str  # the tsvector literal (domain/search.py)
 
 
 async def compose(
@@ -329,6 +330,7 @@ async def prepare(
         raw,
         headers,
         now,
+        search.vector(request.subject, inbox.address, inbox.name, request.text),
     )
 
 
@@ -401,6 +403,7 @@ async def store(conn: AsyncConnection, blobs: BlobStore, queue: Queue, prepared:
                 verdicts=NOT_CHECKED,
                 raw_key=raw_key(message_pk),
                 created_at=now,
+                search=p.search,
             )
             .returning(*views.MESSAGE_COLUMNS)
         )

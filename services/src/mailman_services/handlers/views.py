@@ -11,9 +11,22 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Boolean, ColumnElement, Row, Select, Text, bindparam, func, literal_column, or_, select, text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Row,
+    Select,
+    Text,
+    bindparam,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TSQUERY
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,6 +34,7 @@ from ..db.engine import Database
 from ..db.reads import prepare
 from ..db.schema import api_keys, deliveries, domains, drafts, events, inboxes, messages, suppressions, threads
 from ..db.schema import webhooks as webhooks_table
+from ..domain import search
 from ..domain.addresses import normalise_domain
 from ..domain.errors import not_found
 from ..domain.pagination import decode_cursor, encode_cursor
@@ -407,7 +421,9 @@ async def list_messages(
     if label is not None:
         query = query.where(c.labels.contains([label]))
     if q is not None:
-        query = query.where(c.search.op("@@")(func.websearch_to_tsquery("simple", q)))
+        searched = search.query(q)
+        # A search with no word matches nothing (as websearch_to_tsquery's empty query did).
+        query = query.where(c.search.op("@@")(sql_cast(searched, TSQUERY)) if searched is not None else false())
     if isinstance(after, str):
         query = query.where(c.id > after)
     elif after is not None:
