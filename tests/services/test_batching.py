@@ -53,3 +53,34 @@ def test_a_failed_batch_fails_each_of_its_callers_and_no_other() -> None:
 
     first, second, third = asyncio.run(main())
     assert isinstance(first, ValueError) and isinstance(second, ValueError) and third == 20
+
+
+def test_with_a_concurrency_of_two_a_call_goes_out_while_one_batch_is_in_flight() -> None:
+    async def main() -> tuple[list[int], Flushes]:
+        flush = Flushes()
+        coalescer = Coalescer(flush, concurrency=2)
+        first = asyncio.gather(*(coalescer(n) for n in range(3)))
+        await asyncio.sleep(0.001)  # the first batch is in flight: the next call goes out at once, beside it
+        second = asyncio.ensure_future(coalescer(3))
+        await asyncio.sleep(0.001)  # both are in flight: these wait for the first to end
+        third = asyncio.gather(*(coalescer(n) for n in range(4, 6)))
+        results = [*await first, await second, *await third]
+        await coalescer.aclose()
+        return results, flush
+
+    results, flush = asyncio.run(main())
+    assert results == [0, 10, 20, 30, 40, 50]
+    assert flush.batches == [[0, 1, 2], [3], [4, 5]] and flush.most_at_once == 2
+
+
+def test_a_call_made_as_the_last_batch_ends_is_not_left_waiting() -> None:
+    """Each call is answered, whenever it comes: every time one lands right after a batch ends."""
+
+    async def main() -> list[int]:
+        coalescer = Coalescer(Flushes())
+        answers = []
+        for n in range(20):
+            answers.append(await coalescer(n))  # the runner of the previous call is ending just now
+        return answers
+
+    assert asyncio.run(main()) == [n * 10 for n in range(20)]

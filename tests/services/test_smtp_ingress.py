@@ -208,15 +208,15 @@ def test_a_sender_hanging_up_before_the_reply_leaves_no_message_without_its_raw_
 
 
 def test_a_killed_parser_is_started_again_and_no_message_is_lost(stack: Stack, api: httpx.Client, inbox: Any) -> None:
-    """SIGKILL the listener's parser process: a message it was to parse gets 451 at worst (the sender tries
-    again), and the next ones are parsed by a new process."""
+    """SIGKILL one of the listener's parser processes: a message it was to parse gets 451 at worst (the sender
+    tries again), and the next ones are parsed by a new process in its place."""
     import psutil
 
     def parsers() -> list[psutil.Process]:
         children = psutil.Process(stack.process.pid).children()
         return [p for p in children if "mailman_services.parser_process" in " ".join(p.cmdline())]
 
-    [parser] = parsers()
+    parser, *others = parsers()
     parser.kill()
     parser.wait(10)
     session = Session(stack.smtp_port)
@@ -226,5 +226,4 @@ def test_a_killed_parser_is_started_again_and_no_message_is_lost(stack: Stack, a
         session.close()
     assert set(replies) <= {"250", "451"} and replies[-1] == "250"
     assert _raws(api, inbox["id"]) == [_message(f"after {n}", "x") for n, reply in enumerate(replies) if reply == "250"]
-    [again] = parsers()
-    assert again.pid != parser.pid
+    assert len(parsers()) == 1 + len(others) and parser.pid not in [p.pid for p in parsers()]

@@ -2,6 +2,7 @@
 
 Calls made in the same event-loop iteration, or while the previous batch is in flight, wait for the next
 batch. Nobody waits for a timer: a lone call goes out at once, and under load batches grow by themselves.
+With ``concurrency`` above one, that many batches may be in flight at once (a call waits only while all are).
 """
 
 from __future__ import annotations
@@ -20,26 +21,37 @@ class Coalescer(Generic[Item, Result]):
     ``flush`` returns one result per item, in order; if it raises, every caller of that batch gets the error.
     """
 
-    def __init__(self, flush: Callable[[list[Item]], Awaitable[Sequence[Result]]]) -> None:
+    def __init__(self, flush: Callable[[list[Item]], Awaitable[Sequence[Result]]], concurrency: int = 1) -> None:
         self._flush = flush
+        self._concurrency = concurrency
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
-        self._runner: asyncio.Task[None] | None = None
+        self._runners: set[asyncio.Task[None]] = set()
+        self._starting = False  # a runner started in this loop iteration has not taken its batch yet
 
     async def __call__(self, item: Item) -> Result:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Result] = loop.create_future()
         self._waiting.append((item, done))
-        if self._runner is None or self._runner.done():
-            self._runner = loop.create_task(self._run())
+        if not self._starting and len(self._runners) < self._concurrency:
+            self._starting = True
+            self._runners.add(loop.create_task(self._run()))
         return await done
 
     async def aclose(self) -> None:
         """Wait for the batches already started."""
-        if self._runner is not None:
-            await self._runner
+        while self._runners:
+            await asyncio.gather(*self._runners)
 
     async def _run(self) -> None:
-        await asyncio.sleep(0)  # calls started in this loop iteration join the first batch
+        try:
+            await asyncio.sleep(0)  # calls started in this loop iteration join the first batch
+            self._starting = False
+            await self._serve()
+        finally:
+            # Before the task ends, in the same step: a call made from now on starts another runner.
+            self._runners.discard(asyncio.current_task())
+
+    async def _serve(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:

@@ -221,7 +221,7 @@ async def start_smtp(
     pool = Parsers(parsers) if parsers > 0 else None
     if pool is not None:
         await pool.start()
-    ingest = inbound.Ingest(engine, blobs, queue, pool or inbound.read_in_thread)
+    ingest = inbound.Ingest(engine, blobs, queue, pool or inbound.read_in_thread, parsers)
     handler = IngressHandler(ingest)
 
     def factory() -> Any:

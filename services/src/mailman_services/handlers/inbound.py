@@ -245,16 +245,19 @@ class Ingest:
 
     It is read by ``_read`` and stored by ``_store``, as queued jobs are (``handle``); only the hop is gone: the
     raw message is already in memory, and nothing is queued, so a ``250`` means stored and committed. Messages
-    of concurrent SMTP sessions are read together (``read_all``: in another process, see ``smtp.Parsers``) and
-    stored together, one transaction per batch, while the next batch is being read (``Coalescer``).
+    of concurrent SMTP sessions are read together (``read_all``: in other processes, see ``smtp.Parsers``) and
+    stored together, one transaction per batch, while the next batches are being read (``Coalescer``).
     """
 
-    def __init__(self, engine: AsyncEngine, blobs: BlobStore, queue: Queue, read_all: ReadAll) -> None:
+    STORES_AT_ONCE = 2  # transactions in flight: one is being written while the other waits on PostgreSQL
+
+    def __init__(self, engine: AsyncEngine, blobs: BlobStore, queue: Queue, read_all: ReadAll, readers: int) -> None:
+        """``readers``: how many batches ``read_all`` takes at once (its processes)."""
         self.engine, self.blobs, self.queue = engine, blobs, queue
         self.inboxes = Inboxes(engine)
         self.read_all = read_all
-        self._reads: Coalescer[bytes, Read | Exception] = Coalescer(read_all)
-        self._stores: Coalescer[list[_Copy], Exception | None] = Coalescer(self._store_together)
+        self._reads: Coalescer[bytes, Read | Exception] = Coalescer(read_all, max(1, readers))
+        self._stores: Coalescer[list[_Copy], Exception | None] = Coalescer(self._store_together, self.STORES_AT_ONCE)
 
     async def __call__(self, raw: bytes, mail_from: str, recipients: list[str]) -> str:
         """Store ``raw`` in the inbox of each recipient; returns the id it is stored under (as an SES message id)."""
