@@ -95,11 +95,12 @@ async def sse() -> Response:
         raise validation_error(exc) from None
     asked = Subscribe(event_types=query.type, inbox_ids=query.inbox_id, last_event_id=query.last_event_id)
     where, after = await _opened(asked)
-    events = await broadcaster().subscribe(where, after, _heartbeat())
+    events = broadcaster().subscribe(where, after, _heartbeat())
 
     async def body() -> AsyncIterator[bytes]:
-        yield b": subscribed\n\n"  # sent at once: the client knows the stream is open
         try:
+            await anext(events)  # open (joined, for new events only): nothing is held until the body is sent
+            yield b": subscribed\n\n"  # sent at once: the client knows the stream is open
             async for ready in events:
                 # The events ready at once in one write: a subscriber that fell behind catches up in few.
                 yield b"".join(event.frame for event in ready) if ready else b": heartbeat\n\n"
@@ -146,9 +147,10 @@ async def ws() -> None:
     except APIError as exc:
         await _error(exc.code, exc.detail)
         return
-    events = await broadcaster().subscribe(where, after, _heartbeat())
-    await _send({"type": "subscribed"})
+    events = broadcaster().subscribe(where, after, _heartbeat())
     try:
+        await anext(events)  # open: joined for new events only
+        await _send({"type": "subscribed"})
         async for ready in events:
             # Heartbeats (an empty list) are the WebSocket's own pings (hypercorn's); nothing to send for them.
             for event in ready:

@@ -261,11 +261,12 @@ async def events_stream(inbox_id: str) -> Response:
     """The inbox's events as Server-Sent Events: the page fetches new rows on each (api/stream.py's stream)."""
     check_inbox(inbox_id)
     where = stream.Filter(frozenset(), frozenset({inbox_id}), principal().inbox_ids)
-    events = await broadcaster().subscribe(where, None, services().settings.stream_heartbeat_seconds)
+    events = broadcaster().subscribe(where, None, services().settings.stream_heartbeat_seconds)
 
     async def body() -> AsyncIterator[bytes]:
-        yield b": subscribed\n\n"
         try:
+            await anext(events)  # joined: nothing is held until the body is sent
+            yield b": subscribed\n\n"
             async for ready in events:
                 if not ready:
                     yield b": heartbeat\n\n"
