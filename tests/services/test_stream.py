@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import httpx
@@ -571,3 +572,41 @@ async def test_streams_whose_client_left_before_the_first_byte_hold_no_subscript
     ws = asgi_scope("websocket", "/v1/ws", f"token={app_api.token}", {"Host": "localhost"})
     await abort_at(app, ws, [{"type": "websocket.connect"}, subscribe], "websocket.send", "websocket.disconnect")
     assert broadcaster.subscriptions == set(), "websocket"
+
+
+@pytest.mark.anyio
+async def test_the_sse_query_and_the_websocket_subscribe_are_checked_alike(app_api: InProcess) -> None:
+    """One model for both: the same values refused, named as each channel names them."""
+    too_many = [new_id("inb") for _ in range(101)]
+    cases: list[tuple[list[tuple[str, str]], str, dict[str, Any], str]] = [
+        ([("type", "message.received"), ("type", "no.such.type")], "type[1]", {"event_types": ["x"]}, "event_types[0]"),
+        ([("inbox_id", i) for i in too_many], "inbox_id", {"inbox_ids": too_many}, "inbox_ids"),
+        ([("inbox_id", "i" * 256)], "inbox_id[0]", {"inbox_ids": ["i" * 256]}, "inbox_ids[0]"),
+    ]
+    for query, sse_field, message, ws_field in cases:
+        sse = await app_api.get("/v1/events/stream?" + urlencode(query))
+        assert sse.status_code == 422, query
+        assert [e["field"] for e in (await sse.get_json())["errors"]] == [sse_field]
+        async with app_api.client.websocket(f"/v1/ws?token={app_api.token}") as socket:
+            await socket.send(json.dumps({"type": "subscribe", **message}))
+            error = json.loads(await socket.receive())
+        assert error["code"] == "invalid_subscribe" and error["detail"].startswith(f"{ws_field}:"), error
+
+
+@pytest.mark.anyio
+async def test_one_shutdown_ends_the_streams_and_any_opened_after_it(app_api: InProcess) -> None:
+    from mailman_services.api import stream as stream_api
+
+    app = app_api.client.app
+    broadcaster: Broadcaster = app.extensions["mailman.stream"]
+    opened = broadcaster.subscribe(Filter(), None, 60)
+    assert await anext(opened) == []
+    await stream_api.shutdown(app)
+    with pytest.raises(StreamEnded) as ended:
+        await anext(opened)
+    assert ended.value.code == "shutting_down" and broadcaster.subscriptions == set()
+    await stream_api.shutdown(app)  # as after serving: nothing more to do
+    late = broadcaster.subscribe(Filter(), None, 60)
+    assert await anext(late) == []
+    with pytest.raises(StreamEnded):
+        await anext(late)
