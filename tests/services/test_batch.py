@@ -17,8 +17,9 @@ import pytest
 from click.testing import CliRunner
 from mailman_sdk import Mailman, UnprocessableEntityError
 from mailman_sdk._cli import cli
+from sqlalchemy import event
 
-from tests.conftest import Stack, free_port, start_stack
+from tests.conftest import InProcess, Stack, free_port, start_stack
 from tests.services.test_pipeline import Relay, wait_for
 from tests.services.test_schedule import event_types, rfc3339
 
@@ -290,3 +291,33 @@ def test_the_sdk_and_cli_send_a_batch(stack: Stack, inbox: dict[str, Any], monke
     assert sent["index"] == 0 and sent["message"]["to"][0]["address"] == "cli@example.com"
     bad = CliRunner().invoke(cli, ["inboxes", "messages", "batch", inbox["id"], "--message", "[1]"])
     assert bad.exit_code == 2 and "not a JSON object" in bad.output
+
+
+@pytest.mark.anyio
+async def test_a_batch_looks_its_inbox_and_suppressions_up_once(app_api: InProcess) -> None:
+    """100 items, one inbox and one suppression list: each read once for the batch, with the same answers
+    (the suppressed recipient dropped from every item that names it, the item naming only it refused)."""
+    engine = app_api.client.app.extensions["mailman"].database.engine.sync_engine
+    inbox = await app_api.json("POST", "/v1/inboxes", json={"name": "Once"})
+    gone = f"gone-{uuid.uuid4().hex[:8]}@example.com"
+    assert (await app_api.post("/v1/suppressions", json={"address": gone})).status_code == 201
+    items = [item(n, cc=[gone]) for n in range(99)] + [{"to": [gone], "subject": "Only gone", "text": "x"}]
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = await app_api.post(
+            f"/v1/inboxes/{inbox['id']}/messages/batch", json={"messages": items, "mode": "permissive"}
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 207, await response.get_data()
+    data = (await response.get_json())["data"]
+    assert ["message" in d for d in data] == [True] * 99 + [False]
+    assert data[99]["error"]["code"] == "all_recipients_suppressed"
+    assert all(d["message"]["cc"] == [] for d in data[:99])
+    assert sum("FROM suppressions" in s for s in statements) == 1
+    assert sum("FROM inboxes JOIN domains" in s for s in statements) == 1

@@ -20,6 +20,7 @@ import pytest
 from mailman_sdk import AsyncMailman, Mailman
 from mailman_services.bootstrap import build
 from mailman_services.config import load_settings
+from mailman_services.domain.ids import new_id
 from mailman_services.handlers import deletion
 
 from tests.conftest import Stack, Zone, in_process_app, in_process_settings
@@ -112,6 +113,51 @@ def test_wait_answers_with_the_message_once_it_is_stored(
     assert answer.status_code == 200
     [message] = answer.json()["data"]
     assert message["subject"] == "Your code" and message["text"].strip() == "1234"
+
+
+def copy_message(conn: psycopg.Connection[Any], source_id: str, message_id: str) -> None:
+    """A copy of ``source_id`` stored as ``message_id``, as any code storing a message would, NOTIFY included (the
+    wake-up that waiters hear at the commit of stored mail)."""
+    columns = [
+        name
+        for (name,) in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'messages'"
+            " AND is_generated = 'NEVER' AND column_name NOT IN ('id', 'dedup_key') ORDER BY ordinal_position"
+        )
+    ]
+    listed = ", ".join(f'"{name}"' for name in columns)
+    conn.execute(
+        f"INSERT INTO messages (id, dedup_key, {listed}) SELECT %s, %s, {listed} FROM messages WHERE id = %s",
+        (message_id, f"copy-{message_id}", source_id),
+    )
+    conn.execute("SELECT pg_notify('mailman_events', inbox_id) FROM messages WHERE id = %s", (message_id,))
+
+
+def test_wait_after_a_message_gets_one_with_a_smaller_id_committed_after_it(
+    stack: Stack, api: httpx.Client, inbox: dict[str, Any]
+) -> None:
+    """Ids are made before the commit: the smaller one may commit last. Waiting after the larger still gets it."""
+    seed = receive(stack, api, inbox, "Seed", "the first")
+    earlier, later = new_id("msg"), new_id("msg")
+    assert earlier < later
+    with database(stack) as held, database(stack) as other:
+        held.execute("BEGIN")
+        copy_message(held, seed["id"], earlier)  # made first, committed last
+        copy_message(other, seed["id"], later)
+        path = f"/v1/inboxes/{inbox['id']}/messages"
+        seen = api.get(path, params={"wait": 30, "after": seed["id"]}).json()["data"]
+        assert [m["id"] for m in seen] == [later]
+        answers: list[httpx.Response] = []
+        waiting = threading.Thread(
+            target=lambda: answers.append(api.get(path, params={"wait": 30, "after": later}, timeout=40))
+        )
+        waiting.start()
+        held.execute("COMMIT")
+        waiting.join(timeout=40)
+    [answer] = answers
+    assert [m["id"] for m in answer.json()["data"]] == [earlier]
+    # And that answer's id is where the next wait goes on from: nothing again.
+    assert api.get(path, params={"wait": 1, "after": earlier}).json()["data"] == []
 
 
 def test_wait_times_out_with_an_empty_page_and_honours_the_filters(

@@ -3,6 +3,7 @@ nothing although events commit out of id order, inbox scopes, heartbeats, and th
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import queue
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import httpx
@@ -31,7 +33,7 @@ from websockets.sync.client import connect
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, Request, TextMessage
 
-from tests.conftest import Stack, start_stack
+from tests.conftest import InProcess, Stack, start_stack
 
 
 class SSE:
@@ -332,7 +334,8 @@ async def test_a_process_with_no_stream_open_numbers_nothing_and_its_first_subsc
         await broadcaster.pump()  # its NOTIFY, with nobody subscribed: no work
         assert [r[0] for r in idle.execute(unordered)] == [before]
 
-        events = await broadcaster.subscribe(Filter(), None, 60)  # the first subscriber: caught up first
+        events = broadcaster.subscribe(Filter(), None, 60)
+        assert await anext(events) == []  # the first subscriber, open: caught up first
         assert idle.execute(unordered).fetchall() == []
         insert_event(idle, "inb_idle", after)
         await broadcaster.pump()
@@ -341,7 +344,8 @@ async def test_a_process_with_no_stream_open_numbers_nothing_and_its_first_subsc
 
         insert_event(idle, "inb_idle", meanwhile)
         await broadcaster.pump()  # nobody subscribed again
-        resumed = await broadcaster.subscribe(Filter(), await resume_point(database, None, before), 60)
+        resumed = broadcaster.subscribe(Filter(), await resume_point(database, None, before), 60)
+        assert await anext(resumed) == []
         assert [event.id for event in await anext(resumed)] == [after, meanwhile]  # numbered as it subscribed
         await resumed.aclose()
         assert [r[0] for r in idle.execute(STREAM_ORDER, ("inb_idle",))] == [before, after, meanwhile]
@@ -500,3 +504,109 @@ def test_the_sdk_iterator_resumes_after_the_server_restarts(own_stack: Stack, tm
     after = received.get(timeout=30)
     assert after.type == "message.received" and after.data.message.subject == "After"
     assert received.empty()  # nothing twice
+
+
+Scope = dict[str, Any]
+
+
+async def abort_at(app: Any, scope: Scope, arriving: list[Scope], write: str, disconnect: str) -> None:
+    """``scope`` served to a client that is gone by the server's first ``write`` message: that write never
+    completes and the disconnect arrives (as hypercorn sees a connection reset), so the server cancels the request."""
+    incoming: asyncio.Queue[Scope] = asyncio.Queue()
+    for message in arriving:
+        incoming.put_nowait(message)
+
+    async def send(message: Scope) -> None:
+        if message["type"] == write:
+            incoming.put_nowait({"type": disconnect})
+            await asyncio.Event().wait()
+
+    await app(scope, incoming.get, send)
+
+
+def asgi_scope(kind: str, path: str, query: str, headers: dict[str, str]) -> Scope:
+    return {
+        "type": kind,
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http" if kind == "http" else "ws",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+        "subprotocols": [],
+        "extensions": {"websocket.http.response": {}} if kind == "websocket" else {},
+    }
+
+
+@pytest.mark.anyio
+async def test_streams_whose_client_left_before_the_first_byte_hold_no_subscription(app_api: InProcess) -> None:
+    """SSE (with and without a resume point), the WebSocket and the console's inbox events, each abandoned at
+    the response's start and at its first write: none may stay subscribed, getting every event."""
+    app, broadcaster = app_api.client.app, app_api.client.app.extensions["mailman.stream"]
+    inbox = await app_api.json("POST", "/v1/inboxes", json={"name": "Left"})
+    resume = (await app_api.json("GET", "/v1/events", query_string={"limit": 1}))["data"]
+    bearer = {"Authorization": f"Bearer {app_api.token}", "Host": "localhost"}
+    request = [{"type": "http.request", "body": b"", "more_body": False}]
+    page = await app_api.client.get("/ui/sign-in")
+    csrf = page.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    signed_in = await app_api.client.post("/ui/sign-in", form={"csrf": csrf, "token": app_api.token, "next": "/ui/"})
+    assert signed_in.status_code == 303
+    cookies = "; ".join(f"{c.name}={c.value}" for c in app_api.client.cookie_jar)  # type: ignore[union-attr]
+    console = {"Cookie": cookies, "Host": "localhost"}
+    sse_queries = [f"inbox_id={inbox['id']}", ""] + ([f"last_event_id={resume[0]['id']}"] if resume else [])
+    for write in ("http.response.start", "http.response.body"):
+        for query in sse_queries:
+            await abort_at(
+                app, asgi_scope("http", "/v1/events/stream", query, bearer), request, write, "http.disconnect"
+            )
+            assert broadcaster.subscriptions == set(), (write, query)
+        events_path = f"/ui/inboxes/{inbox['id']}/events"
+        await abort_at(app, asgi_scope("http", events_path, "", console), request, write, "http.disconnect")
+        assert broadcaster.subscriptions == set(), (write, "console")
+    subscribe = {"type": "websocket.receive", "text": json.dumps({"type": "subscribe", "inbox_ids": [inbox["id"]]})}
+    ws = asgi_scope("websocket", "/v1/ws", f"token={app_api.token}", {"Host": "localhost"})
+    await abort_at(app, ws, [{"type": "websocket.connect"}, subscribe], "websocket.send", "websocket.disconnect")
+    assert broadcaster.subscriptions == set(), "websocket"
+
+
+@pytest.mark.anyio
+async def test_the_sse_query_and_the_websocket_subscribe_are_checked_alike(app_api: InProcess) -> None:
+    """One model for both: the same values refused, named as each channel names them."""
+    too_many = [new_id("inb") for _ in range(101)]
+    cases: list[tuple[list[tuple[str, str]], str, dict[str, Any], str]] = [
+        ([("type", "message.received"), ("type", "no.such.type")], "type[1]", {"event_types": ["x"]}, "event_types[0]"),
+        ([("inbox_id", i) for i in too_many], "inbox_id", {"inbox_ids": too_many}, "inbox_ids"),
+        ([("inbox_id", "i" * 256)], "inbox_id[0]", {"inbox_ids": ["i" * 256]}, "inbox_ids[0]"),
+    ]
+    for query, sse_field, message, ws_field in cases:
+        sse = await app_api.get("/v1/events/stream?" + urlencode(query))
+        assert sse.status_code == 422, query
+        assert [e["field"] for e in (await sse.get_json())["errors"]] == [sse_field]
+        async with app_api.client.websocket(f"/v1/ws?token={app_api.token}") as socket:
+            await socket.send(json.dumps({"type": "subscribe", **message}))
+            error = json.loads(await socket.receive())
+        assert error["code"] == "invalid_subscribe" and error["detail"].startswith(f"{ws_field}:"), error
+
+
+@pytest.mark.anyio
+async def test_one_shutdown_ends_the_streams_and_any_opened_after_it(app_api: InProcess) -> None:
+    from mailman_services.api import stream as stream_api
+
+    app = app_api.client.app
+    broadcaster: Broadcaster = app.extensions["mailman.stream"]
+    opened = broadcaster.subscribe(Filter(), None, 60)
+    assert await anext(opened) == []
+    await stream_api.shutdown(app)
+    with pytest.raises(StreamEnded) as ended:
+        await anext(opened)
+    assert ended.value.code == "shutting_down" and broadcaster.subscriptions == set()
+    await stream_api.shutdown(app)  # as after serving: nothing more to do
+    late = broadcaster.subscribe(Filter(), None, 60)
+    assert await anext(late) == []
+    with pytest.raises(StreamEnded):
+        await anext(late)

@@ -71,12 +71,21 @@ class InboxesMessages(SyncAPIResource, WaitForMessage):
             there is no phrase search, prefix matching or stemming. A `q` with no word matches
             no message.
           after: Only messages created strictly after this time, or newer than this message when
-            it is a message id (`msg_…`; ids sort by creation). With `wait`, pass the newest id
-            you have seen.
+            it is a message id (`msg_…`; ids sort by creation). With `wait` and a message id,
+            the messages stored (committed) after that message, whatever their ids (an id is
+            made before its message commits, so a smaller id can commit later); pass the id of
+            the first message of the previous `wait` answer and no message is missed or
+            repeated. An id of no message of this inbox (a deleted one) falls back to newer ids.
           wait: Long-poll for up to this many seconds (at most 60; more answers 422): the answer
-            comes as soon as a message matching every filter and newer than `after` is stored
-            (`after` left out: newer than the inbox's newest message when the request arrives),
-            or as an empty page when the time is up. 0 or left out answers at once.
+            comes as soon as a message matching every filter is stored after `after` (`after`
+            left out: after the request arrives), or as an empty page when the time is up. 0 or
+            left out answers at once. The answer holds the first `limit` messages stored after
+            `after`, the last stored first, and no `next_cursor`: its first message's id is the
+            next `after`, and those that did not fit come with the next wait. Not with `cursor`
+            (422). The guarantee holds for ids from `wait` answers (which list only messages
+            already numbered in storing order); with an id from a list without `wait`, a message
+            whose transaction was still open when that list ran and whose id is smaller may
+            count as stored before it.
           before: Only messages created strictly before this time.
           limit: Maximum number of items to return.
           cursor: Opaque cursor from a previous page's `next_cursor`.
@@ -303,12 +312,21 @@ class AsyncInboxesMessages(AsyncAPIResource, AsyncWaitForMessage):
             there is no phrase search, prefix matching or stemming. A `q` with no word matches
             no message.
           after: Only messages created strictly after this time, or newer than this message when
-            it is a message id (`msg_…`; ids sort by creation). With `wait`, pass the newest id
-            you have seen.
+            it is a message id (`msg_…`; ids sort by creation). With `wait` and a message id,
+            the messages stored (committed) after that message, whatever their ids (an id is
+            made before its message commits, so a smaller id can commit later); pass the id of
+            the first message of the previous `wait` answer and no message is missed or
+            repeated. An id of no message of this inbox (a deleted one) falls back to newer ids.
           wait: Long-poll for up to this many seconds (at most 60; more answers 422): the answer
-            comes as soon as a message matching every filter and newer than `after` is stored
-            (`after` left out: newer than the inbox's newest message when the request arrives),
-            or as an empty page when the time is up. 0 or left out answers at once.
+            comes as soon as a message matching every filter is stored after `after` (`after`
+            left out: after the request arrives), or as an empty page when the time is up. 0 or
+            left out answers at once. The answer holds the first `limit` messages stored after
+            `after`, the last stored first, and no `next_cursor`: its first message's id is the
+            next `after`, and those that did not fit come with the next wait. Not with `cursor`
+            (422). The guarantee holds for ids from `wait` answers (which list only messages
+            already numbered in storing order); with an id from a list without `wait`, a message
+            whose transaction was still open when that list ran and whose id is smaller may
+            count as stored before it.
           before: Only messages created strictly before this time.
           limit: Maximum number of items to return.
           cursor: Opaque cursor from a previous page's `next_cursor`.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, current_app
 
-from ..domain.errors import APIError, FieldError
+from ..domain.errors import APIError, FieldError, invalid
 from ..handlers import drafts, inboxes, messages, views, waiting
 from .errors import problem, problem_body
 from .http import (
@@ -105,6 +105,8 @@ async def list_messages(inbox_id: str) -> Response:
     database = services().database
     wait = query.pop("wait")
     if wait:
+        if query["cursor"] is not None:  # a wait answer is ordered by storing, not by id: it has no cursor
+            raise invalid("cursor", "cannot be combined with wait: pass the newest id seen as after")
         return json_response(await waiting.wait_for_messages(database, _arrivals(), inbox_id, wait=wait, **query))
     return json_response(await views.list_messages(database, inbox_id, **query))
 

@@ -20,23 +20,22 @@ blueprint = Blueprint("stream", __name__)
 
 
 class Subscribe(BaseModel):
-    """What a stream asks for: the query of /v1/events/stream, the subscribe message of /v1/ws."""
+    """What a stream asks for: the subscribe message of /v1/ws by field name, the query of /v1/events/stream by
+    alias (``type`` and ``inbox_id`` repeated, as openapi.yaml names them): one set of checks for both."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", validate_by_name=True, validate_by_alias=True)
 
-    event_types: Annotated[list[EventType], Field(max_length=50)] = []
-    inbox_ids: Annotated[list[Id], Field(max_length=100)] = []
+    event_types: Annotated[list[EventType], Field(max_length=50, validation_alias="type")] = []
+    inbox_ids: Annotated[list[Id], Field(max_length=100, validation_alias="inbox_id")] = []
     last_event_id: Id | None = None
 
+    @classmethod
+    def of_query(cls, query: dict[str, Any]) -> Subscribe:
+        return cls.model_validate(query, by_alias=True, by_name=False)
 
-class StreamQuery(BaseModel):
-    """The query of /v1/events/stream, as openapi.yaml names it (``type`` and ``inbox_id`` repeated)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    type: Annotated[list[EventType], Field(max_length=50)] = []
-    inbox_id: Annotated[list[Id], Field(max_length=100)] = []
-    last_event_id: Id | None = None
+    @classmethod
+    def of_message(cls, message: dict[str, Any]) -> Subscribe:
+        return cls.model_validate(message, by_alias=False, by_name=True)  # its "type" is "subscribe"
 
 
 def broadcaster() -> stream.Broadcaster:
@@ -53,16 +52,18 @@ async def start_listening() -> None:
     await running.start()
 
 
-@blueprint.after_app_serving
-async def stop_listening() -> None:
-    await broadcaster().aclose()
-
-
 async def shutdown(app: Quart) -> None:
-    """End the open streams before the server waits for its requests to finish (they would never)."""
+    """End the open streams (they answer ``shutting_down``) and stop listening. The server calls it before it waits
+    for its requests to finish, which streams never would (cli.py); it runs after serving in any case, and a
+    second time does nothing more."""
     running: stream.Broadcaster | None = app.extensions.get("mailman.stream")
     if running is not None:
         await running.aclose()
+
+
+@blueprint.after_app_serving
+async def stop_listening() -> None:
+    await shutdown(current_app)
 
 
 async def _opened(asked: Subscribe) -> tuple[stream.Filter, int | None]:
@@ -84,7 +85,7 @@ def _heartbeat() -> float:
 async def sse() -> Response:
     args = request.args
     try:
-        query = StreamQuery.model_validate(
+        asked = Subscribe.of_query(
             {
                 "type": args.getlist("type"),
                 "inbox_id": args.getlist("inbox_id"),
@@ -93,13 +94,13 @@ async def sse() -> Response:
         )
     except ValidationError as exc:
         raise validation_error(exc) from None
-    asked = Subscribe(event_types=query.type, inbox_ids=query.inbox_id, last_event_id=query.last_event_id)
     where, after = await _opened(asked)
-    events = await broadcaster().subscribe(where, after, _heartbeat())
+    events = broadcaster().subscribe(where, after, _heartbeat())
 
     async def body() -> AsyncIterator[bytes]:
-        yield b": subscribed\n\n"  # sent at once: the client knows the stream is open
         try:
+            await anext(events)  # open (joined, for new events only): nothing is held until the body is sent
+            yield b": subscribed\n\n"  # sent at once: the client knows the stream is open
             async for ready in events:
                 # The events ready at once in one write: a subscriber that fell behind catches up in few.
                 yield b"".join(event.frame for event in ready) if ready else b": heartbeat\n\n"
@@ -137,7 +138,7 @@ async def ws() -> None:
         message = orjson.loads(raw)
         if not isinstance(message, dict) or message.get("type") != "subscribe":
             raise ValueError('the message is not {"type": "subscribe", ...}')
-        asked = Subscribe.model_validate(message)
+        asked = Subscribe.of_message(message)
         where, after = await _opened(asked)
     except (orjson.JSONDecodeError, ValueError) as exc:
         detail = validation_error(exc).detail if isinstance(exc, ValidationError) else str(exc)
@@ -146,9 +147,10 @@ async def ws() -> None:
     except APIError as exc:
         await _error(exc.code, exc.detail)
         return
-    events = await broadcaster().subscribe(where, after, _heartbeat())
-    await _send({"type": "subscribed"})
+    events = broadcaster().subscribe(where, after, _heartbeat())
     try:
+        await anext(events)  # open: joined for new events only
+        await _send({"type": "subscribed"})
         async for ready in events:
             # Heartbeats (an empty list) are the WebSocket's own pings (hypercorn's); nothing to send for them.
             for event in ready:

@@ -20,14 +20,18 @@ from ..api.http import check_inbox, principal, reject_unstorable, require_unscop
 from ..api.messages import attachment_response
 from ..api.schemas import (
     ApiKeyCreate,
+    DeliveryQuery,
     DomainCreate,
     Draft,
     EventQuery,
     EventType,
+    Forward,
     InboxCreate,
     InboxUpdate,
     MessageQuery,
     MessageStatus,
+    MessageUpdate,
+    Reply,
     SendMessage,
     SuppressionCreate,
     WebhookCreate,
@@ -261,11 +265,12 @@ async def events_stream(inbox_id: str) -> Response:
     """The inbox's events as Server-Sent Events: the page fetches new rows on each (api/stream.py's stream)."""
     check_inbox(inbox_id)
     where = stream.Filter(frozenset(), frozenset({inbox_id}), principal().inbox_ids)
-    events = await broadcaster().subscribe(where, None, services().settings.stream_heartbeat_seconds)
+    events = broadcaster().subscribe(where, None, services().settings.stream_heartbeat_seconds)
 
     async def body() -> AsyncIterator[bytes]:
-        yield b": subscribed\n\n"
         try:
+            await anext(events)  # joined: nothing is held until the body is sent
+            yield b": subscribed\n\n"
             async for ready in events:
                 if not ready:
                     yield b": heartbeat\n\n"
@@ -359,19 +364,11 @@ async def attachment(message_id: str, attachment_id: str) -> Response:
 async def reply(message_id: str) -> Response:
     original = await _message(message_id)
     fields = await form_fields()
+    body = validated(Reply, {"text": _one(fields, "text") or None, "reply_all": _one(fields, "reply_all") == "on"})
     svc = services()
+    dotted_only = svc.settings.backend == "aws"
     sent = await messages.reply(
-        svc.database,
-        svc.blobs,
-        svc.queue,
-        original,
-        text=_one(fields, "text") or None,
-        html=None,
-        reply_all=_one(fields, "reply_all") == "on",
-        cc=[],
-        attachments=[],
-        labels=[],
-        dotted_only=svc.settings.backend == "aws",
+        svc.database, svc.blobs, svc.queue, original, **body.model_dump(), dotted_only=dotted_only
     )
     return redirect(url_for("console.thread", thread_id=sent["thread_id"]))
 
@@ -380,20 +377,9 @@ async def reply(message_id: str) -> Response:
 async def forward(message_id: str) -> Response:
     original = await _message(message_id)
     fields = await form_fields()
-    to = _addresses(_one(fields, "to"))
-    if not to:
-        raise APIError(422, "validation_failed", "to: give at least one address to forward to")
+    body = validated(Forward, {"to": _addresses(_one(fields, "to")), "text": _one(fields, "text") or None})
     svc = services()
-    sent = await messages.forward(
-        svc.database,
-        svc.blobs,
-        svc.queue,
-        original,
-        to=to,
-        text=_one(fields, "text") or None,
-        html=None,
-        labels=[],
-    )
+    sent = await messages.forward(svc.database, svc.blobs, svc.queue, original, **body.model_dump())
     return redirect(url_for("console.message", message_id=sent["id"]))
 
 
@@ -401,9 +387,14 @@ async def forward(message_id: str) -> Response:
 async def message_labels(message_id: str) -> Response:
     await _message(message_id)
     fields = await form_fields()
-    add = [label for label in [_one(fields, "add")] if label]
-    remove = [label for label in fields.get("remove", []) if label]
-    await messages.update_message(services().database, message_id, add, remove, None)
+    body = validated(
+        MessageUpdate,
+        {
+            "add_labels": [label for label in [_one(fields, "add")] if label],
+            "remove_labels": [label for label in fields.get("remove", []) if label],
+        },
+    )
+    await messages.update_message(services().database, message_id, body.add_labels, body.remove_labels, None)
     return redirect(url_for("console.message", message_id=message_id))
 
 
@@ -559,10 +550,11 @@ async def webhook(webhook_id: str) -> Response:
     require_unscoped()
     database = services().database
     found = await views.get_webhook(database, webhook_id)
-    status = request.args.get("status") or None
-    listed = await views.list_deliveries(
-        database, webhook_id, status=status, event_id=None, limit=100, cursor=request.args.get("cursor") or None
+    query = validated(
+        DeliveryQuery,
+        {"status": request.args.get("status") or None, "cursor": request.args.get("cursor") or None, "limit": 100},
     )
+    listed = await views.list_deliveries(database, webhook_id, **query.model_dump())
     return await render("webhook.html", webhook=found, deliveries=listed)
 
 

@@ -247,6 +247,24 @@ events_unordered = Table(
     Column("event_id", Text, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# The order in which messages were stored (handlers/waiting.py), kept as the event stream's is: each message is
+# queued in messages_unordered by a trigger on messages (migration 0016) and numbered after its commit, one
+# numbering at a time, so that a message committed after another always has the larger number.
+MESSAGES_STORED_SEQ = Sequence("messages_stored_seq", metadata=metadata)
+
+message_order = Table(
+    "message_order",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("message_id", Text, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False, unique=True),
+)
+
+messages_unordered = Table(
+    "messages_unordered",
+    metadata,
+    Column("message_id", Text, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+)
+
 deliveries = Table(
     "deliveries",
     metadata,

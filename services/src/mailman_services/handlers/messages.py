@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -241,6 +242,12 @@ async def prepare(
 ) -> Prepared:
     """Every check of a send (422 for the first that fails, 404 for a missing inbox) and its MIME, built; it
     writes nothing, so a batch can check all its messages before storing any."""
+    inbox = await sending_inbox(conn, inbox_id)
+    return prepare_with(inbox, request, await suppressed_among(conn, _recipients(request)), parent, inherited)
+
+
+async def sending_inbox(conn: AsyncConnection, inbox_id: str) -> Any:
+    """The inbox with its domain's name and status, as ``prepare_with`` needs it; 404 when there is none."""
     inbox = (
         await conn.execute(
             select(inboxes, domains.c.name.label("domain_name"), domains.c.status.label("domain_status"))
@@ -250,6 +257,29 @@ async def prepare(
     ).first()
     if inbox is None:
         raise not_found("inbox", inbox_id)
+    return inbox
+
+
+def _recipients(request: Composition) -> list[str]:
+    """The addresses a send would go to, those that parse (the others are the send's 422)."""
+    found: list[str] = []
+    for values in (request.to, request.cc, request.bcc):
+        for value in values:
+            with contextlib.suppress(APIError):
+                found.extend(r["address"] for r in parse_recipients([value], "to"))
+    return found
+
+
+def prepare_with(
+    inbox: Any,
+    request: Composition,
+    suppressed: set[str],
+    parent: Parent | None = None,
+    inherited: list[mime.AttachmentPart] | None = None,
+) -> Prepared:
+    """``prepare`` once the inbox (``sending_inbox``) and the suppressed among the request's recipients (or among
+    more addresses: a batch looks them up once for all its items) are known."""
+    inbox_id = inbox.id
     if request.text is None and request.html is None:
         raise invalid("text", "give text, html or both")
     to = parse_recipients(request.to, "to")
@@ -280,7 +310,7 @@ async def prepare(
         )
 
     everyone = [r["address"] for r in to + cc + bcc]
-    suppressed = await suppressed_among(conn, everyone)
+    suppressed = suppressed.intersection(everyone)
     if suppressed:
         to, cc, bcc = ([r for r in group if r["address"] not in suppressed] for group in (to, cc, bcc))
         if not to + cc + bcc:
@@ -447,14 +477,16 @@ async def send_batch(
     (404) refuses the whole batch either way.
     """
     async with jobs.transaction(database, queue) as conn:
-        await views.find_inbox(conn, inbox_id)  # 404 even when no item got as far as looking
+        inbox = await sending_inbox(conn, inbox_id)  # 404 even when no item got as far as looking
+        valid = [request for request in requests if not isinstance(request, APIError)]
+        suppressed = await suppressed_among(conn, sorted({a for request in valid for a in _recipients(request)}))
         checked: list[Prepared | APIError] = []
         for request in requests:
             if isinstance(request, APIError):
                 checked.append(request)
                 continue
             try:
-                checked.append(await prepare(conn, inbox_id, request))
+                checked.append(prepare_with(inbox, request, suppressed))
             except APIError as error:
                 checked.append(error)
         failures = [(i, item) for i, item in enumerate(checked) if isinstance(item, APIError)]

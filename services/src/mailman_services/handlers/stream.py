@@ -228,7 +228,7 @@ class Broadcaster:
     (those of its inbox and those of every inbox).
 
     With no subscription open, a NOTIFY costs nothing here: the events are neither numbered nor read (whoever
-    streams numbers them), and the first subscriber to come catches up first (``subscribe``).
+    streams numbers them), and the first subscriber to come catches up first (``_caught_up``).
     """
 
     def __init__(self, database: Database, *, buffer: int = BUFFER) -> None:
@@ -303,23 +303,43 @@ class Broadcaster:
                 self.last = event.seq
                 for subscription in [*self._any_inbox, *self._by_inbox.get(event.inbox_id or "", ())]:
                     subscription.offer(event)
-            # Ended ones (fallen behind) are let go here: a stream that never started would not leave itself.
+            # Ended ones (fallen behind) get nothing more from here: their streams leave once their stalled write fails.
             for subscription in [s for s in self.subscriptions if s.ended is not None]:
                 self.leave(subscription)
             if len(page) < PAGE:
                 return
 
-    async def subscribe(
-        self, where: Filter, after: int | None, heartbeat: float
-    ) -> AsyncGenerator[list[Streamed], None]:
-        """``stream``, once this process has caught up with the events numbered while nobody here subscribed."""
+    def subscribe(self, where: Filter, after: int | None, heartbeat: float) -> AsyncGenerator[list[Streamed], None]:
+        """The subscriber's events, a list of those ready at once at a time. The first list is empty and comes at
+        once: the stream is open. Then those after stream number ``after`` from the table (None: none), then live
+        ones, each once, in stream order; an empty list whenever ``heartbeat`` seconds pass without one. Raises
+        :class:`StreamEnded` when the server ends the stream.
+
+        Without ``after`` it has joined the live events when the first list comes: whatever commits from then on
+        arrives. With it, it joins once the table has nothing more, then reads the table once more: what
+        committed in between arrives from one or the other, and what arrives from both is skipped by number.
+
+        Nothing is joined before the first list is asked for, and what is joined is left when the generator
+        closes: a client gone before the stream's first byte (its response never written, or its first write
+        abandoned) leaves nothing subscribed.
+        """
+        return self._events(where, after, heartbeat)
+
+    async def _caught_up(self) -> int:
+        """Where a subscriber for new events starts: ``last``, once this process has caught up with the events
+        numbered while nobody here subscribed (what committed before the subscriber came is not new to it)."""
         if self._behind:
             async with self._catching_up:  # subscribers arriving together catch up once
                 if self._behind:
-                    await number_committed(self.database)  # what committed before this one came is not new to it
-                    self.last = max(self.last, await self._highest())
-                    self._behind = False  # ``stream`` joins now, before anything else runs: pumps work from here on
-        return self.stream(where, after, heartbeat)
+                    await number_committed(self.database)
+                    highest = await self._highest()
+                    # Skipped unread only while nobody is joined: a subscription joined meanwhile (a resumed
+                    # stream) is offered them by the pumps, which go on from ``last``.
+                    if not self.subscriptions:
+                        self.last = max(self.last, highest)
+                    self._behind = False
+                    return max(self.last, highest)  # the caller joins with it before anything else runs
+        return self.last
 
     def join(self, where: Filter, floor: int | None) -> Subscription:
         subscription = Subscription(where, self.last if floor is None else floor, self.buffer)
@@ -342,24 +362,17 @@ class Broadcaster:
                 if not same:
                     del self._by_inbox[inbox_id]
 
-    def stream(self, where: Filter, after: int | None, heartbeat: float) -> AsyncGenerator[list[Streamed], None]:
-        """The subscriber's events, a list of those ready at once at a time: those after stream number ``after``
-        from the table (None: none), then live ones, each once, in stream order; an empty list whenever
-        ``heartbeat`` seconds pass without one. Raises :class:`StreamEnded` when the server ends the stream.
-
-        Without ``after`` it has joined the live events when this returns: whatever commits from then on
-        arrives. With it, it joins once the table has nothing more, then reads the table once more: what
-        committed in between arrives from one or the other, and what arrives from both is skipped by number.
-        """
-        return self._events(where, after, heartbeat, self.join(where, None) if after is None else None)
-
-    async def _events(
-        self, where: Filter, after: int | None, heartbeat: float, subscription: Subscription | None
-    ) -> AsyncGenerator[list[Streamed], None]:
+    async def _events(self, where: Filter, after: int | None, heartbeat: float) -> AsyncGenerator[list[Streamed], None]:
+        subscription: Subscription | None = None
         try:
-            sent = after
-            if subscription is None:
-                assert sent is not None
+            if after is None:
+                subscription = self.join(where, await self._caught_up())
+                yield []
+                sent = subscription.floor
+            else:
+                await self._caught_up()  # what committed while nobody here subscribed is numbered, to be read
+                yield []
+                sent = after
                 async for page in self._table(where, sent):
                     sent = page[-1].seq
                     yield page
@@ -368,8 +381,6 @@ class Broadcaster:
                     sent = page[-1].seq
                     yield page
                 subscription.floor = sent
-            else:
-                sent = subscription.floor
             while True:
                 live = await subscription.take(heartbeat)
                 if not live:

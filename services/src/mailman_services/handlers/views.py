@@ -32,7 +32,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..db.engine import Database
 from ..db.reads import prepare
-from ..db.schema import api_keys, deliveries, domains, drafts, events, inboxes, messages, suppressions, threads
+from ..db.schema import (
+    api_keys,
+    deliveries,
+    domains,
+    drafts,
+    events,
+    inboxes,
+    message_order,
+    messages,
+    suppressions,
+    threads,
+)
 from ..db.schema import webhooks as webhooks_table
 from ..domain import search
 from ..domain.addresses import normalise_domain
@@ -398,6 +409,30 @@ async def get_inbox(database: Database, inbox_id: str) -> dict[str, Any]:
     return inbox(row)
 
 
+def _inbox_messages(
+    inbox_id: str,
+    *,
+    label: str | None,
+    q: str | None,
+    before: datetime | None,
+    lines_only: bool,
+    equal_to: dict[str, str | None],
+) -> Select[Any]:
+    c = messages.c
+    columns = MESSAGE_LINE_COLUMNS if lines_only else MESSAGE_SUMMARY_COLUMNS
+    query = select(*columns).where(c.inbox_id == inbox_id)
+    query = _equal(query, *((c[name], value) for name, value in equal_to.items()))
+    if label is not None:
+        query = query.where(c.labels.contains([label]))
+    if q is not None:
+        searched = search.query(q)
+        # A search with no word matches nothing (as websearch_to_tsquery's empty query did).
+        query = query.where(c.search.op("@@")(sql_cast(searched, TSQUERY)) if searched is not None else false())
+    if before is not None:
+        query = query.where(c.created_at < before)
+    return query
+
+
 async def list_messages(
     database: Database,
     inbox_id: str,
@@ -415,36 +450,72 @@ async def list_messages(
     status, thread_id); ``after`` is a time or a message id (ids sort by creation); 404 when there is no such
     inbox. ``lines_only``: each message without its bodies and headers (MESSAGE_LINE_COLUMNS)."""
     c = messages.c
-    columns = MESSAGE_LINE_COLUMNS if lines_only else MESSAGE_SUMMARY_COLUMNS
-    query = select(*columns).where(c.inbox_id == inbox_id)
-    query = _equal(query, *((c[name], value) for name, value in equal_to.items()))
-    if label is not None:
-        query = query.where(c.labels.contains([label]))
-    if q is not None:
-        searched = search.query(q)
-        # A search with no word matches nothing (as websearch_to_tsquery's empty query did).
-        query = query.where(c.search.op("@@")(sql_cast(searched, TSQUERY)) if searched is not None else false())
+    query = _inbox_messages(inbox_id, label=label, q=q, before=before, lines_only=lines_only, equal_to=equal_to)
     if isinstance(after, str):
         query = query.where(c.id > after)
     elif after is not None:
         query = query.where(c.created_at > after)
-    if before is not None:
-        query = query.where(c.created_at < before)
     async with database.read() as conn:
         await find_inbox(conn, inbox_id)
         return await page(conn, query, [c.id], limit, cursor, message_line if lines_only else message)
 
 
-def message_line(record: Record) -> dict[str, Any]:
-    return dict(fields(record))
-
-
-async def newest_message_id(database: Database, inbox_id: str) -> str | None:
-    """The id of the inbox's newest message (None: it has none); 404 when there is no such inbox."""
+async def list_stored_after(
+    database: Database,
+    inbox_id: str,
+    stored: int,
+    *,
+    limit: int,
+    label: str | None,
+    q: str | None,
+    before: datetime | None,
+    lines_only: bool = False,
+    **equal_to: str | None,
+) -> dict[str, Any]:
+    """The first ``limit`` of the inbox's messages (filtered as ``list_messages`` does) whose storing number
+    (``message_order``) is above ``stored``, the last stored first: its id is where the next look goes on from,
+    and what did not fit comes then. No ``next_cursor``: numbers, not ids, order this list."""
+    query = (
+        _inbox_messages(inbox_id, label=label, q=q, before=before, lines_only=lines_only, equal_to=equal_to)
+        .add_columns(message_order.c.seq.label("stored_seq"))
+        .select_from(messages.join(message_order, message_order.c.message_id == messages.c.id))
+        .where(message_order.c.seq > stored)
+        .order_by(message_order.c.seq)
+        .limit(limit)
+    )
     async with database.read() as conn:
         await find_inbox(conn, inbox_id)
-        query = select(messages.c.id).where(messages.c.inbox_id == inbox_id).order_by(messages.c.id.desc()).limit(1)
-        return (await conn.execute(query)).scalar_one_or_none()
+        rows = (await conn.execute(query)).all()
+    view = message_line if lines_only else message
+    listed = [view(row) for row in reversed(rows)]
+    for shaped in listed:
+        shaped.pop("stored_seq", None)
+    return {"data": listed, "next_cursor": None}
+
+
+async def stored_number(database: Database, inbox_id: str, message_id: str) -> int | None:
+    """The storing number of the inbox's message ``message_id`` (None: no such message of this inbox, or not
+    numbered yet); 404 when there is no such inbox."""
+    query = (
+        select(message_order.c.seq)
+        .select_from(message_order.join(messages, messages.c.id == message_order.c.message_id))
+        .where(message_order.c.message_id == message_id, messages.c.inbox_id == inbox_id)
+    )
+    async with database.read() as conn:
+        await find_inbox(conn, inbox_id)
+        found: int | None = (await conn.execute(query)).scalar_one_or_none()
+        return found
+
+
+async def last_stored_number(database: Database, inbox_id: str) -> int:
+    """The highest storing number given (0: none); 404 when there is no such inbox."""
+    async with database.read() as conn:
+        await find_inbox(conn, inbox_id)
+        return int((await conn.execute(select(func.coalesce(func.max(message_order.c.seq), 0)))).scalar_one())
+
+
+def message_line(record: Record) -> dict[str, Any]:
+    return dict(fields(record))
 
 
 # jsonb columns come back as text and go out verbatim (orjson.Fragment): no parse and re-serialise.

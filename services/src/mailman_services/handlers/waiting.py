@@ -4,6 +4,12 @@ One LISTEN connection per API process (``Arrivals``) hears the NOTIFY that every
 (handlers/events.py, naming its inbox) and wakes the waiters of that inbox; each waiter then runs the list query
 again. A missed notification (the listener reconnecting) costs at most ``RECHECK`` seconds: waiters re-check
 that often anyway.
+
+Message ids are made before the commit, so a message with a smaller id can commit after one with a larger id,
+and "messages newer than id X" would miss it. Waiting goes by the order of storing instead: ``message_order``
+numbers committed messages (their INSERT queues them in ``messages_unordered``, migration 0016) one numbering
+at a time (an advisory lock held to its commit), as the event stream numbers events, so a message committed
+after another is numbered after it. Waiters number before each look and list only numbered messages.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from sqlalchemy import text
 
 from ..db.engine import Database, listen_url
 from . import views
@@ -25,6 +32,30 @@ log = logging.getLogger("mailman.waiting")
 
 RECHECK = 1.0  # seconds between re-checks when no notification comes
 RECONNECT = 1.0
+_NUMBERING_LOCK = 0x6D61_696C_6D73  # pg_advisory_xact_lock key: one numbering of stored messages at a time
+
+_NUMBER = text(
+    "WITH taken AS (DELETE FROM messages_unordered WHERE message_id IN"
+    " (SELECT message_id FROM messages_unordered ORDER BY message_id LIMIT 1000) RETURNING message_id)"
+    " INSERT INTO message_order (seq, message_id)"
+    " SELECT nextval('messages_stored_seq'), message_id FROM (SELECT message_id FROM taken ORDER BY message_id) AS o"
+)
+
+
+async def number_stored(database: Database) -> int:
+    """Give the committed messages that have none their storing number; returns how many were numbered.
+
+    The lock is held until the commit: the next numbering starts after this one's numbers are visible, so it
+    hands out larger ones only. Messages committed meanwhile wait for the next run.
+    """
+    total = 0
+    while True:
+        async with database.transaction() as conn:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBERING_LOCK})
+            numbered = (await conn.execute(_NUMBER)).rowcount
+        total += numbered
+        if numbered < 1000:
+            return total
 
 
 class Arrivals:
@@ -86,18 +117,35 @@ async def wait_for_messages(
     *,
     wait: float,
     after: datetime | str | None,
+    limit: int,
+    cursor: str | None,
     **filters: Any,
 ) -> dict[str, Any]:
-    """The page ``views.list_messages`` gives, once it holds a message newer than ``after`` (a time or a message
-    id; None: newer than the inbox's newest message now), or an empty page after ``wait`` seconds."""
+    """The matching messages stored after ``after``, once there is one, or an empty page after ``wait`` seconds.
+
+    ``after`` a message id of the inbox: those committed after it, whatever their ids (``views.list_stored_after``:
+    the first ``limit`` stored, the last stored first, so its id is the next ``after``); None: those committed
+    after the request came. A time, or an id of no message of the inbox (deleted, say): ``views.list_messages``
+    newer than it, as without ``wait``.
+    """
+    await number_stored(database)  # ``after``, and whatever committed before the request came, numbered
+    stored: int | None = None
     if after is None:
-        after = await views.newest_message_id(database, inbox_id) or ""  # "": any message (ids sort after it)
+        stored = await views.last_stored_number(database, inbox_id)
+    elif isinstance(after, str):
+        stored = await views.stored_number(database, inbox_id, after)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     with arrivals.watching(inbox_id) as woken:
         while True:
             woken.clear()  # before looking: a message stored during the look wakes the next wait at once
-            found = await views.list_messages(database, inbox_id, after=after, **filters)
+            if stored is None:
+                found = await views.list_messages(
+                    database, inbox_id, after=after, limit=limit, cursor=cursor, **filters
+                )
+            else:
+                await number_stored(database)
+                found = await views.list_stored_after(database, inbox_id, stored, limit=limit, **filters)
             remaining = deadline - loop.time()
             if found["data"] or remaining <= 0:
                 return found
