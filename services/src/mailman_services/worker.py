@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from .batching import Coalescer
 from .bootstrap import Services
 from .db.engine import listen_url
-from .handlers import deletion, delivery, idempotency, inbound, jobs, outbound, schedule, telemetry
+from .handlers import deletion, delivery, idempotency, inbound, jobs, outbound, schedule, telemetry, waiting
 from .handlers.events import FAN_OUT_CHANNEL
 from .handlers.messages import SCHEDULE_CHANNEL
 from .ports import QUEUES, PoisonMessage, QueueMessage, QueueName, TemporaryFailure
@@ -153,15 +153,18 @@ async def schedule_forever(svc: Services, stop: anyio.Event) -> None:
 
 
 async def housekeeping_forever(svc: Services, stop: anyio.Event) -> None:
-    """Relay the job outbox (jobs the API could not hand to SQS itself) and delete the blobs of deleted mail
-    (those the API could not delete itself) every second; purge expired idempotency answers every ten
-    minutes and mail past its inbox's retention every minute."""
+    """Relay the job outbox (jobs the API could not hand to SQS itself), delete the blobs of deleted mail
+    (those the API could not delete itself) and number stored messages for waiters every second; purge
+    expired idempotency answers every ten minutes and mail past its inbox's retention every minute."""
     purged_at = retained_at = -PURGE_EVERY
     outage = Outage("housekeeping")
     while not stop.is_set():
         try:
             relayed = await jobs.relay(svc.engine, svc.queue)
             relayed += await deletion.sweep(svc.engine, svc.blobs)
+            # Waiters number stored messages before they look; numbering here too bounds what a first waiter
+            # after a long quiet finds to do (handlers/waiting.py).
+            await waiting.number_stored(svc.database)
             if anyio.current_time() - purged_at >= PURGE_EVERY:
                 purged_at = anyio.current_time()
                 if purged := await idempotency.purge(svc.engine):
