@@ -322,6 +322,8 @@ def test_the_stack_survives_the_worker_losing_its_database_and_the_worker_dying(
             assert stack.process.poll() is None
     finally:
         assert stack.stop() == 0
+    # The killed worker was a user of the embedded server too: it must not keep it running.
+    assert not (stack.data_dir / "postgres" / "postmaster.pid").exists()
 
 
 class Relay:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import warnings
 from collections.abc import AsyncIterator
@@ -39,6 +40,9 @@ def embedded_database_url(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     forget_dead_users(data_dir)
     server = get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")
+    # At exit, before the server's own handler (atexit runs the last registered first): a user killed meanwhile
+    # (dev's worker, SIGKILLed and started again) must not keep the server running once everyone else is gone.
+    atexit.register(forget_dead_users, data_dir)
     return str(server.get_uri(driver="psycopg"))
 
 
