@@ -17,7 +17,7 @@ def test_defaults_are_the_local_backend() -> None:
     assert settings.log_format == "json"
     assert settings.retention_days is None  # mail is kept
     assert load_settings({"MAILMAN_RETENTION_DAYS": "30"}).retention_days == 30
-    assert load_settings({}).smtp_parsers == 1
+    assert load_settings({}).smtp_parsers == 2
     assert load_settings({"MAILMAN_SMTP_PARSERS": "0"}).smtp_parsers == 0
 
 

@@ -41,7 +41,7 @@ class Settings:
     default_domain: str | None = "mailman.test"
     smtp_relay: SmtpRelay | None = None
     smtp_hostname: str = "localhost"
-    smtp_parsers: int = 1  # processes that parse the mail the SMTP listener takes; 0: a thread of its own process
+    smtp_parsers: int = 2  # processes that parse the mail the SMTP listener takes; 0: a thread of its own process
     dns_resolver: tuple[str, int] | None = None
     log_format: LogFormat = "json"
     rate_limit_per_second: float = 50.0
@@ -200,7 +200,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         default_domain=default_domain,
         smtp_relay=parse_smtp_relay(relay) if relay else None,
         smtp_hostname=_get(env, "MAILMAN_SMTP_HOSTNAME") or "localhost",
-        smtp_parsers=_count(env, "MAILMAN_SMTP_PARSERS", 1),
+        smtp_parsers=_count(env, "MAILMAN_SMTP_PARSERS", 2),
         dns_resolver=_host_port("MAILMAN_DNS_RESOLVER", resolver, 53) if resolver else None,
         log_format=_choice(env, "MAILMAN_LOG_FORMAT", ("json", "console"), "json"),  # type: ignore[arg-type]
         rate_limit_per_second=_number(env, "MAILMAN_RATE_LIMIT_PER_SECOND", 50.0),
