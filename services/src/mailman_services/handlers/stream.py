@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 import psycopg
-from sqlalchemy import Text, cast, func, select, text
+from sqlalchemy import Text, TextClause, cast, func, select, text
 
 from ..db.engine import Database, listen_url
 from ..db.schema import event_order, events
@@ -49,16 +49,22 @@ _NUMBER = text(
 
 
 async def number_committed(database: Database) -> int:
-    """Give the committed events that have none their stream number; returns how many were numbered.
+    """Give the committed events that have none their stream number; returns how many were numbered."""
+    return await number_in_runs(database, _NUMBERING_LOCK, _NUMBER)
+
+
+async def number_in_runs(database: Database, lock: int, numbering: TextClause) -> int:
+    """Run ``numbering`` (1,000 rows at most each) under the advisory ``lock`` until it numbers fewer; returns
+    how many it numbered.
 
     The lock is held until the commit: the next numbering starts after this one's numbers are visible, so
-    it hands out larger ones only. Events committed meanwhile wait for the next run.
+    it hands out larger ones only. Rows committed meanwhile wait for the next run.
     """
     total = 0
     while True:
         async with database.transaction() as conn:
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBERING_LOCK})
-            numbered = (await conn.execute(_NUMBER)).rowcount
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
+            numbered = (await conn.execute(numbering)).rowcount
         total += numbered
         if numbered < 1000:
             return total

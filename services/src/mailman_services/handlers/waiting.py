@@ -27,6 +27,7 @@ from sqlalchemy import text
 from ..db.engine import Database, listen_url
 from . import views
 from .events import EVENTS_CHANNEL
+from .stream import number_in_runs
 
 log = logging.getLogger("mailman.waiting")
 
@@ -43,19 +44,9 @@ _NUMBER = text(
 
 
 async def number_stored(database: Database) -> int:
-    """Give the committed messages that have none their storing number; returns how many were numbered.
-
-    The lock is held until the commit: the next numbering starts after this one's numbers are visible, so it
-    hands out larger ones only. Messages committed meanwhile wait for the next run.
-    """
-    total = 0
-    while True:
-        async with database.transaction() as conn:
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBERING_LOCK})
-            numbered = (await conn.execute(_NUMBER)).rowcount
-        total += numbered
-        if numbered < 1000:
-            return total
+    """Give the committed messages that have none their storing number, as the stream numbers events
+    (``stream.number_in_runs``); returns how many were numbered."""
+    return await number_in_runs(database, _NUMBERING_LOCK, _NUMBER)
 
 
 class Arrivals:
