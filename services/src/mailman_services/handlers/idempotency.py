@@ -78,15 +78,22 @@ async def begin(database: Database, claim: Claim, request: bytes) -> Answer | No
                 ),
             )
         )
-        inserted = await conn.execute(
-            pg_insert(table)
-            .values(principal=claim.principal, key=claim.lookup, request_hash=request_hash)
-            .on_conflict_do_nothing()
-            .returning(table.c.key)
-        )
-        if inserted.first() is not None:
-            return None
-        row = (await conn.execute(select(table).where(*where))).one()
+        for _ in range(3):
+            inserted = await conn.execute(
+                pg_insert(table)
+                .values(principal=claim.principal, key=claim.lookup, request_hash=request_hash)
+                .on_conflict_do_nothing()
+                .returning(table.c.key)
+            )
+            if inserted.first() is not None:
+                return None
+            # The claim that stood in the way may be gone by now (released by a request whose client left):
+            # then claim again.
+            row = (await conn.execute(select(table).where(*where))).first()
+            if row is not None:
+                break
+        else:
+            raise APIError(409, "idempotency_key_in_use", "A request with this Idempotency-Key is still in progress.")
     if row.request_hash != request_hash:
         raise APIError(
             422,
