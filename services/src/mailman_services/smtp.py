@@ -149,6 +149,7 @@ class _Parser:
         except (OSError, asyncio.IncompleteReadError) as exc:
             log.error("a parser process ended; another is started for the next messages")
             self.kill()
+            await process.wait()  # reaped: the next request starts another
             raise ParserGone(f"the parser process ended ({process.returncode})") from exc
         return answer
 
