@@ -28,9 +28,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -41,7 +40,7 @@ import psycopg
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, free_port, start_dev, stop, wait_for  # noqa: E402
+from run import TOKEN, PeakRSS, children_named, free_port, start_dev, stop, wait_for  # noqa: E402
 
 SENDERS = 10
 SENTENCE = "The quick brown fox jumps over the lazy dog, again and again."
@@ -159,36 +158,6 @@ def send(smtpload: Path, port: int, to: str, corpus: Path) -> dict[str, object]:
 # --- measurements -------------------------------------------------------------------------------
 
 
-class PeakRSS:
-    """Peak resident memory of named processes, sampled every ``interval`` seconds in a thread."""
-
-    def __init__(self, interval: float = 0.1) -> None:
-        self.interval = interval
-        self.processes: dict[str, Callable[[], list[psutil.Process]]] = {}
-        self.peak: dict[str, int] = {}
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def watch(self, name: str, processes: Callable[[], list[psutil.Process]]) -> None:
-        self.processes[name] = processes
-        self.peak.setdefault(name, 0)
-
-    def _sample(self) -> None:
-        while not self._done.wait(self.interval):
-            for name, processes in list(self.processes.items()):
-                for process in processes():
-                    with contextlib.suppress(psutil.Error):
-                        self.peak[name] = max(self.peak[name], process.memory_info().rss)
-
-    def __enter__(self) -> PeakRSS:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-
 def postmaster(stack_dir: Path) -> psutil.Process:
     pid_files = list(stack_dir.rglob("postmaster.pid"))
     if len(pid_files) != 1:
@@ -304,16 +273,11 @@ class Mailman:
         peaks.watch("Mailman worker", self._workers)
         peaks.watch("Mailman SMTP parser", self._parsers)
 
-    def _children(self, marker: str) -> list[psutil.Process]:
-        with contextlib.suppress(psutil.Error):
-            return [p for p in self.process.children() if marker in " ".join(p.cmdline())]
-        return []
-
     def _workers(self) -> list[psutil.Process]:
-        return self._children("worker")
+        return children_named(self.process, "worker")
 
     def _parsers(self) -> list[psutil.Process]:
-        return self._children("mailman_services.parser_process")  # the SMTP listener's parsers (smtp.Parsers)
+        return children_named(self.process, "mailman_services.parser_process")  # the SMTP listener's (smtp.Parsers)
 
     def inbox(self, name: str) -> dict[str, str]:
         response = self.api.post("/v1/inboxes", json={"name": name})

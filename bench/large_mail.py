@@ -20,7 +20,7 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, PeakMemory, free_port, start_dev, stop, wait_for  # noqa: E402
+from run import TOKEN, PeakMemory, children_named, free_port, start_dev, stop, wait_for  # noqa: E402
 
 MESSAGES = 4
 BODY_BYTES = 39 * 2**20
@@ -48,7 +48,7 @@ def main() -> None:
         inbox = api.post("/v1/inboxes", json={"name": "Large"}).json()
         bodies = [message(inbox["address"], n) for n in range(MESSAGES)]
         time.sleep(1)
-        idle_worker = max(c.memory_info().rss for c in psutil.Process(dev.pid).children())
+        idle_worker = max(c.memory_info().rss for c in children_named(psutil.Process(dev.pid), "worker"))
         peak.start()
 
         def send(raw: bytes) -> None:

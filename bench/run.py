@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -67,29 +68,71 @@ def start_dev(data_dir: Path, api_port: int, smtp_port: int | None = None) -> su
         return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-class PeakMemory:
-    """Peak resident memory of the dev process (API + SMTP) and of its worker child, sampled in a thread
-    every ``interval`` seconds from ``start()`` to ``stop()``."""
+class PeakRSS:
+    """Peak resident memory of named processes, sampled every ``interval`` seconds in a thread."""
 
-    def __init__(self, dev: subprocess.Popen[bytes], interval: float = 0.2) -> None:
-        self.process = psutil.Process(dev.pid)
+    def __init__(self, interval: float = 0.1) -> None:
         self.interval = interval
-        self.dev = self.worker = 0
+        self.processes: dict[str, Callable[[], list[psutil.Process]]] = {}
+        self.peak: dict[str, int] = {}
         self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def watch(self, name: str, processes: Callable[[], list[psutil.Process]]) -> None:
+        self.processes[name] = processes
+        self.peak.setdefault(name, 0)
 
     def _sample(self) -> None:
         while not self._done.wait(self.interval):
-            with contextlib.suppress(psutil.Error):
-                self.dev = max(self.dev, self.process.memory_info().rss)
-            for child in self.process.children():
-                with contextlib.suppress(psutil.Error):
-                    self.worker = max(self.worker, child.memory_info().rss)
+            for name, processes in list(self.processes.items()):
+                for process in processes():
+                    with contextlib.suppress(psutil.Error):
+                        self.peak[name] = max(self.peak[name], process.memory_info().rss)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+class PeakMemory(PeakRSS):
+    """Peak resident memory of the dev process (API + SMTP), of its worker child and of its SMTP parsers, from
+    ``start()`` to ``stop()``."""
+
+    def __init__(self, dev: subprocess.Popen[bytes], interval: float = 0.2) -> None:
+        super().__init__(interval)
+        process = psutil.Process(dev.pid)
+        self.watch("dev", lambda: [process])
+        self.watch("worker", lambda: children_named(process, "worker"))
+        self.watch("parser", lambda: children_named(process, "mailman_services.parser_process"))
+
+    @property
+    def dev(self) -> int:
+        return self.peak["dev"]
+
+    @property
+    def worker(self) -> int:
+        return self.peak["worker"]
+
+    @property
+    def parser(self) -> int:
+        return self.peak["parser"]
 
     def start(self) -> None:
-        threading.Thread(target=self._sample, daemon=True).start()
+        self.__enter__()
 
     def stop(self) -> None:
-        self._done.set()
+        self.__exit__()
+
+
+def children_named(process: psutil.Process, marker: str) -> list[psutil.Process]:
+    """The children of ``process`` whose command line holds ``marker`` (dev's worker, its SMTP parsers)."""
+    with contextlib.suppress(psutil.Error):
+        return [p for p in process.children() if marker in " ".join(p.cmdline())]
+    return []
 
 
 def stop(*processes: subprocess.Popen[bytes]) -> None:

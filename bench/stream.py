@@ -37,7 +37,7 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import TOKEN, PeakMemory, free_port, latency, start_dev, stop, wait_for  # noqa: E402
+from run import TOKEN, PeakMemory, children_named, free_port, latency, start_dev, stop, wait_for  # noqa: E402
 from webhooks import SENDERS, mail  # noqa: E402
 
 
@@ -122,7 +122,7 @@ def run(client: Path, sender: Path, subscribers: int, mode: str, rate: float, se
         memory = PeakMemory(dev)
         memory.start()
         server = CPU(dev.pid)
-        [worker_pid] = [c.pid for c in psutil.Process(dev.pid).children() if "worker" in c.cmdline()]
+        [worker_pid] = [c.pid for c in children_named(psutil.Process(dev.pid), "worker")]
         worker = CPU(worker_pid)
         machine = psutil.cpu_times()
         times = work / "accepted.txt"
@@ -174,7 +174,8 @@ def run(client: Path, sender: Path, subscribers: int, mode: str, rate: float, se
         print(latency("  recorded → last", [a.last - a.recorded for _, a in timed]))
         share = lambda cpu: f"{cpu / elapsed * 100:3.0f}%"  # noqa: E731
         print(
-            f"  peak RSS: API+SMTP {memory.dev / 2**20:.0f} MiB, worker {memory.worker / 2**20:.0f} MiB;"
+            f"  peak RSS: API+SMTP {memory.dev / 2**20:.0f} MiB, worker {memory.worker / 2**20:.0f} MiB,"
+            f" SMTP parser {memory.parser / 2**20:.0f} MiB;"
             f" CPU of a core over {elapsed:.0f} s: API+SMTP {share(server_cpu)}, worker {share(worker_cpu)},"
             f" Go client {share(client_cpu)}, Go SMTP sender {share(sender_cpu)}"
             f", the whole machine {share(machine_busy)} (sending took {sending:.1f} s);"
