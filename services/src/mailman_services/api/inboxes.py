@@ -111,7 +111,8 @@ async def list_messages(inbox_id: str) -> Response:
     return json_response(await views.list_messages(database, inbox_id, **query))
 
 
-def _composition(body: SendMessage) -> messages.Composition:
+def composition(body: SendMessage) -> messages.Composition:
+    """What ``messages.send`` takes from a validated send (the API's and the console's compose form)."""
     return messages.Composition(
         to=body.to,
         cc=body.cc,
@@ -132,13 +133,13 @@ async def send(inbox_id: str) -> Response:
     check_inbox(inbox_id)
     body = await parse_body(SendMessage)
     svc = services()
-    message = await messages.send(svc.database, svc.blobs, svc.queue, inbox_id, _composition(body))
+    message = await messages.send(svc.database, svc.blobs, svc.queue, inbox_id, composition(body))
     return json_response(message, 202)
 
 
 def _batch_item(item: object) -> messages.Composition | APIError:
     try:
-        return _composition(validate_body(SendMessage, item))
+        return composition(validate_body(SendMessage, item))
     except APIError as error:
         return error
 

@@ -16,7 +16,8 @@ from .schemas import Forward, MessageUpdate, Reply
 blueprint = Blueprint("messages", __name__, url_prefix="/v1/messages")
 
 
-async def _message(message_id: str) -> Any:
+async def message_row(message_id: str) -> Any:
+    """The message's row, or 404 when it is not one the caller's key may see (the API's and the console's)."""
     row = await views.get_message_row(services().database, message_id)
     check_inbox(row.inbox_id, "message", message_id)
     return row
@@ -31,7 +32,7 @@ async def retrieve(message_id: str) -> Response:
 
 @blueprint.patch("/<message_id>")
 async def update(message_id: str) -> Response:
-    await _message(message_id)
+    await message_row(message_id)
     body = await parse_body(MessageUpdate)
     return json_response(
         await messages.update_message(
@@ -49,22 +50,26 @@ async def delete(message_id: str) -> Response:
 
 @blueprint.post("/<message_id>/cancel")
 async def cancel(message_id: str) -> Response:
-    await _message(message_id)
+    await message_row(message_id)
     return json_response(await messages.cancel(services().database, message_id))
 
 
 @blueprint.get("/<message_id>/raw")
 async def raw(message_id: str) -> Response:
-    row = await _message(message_id)
+    return Response(await raw_bytes(await message_row(message_id)), content_type="message/rfc822")
+
+
+async def raw_bytes(row: Any) -> bytes:
+    """The raw message of a message row (the API's and the console's), or 404 when none is stored."""
     data = await services().blobs.get(row.raw_key, bucket=row.raw_bucket) if row.raw_key else None
     if data is None:
-        raise APIError(404, "not_found", f"The raw copy of {message_id} is not stored.")
-    return Response(data, content_type="message/rfc822")
+        raise APIError(404, "not_found", f"The raw copy of {row.id} is not stored.")
+    return data
 
 
 @blueprint.get("/<message_id>/attachments/<attachment_id>")
 async def download(message_id: str, attachment_id: str) -> Response:
-    return await attachment_response(await _message(message_id), attachment_id)
+    return await attachment_response(await message_row(message_id), attachment_id)
 
 
 async def attachment_response(row: Any, attachment_id: str) -> Response:
@@ -93,7 +98,7 @@ async def attachment_response(row: Any, attachment_id: str) -> Response:
 
 @blueprint.post("/<message_id>/reply")
 async def reply(message_id: str) -> Response:
-    original = await _message(message_id)
+    original = await message_row(message_id)
     body = await parse_body(Reply)
     svc = services()
     # The body's fields are the handler's keywords; attachments come out of model_dump as plain dicts.
@@ -106,7 +111,7 @@ async def reply(message_id: str) -> Response:
 
 @blueprint.post("/<message_id>/forward")
 async def forward(message_id: str) -> Response:
-    original = await _message(message_id)
+    original = await message_row(message_id)
     body = await parse_body(Forward)
     svc = services()
     message = await messages.forward(svc.database, svc.blobs, svc.queue, original, **body.model_dump())

@@ -17,7 +17,8 @@ from quart import redirect as quart_redirect
 from ..api.auth import authenticator, rate_limiter
 from ..api.errors import problem
 from ..api.http import check_inbox, principal, reject_unstorable, require_unscoped, services, validation_error
-from ..api.messages import attachment_response
+from ..api.inboxes import composition
+from ..api.messages import attachment_response, message_row, raw_bytes
 from ..api.schemas import (
     ApiKeyCreate,
     DeliveryQuery,
@@ -293,12 +294,6 @@ async def events_stream(inbox_id: str) -> Response:
 # --- messages and threads -----------------------------------------------------------------------------------
 
 
-async def _message(message_id: str) -> Any:
-    row = await views.get_message_row(services().database, message_id)
-    check_inbox(row.inbox_id, "message", message_id)
-    return row
-
-
 def _extracted(row: Any) -> str | None:
     extracted: str | None = row.extracted_text if row.extracted_text is not None else row.text
     return extracted
@@ -306,7 +301,7 @@ def _extracted(row: Any) -> str | None:
 
 @blueprint.get("/messages/<message_id>")
 async def message(message_id: str) -> Response:
-    row = await _message(message_id)
+    row = await message_row(message_id)
     database = services().database
     if row.direction == "inbound":
         await console.mark_read(database, message_id)
@@ -324,7 +319,7 @@ async def message(message_id: str) -> Response:
 
 @blueprint.get("/messages/<message_id>/frame")
 async def message_frame(message_id: str) -> Response:
-    row = await _message(message_id)
+    row = await message_row(message_id)
     blobs = services().blobs
     images: dict[str, tuple[str, bytes]] = {}
 
@@ -344,25 +339,21 @@ async def message_frame(message_id: str) -> Response:
 
 @blueprint.get("/messages/<message_id>/raw")
 async def message_raw(message_id: str) -> Response:
-    row = await _message(message_id)
-    data = await services().blobs.get(row.raw_key, bucket=row.raw_bucket) if row.raw_key else None
-    if data is None:
-        raise APIError(404, "not_found", f"The raw copy of {message_id} is not stored.")
-    response = Response(data, content_type="text/plain; charset=utf-8")
+    response = Response(await raw_bytes(await message_row(message_id)), content_type="text/plain; charset=utf-8")
     response.headers["Content-Security-Policy"] = "sandbox"
     return response
 
 
 @blueprint.get("/messages/<message_id>/attachments/<attachment_id>")
 async def attachment(message_id: str, attachment_id: str) -> Response:
-    response = await attachment_response(await _message(message_id), attachment_id)
+    response = await attachment_response(await message_row(message_id), attachment_id)
     response.headers["Content-Security-Policy"] = "sandbox"
     return response
 
 
 @blueprint.post("/messages/<message_id>/reply")
 async def reply(message_id: str) -> Response:
-    original = await _message(message_id)
+    original = await message_row(message_id)
     fields = await form_fields()
     body = validated(Reply, {"text": _one(fields, "text") or None, "reply_all": _one(fields, "reply_all") == "on"})
     svc = services()
@@ -375,7 +366,7 @@ async def reply(message_id: str) -> Response:
 
 @blueprint.post("/messages/<message_id>/forward")
 async def forward(message_id: str) -> Response:
-    original = await _message(message_id)
+    original = await message_row(message_id)
     fields = await form_fields()
     body = validated(Forward, {"to": _addresses(_one(fields, "to")), "text": _one(fields, "text") or None})
     svc = services()
@@ -385,7 +376,7 @@ async def forward(message_id: str) -> Response:
 
 @blueprint.post("/messages/<message_id>/labels")
 async def message_labels(message_id: str) -> Response:
-    await _message(message_id)
+    await message_row(message_id)
     fields = await form_fields()
     body = validated(
         MessageUpdate,
@@ -400,14 +391,14 @@ async def message_labels(message_id: str) -> Response:
 
 @blueprint.post("/messages/<message_id>/cancel")
 async def cancel(message_id: str) -> Response:
-    await _message(message_id)
+    await message_row(message_id)
     await messages.cancel(services().database, message_id)
     return redirect(url_for("console.message", message_id=message_id))
 
 
 @blueprint.post("/messages/<message_id>/delete")
 async def message_delete(message_id: str) -> Response:
-    row = await _message(message_id)
+    row = await message_row(message_id)
     svc = services()
     await deletion.delete_message(svc.database, svc.blobs, message_id, principal().inbox_ids)
     return redirect(url_for("console.inbox", inbox_id=row.inbox_id))
@@ -452,20 +443,7 @@ async def compose(inbox_id: str) -> Response:
         saved = await drafts.create(svc.database, svc.blobs, inbox_id, validated(Draft, given).given())
         return redirect(url_for("console.draft", draft_id=saved["id"]))
     body = validated(SendMessage, {**given, "subject": given["subject"] or ""})
-    request_ = messages.Composition(
-        to=body.to,
-        cc=body.cc,
-        bcc=[],
-        reply_to=[],
-        subject=body.subject,
-        text=body.text,
-        html=None,
-        headers={},
-        attachments=[],
-        labels=[],
-        send_at=body.send_at,
-    )
-    sent = await messages.send(svc.database, svc.blobs, svc.queue, inbox_id, request_)
+    sent = await messages.send(svc.database, svc.blobs, svc.queue, inbox_id, composition(body))
     return redirect(url_for("console.message", message_id=sent["id"]))
 
 
