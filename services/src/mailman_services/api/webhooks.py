@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from quart import Blueprint, Response
 
 from ..handlers import views
@@ -19,9 +21,13 @@ async def account_only() -> None:
 
 @blueprint.post("")
 async def create() -> Response:
-    body = await parse_body(WebhookCreate)
+    return json_response(await create_webhook(await parse_body(WebhookCreate)), 201)
+
+
+async def create_webhook(body: WebhookCreate) -> dict[str, Any]:
+    """The webhook a validated create asks for, with its secret (the API's and the console's)."""
     svc = services()
-    webhook = await handlers.create(
+    return await handlers.create(
         svc.database,
         url=body.url,
         events=list(body.events),
@@ -30,7 +36,6 @@ async def create() -> Response:
         secret=body.secret,
         public_only=svc.settings.webhooks_public_only,
     )
-    return json_response(webhook, 201)
 
 
 @blueprint.get("")

@@ -38,6 +38,7 @@ from ..api.schemas import (
     WebhookCreate,
 )
 from ..api.stream import broadcaster
+from ..api.webhooks import create_webhook
 from ..domain.errors import APIError
 from ..handlers import api_keys, console, deletion, domains, drafts, inboxes, messages, stream, suppressions, views
 from ..handlers import webhooks as webhook_handlers
@@ -507,18 +508,8 @@ async def webhook_create() -> Response:
         "events": fields.get("events") or [],
         "description": _one(fields, "description") or None,
     }
-    body = validated(WebhookCreate, given)
-    svc = services()
-    created = await webhook_handlers.create(
-        svc.database,
-        url=body.url,
-        events=list(body.events),
-        inbox_ids=body.inbox_ids,
-        description=body.description,
-        secret=None,
-        public_only=svc.settings.webhooks_public_only,
-    )
-    listed = await views.list_webhooks(svc.database, limit=100, cursor=None)
+    created = await create_webhook(validated(WebhookCreate, given))
+    listed = await views.list_webhooks(services().database, limit=100, cursor=None)
     # The secret is shown on this answer only: it is not in any page that can be loaded again.
     return await render("webhooks.html", 201, webhooks=listed, event_types=EVENT_TYPES, created=created)
 
