@@ -72,18 +72,20 @@ async def record_events(
     # The insert's trigger (migration 0013) queues them to be numbered for the event stream once committed
     # (handlers/stream.py: ids do not follow the commits) and NOTIFYs STREAM_CHANNEL, whatever code inserts.
     await insert_rows(conn, events, rows)
-    await notify(conn, [event.inbox_id for event in new])
-    if not fanned_out:
-        await conn.execute(select(func.pg_notify(FAN_OUT_CHANNEL, "")))
+    await notify(conn, [event.inbox_id for event in new], fan_out=not fanned_out)
     return [{"id": row["id"], "type": row["type"], "timestamp": now, "data": row["data"]} for row in rows]
 
 
-async def notify(conn: AsyncConnection, inbox_ids: Sequence[str | None]) -> None:
-    """At commit, wake the API's waiters for mail (handlers/waiting.py).
+async def notify(conn: AsyncConnection, inbox_ids: Sequence[str | None], *, fan_out: bool = False) -> None:
+    """At commit, wake the API's waiters for mail (handlers/waiting.py), and with ``fan_out`` the worker's
+    fan-out, in one statement.
 
     The payload names the inboxes concerned (comma-separated; empty: maybe any), so a waiter for another
     inbox is not woken."""
     named = {inbox_id for inbox_id in inbox_ids if inbox_id is not None}
     everyone = len(named) < len(set(inbox_ids)) or len(named) > _NAMED_INBOXES
     payload = "" if everyone else ",".join(sorted(named))
-    await conn.execute(select(func.pg_notify(EVENTS_CHANNEL, payload)))
+    woken = [func.pg_notify(EVENTS_CHANNEL, payload)]
+    if fan_out:
+        woken.append(func.pg_notify(FAN_OUT_CHANNEL, ""))
+    await conn.execute(select(*woken))
