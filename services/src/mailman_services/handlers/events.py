@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..db.rows import insert_rows
+from ..db.rows import insert_together
 from ..db.schema import events
 from ..domain.ids import new_id
 
@@ -52,12 +51,20 @@ async def record_event(
 async def record_events(
     conn: AsyncConnection, new: Sequence[NewEvent], *, fanned_out: bool = False
 ) -> list[dict[str, Any]]:
-    """Store several events in one statement; returns their envelopes.
+    """Store several events and wake their listeners, in one statement; returns their envelopes."""
+    rows = event_rows(new, fanned_out=fanned_out)
+    await insert_together(conn, [(events, rows)], *wake(new, fan_out=not fanned_out))
+    return envelopes(rows)
 
-    The envelopes are built here rather than read back: ``data`` holds whole messages, bodies included.
+
+def event_rows(new: Sequence[NewEvent], *, fanned_out: bool = False) -> list[dict[str, Any]]:
+    """The rows of ``new`` events, to insert in the ``events`` table, then NOTIFY with ``wake``.
+
+    The insert's trigger (migration 0013) queues them to be numbered for the event stream once committed
+    (handlers/stream.py: ids do not follow the commits) and NOTIFYs STREAM_CHANNEL, whatever code inserts.
     """
     now = datetime.now(UTC)
-    rows = [
+    return [
         {
             "id": new_id("evt"),
             "type": event.type,
@@ -69,23 +76,31 @@ async def record_events(
         }
         for event in new
     ]
-    # The insert's trigger (migration 0013) queues them to be numbered for the event stream once committed
-    # (handlers/stream.py: ids do not follow the commits) and NOTIFYs STREAM_CHANNEL, whatever code inserts.
-    await insert_rows(conn, events, rows)
-    await notify(conn, [event.inbox_id for event in new], fan_out=not fanned_out)
-    return [{"id": row["id"], "type": row["type"], "timestamp": now, "data": row["data"]} for row in rows]
 
 
-async def notify(conn: AsyncConnection, inbox_ids: Sequence[str | None], *, fan_out: bool = False) -> None:
-    """At commit, wake the API's waiters for mail (handlers/waiting.py), and with ``fan_out`` the worker's
-    fan-out, in one statement.
+def envelopes(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The envelopes of events from their rows: built, not read back (``data`` holds whole messages)."""
+    return [{"id": row["id"], "type": row["type"], "timestamp": row["created_at"], "data": row["data"]} for row in rows]
 
-    The payload names the inboxes concerned (comma-separated; empty: maybe any), so a waiter for another
-    inbox is not woken."""
+
+def wake(new: Sequence[NewEvent], *, fan_out: bool) -> tuple[str, str]:
+    """The SELECT that, at commit, wakes the API's waiters for mail of these events' inboxes
+    (handlers/waiting.py), and with ``fan_out`` the worker's fan-out: for ``rows.insert_together``."""
+    return _NOTIFY_BOTH if fan_out else _NOTIFY, _payload([event.inbox_id for event in new])
+
+
+async def notify(conn: AsyncConnection, inbox_ids: Sequence[str | None]) -> None:
+    """At commit, wake the API's waiters for mail of these inboxes (handlers/waiting.py)."""
+    await insert_together(conn, [], _NOTIFY, _payload(inbox_ids))
+
+
+def _payload(inbox_ids: Sequence[str | None]) -> str:
+    # The inboxes concerned, comma-separated (empty: maybe any), so that a waiter for another inbox is not woken.
     named = {inbox_id for inbox_id in inbox_ids if inbox_id is not None}
     everyone = len(named) < len(set(inbox_ids)) or len(named) > _NAMED_INBOXES
-    payload = "" if everyone else ",".join(sorted(named))
-    woken = [func.pg_notify(EVENTS_CHANNEL, payload)]
-    if fan_out:
-        woken.append(func.pg_notify(FAN_OUT_CHANNEL, ""))
-    await conn.execute(select(*woken))
+    return "" if everyone else ",".join(sorted(named))
+
+
+# Parameters numbered from {first} (rows.insert_together); the result is not read: pipelined, it rides with the COMMIT.
+_NOTIFY = f"SELECT pg_notify('{EVENTS_CHANNEL}', ${{first}})"
+_NOTIFY_BOTH = f"SELECT pg_notify('{EVENTS_CHANNEL}', ${{first}}), pg_notify('{FAN_OUT_CHANNEL}', '')"

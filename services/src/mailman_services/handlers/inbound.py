@@ -11,8 +11,10 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import anyio
@@ -23,14 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..batching import Coalescer
-from ..db.engine import autocommit, pipelined_transaction
-from ..db.rows import insert_rows
-from ..db.schema import (
-    INDEXED_MESSAGE_ID,
-    inboxes,
-    messages,
-    threads,
-)
+from ..db.engine import HeldConnections, Pipelined, autocommit, pipelined_transaction
+from ..db.rows import insert_together
+from ..db.schema import INDEXED_MESSAGE_ID, inboxes, messages, threads
+from ..db.schema import events as events_table
 from ..domain import mime, replies
 from ..domain.addresses import base_address, routed
 from ..domain.ids import new_id
@@ -39,9 +37,9 @@ from ..domain.search import SEARCHED_SENDER, SEARCHED_SUBJECT, SEARCHED_TEXT, ve
 from ..domain.ses import Received, received, received_locally, received_notification, unwrap_sns
 from ..domain.threads import Replies, answered, thread_subject
 from ..ports import BlobStore, PoisonMessage, Queue, TransactionalQueue
-from . import delivery, views
+from . import delivery, events, views
 from .attachments import store_attachments
-from .events import NewEvent, record_events
+from .events import NewEvent
 
 log = logging.getLogger("mailman.inbound")
 
@@ -154,6 +152,7 @@ class _Copy:
     mail: Received
     size: int  # of the raw message, which is not kept once parsed
     attachments: list[dict[str, Any]]
+    unseen: bool = False  # its SES message id was made for it just now (SMTP): it cannot be stored already
 
     @property
     def parsed(self) -> ParsedMessage:
@@ -207,17 +206,20 @@ async def handle(
             except Exception as exc:  # noqa: BLE001 - the job is retried, the worker logs why
                 outcomes[job] = exc
     del small
-    if not await _store_jobs(engine, queue, copies, outcomes):
+    if not await _store_jobs(partial(pipelined_transaction, engine), queue, copies, outcomes):
         inboxes.forget(by_address)  # one may have been deleted: the retry looks again
     return outcomes
 
 
-async def _store_jobs(engine: AsyncEngine, queue: Queue, copies: list[_Copy], outcomes: list[Exception | None]) -> bool:
+Begin = Callable[[], AbstractAsyncContextManager[Pipelined]]  # a pipelined transaction (db/engine.py)
+
+
+async def _store_jobs(begin: Begin, queue: Queue, copies: list[_Copy], outcomes: list[Exception | None]) -> bool:
     """Store every job's copies in one transaction; if that fails, each job in one of its own, so that one bad
     message never holds back the others. Sets the outcome of each job that failed; False if any did."""
     jobs = sorted({copy.job for copy in copies})
     try:
-        await _store(engine, queue, copies)
+        await _store(begin, queue, copies)
     except Exception as exc:
         if len(jobs) == 1:
             outcomes[jobs[0]] = exc
@@ -225,7 +227,7 @@ async def _store_jobs(engine: AsyncEngine, queue: Queue, copies: list[_Copy], ou
         log.warning("storing a batch failed; storing its jobs one by one", exc_info=True)
         for job in jobs:
             try:
-                await _store(engine, queue, [copy for copy in copies if copy.job == job])
+                await _store(begin, queue, [copy for copy in copies if copy.job == job])
             except Exception as job_exc:  # noqa: BLE001 - the job is retried, the worker logs why
                 outcomes[job] = job_exc
         return all(outcomes[job] is None for job in jobs)
@@ -255,6 +257,7 @@ class Ingest:
         """``readers``: how many batches ``read_all`` takes at once (its processes)."""
         self.engine, self.blobs, self.queue = engine, blobs, queue
         self.inboxes = Inboxes(engine)
+        self._connections = HeldConnections(engine)
         self.read_all = read_all
         self._reads: Coalescer[bytes, Read | Exception] = Coalescer(read_all, max(1, readers))
         self._stores: Coalescer[list[_Copy], Exception | None] = Coalescer(self._store_together, self.STORES_AT_ONCE)
@@ -290,7 +293,10 @@ class Ingest:
     async def _copies(self, mail: Received, targets: list[str], raw: bytes, read: Read | Exception) -> list[_Copy]:
         if isinstance(read, Exception):
             raise read
-        return await _copies_of(self.blobs, 0, mail, targets, len(raw), read)
+        copies = await _copies_of(self.blobs, 0, mail, targets, len(raw), read)
+        for copy in copies:
+            copy.unseen = True
+        return copies
 
     async def _store_together(self, messages: list[list[_Copy]]) -> list[Exception | None]:
         copies = []
@@ -299,13 +305,14 @@ class Ingest:
                 copy.job = job
                 copies.append(copy)
         outcomes: list[Exception | None] = [None] * len(messages)
-        await _store_jobs(self.engine, self.queue, copies, outcomes)
+        await _store_jobs(self._connections.transaction, self.queue, copies, outcomes)
         return outcomes
 
     async def aclose(self) -> None:
         """Wait for the batches already started."""
         await self._reads.aclose()
         await self._stores.aclose()
+        await self._connections.aclose()
 
 
 LARGE_MESSAGE = 4 * 1024 * 1024  # bytes of raw mail past which a message is stored on its own
@@ -366,17 +373,19 @@ async def _store_large(
     async with _large:
         try:
             # Read again under the lock: large messages waiting their turn keep nothing in memory.
-            await _store(engine, queue, await _copies(blobs, job, mail, targets, await _raw(blobs, mail)))
+            copies = await _copies(blobs, job, mail, targets, await _raw(blobs, mail))
+            await _store(partial(pipelined_transaction, engine), queue, copies)
         except Exception as exc:  # noqa: BLE001 - the job is retried, the worker logs why
             return exc
     return None
 
 
-async def _store(engine: AsyncEngine, queue: Queue, copies: list[_Copy]) -> None:
+async def _store(begin: Begin, queue: Queue, copies: list[_Copy]) -> None:
     for attempt in range(3):
         try:
-            async with pipelined_transaction(engine) as (conn, driver):
-                await _store_in(conn, driver, queue, copies)
+            async with begin() as (conn, driver):
+                # Copies made just now need no look for themselves, but a retry looks all the same.
+                await _store_in(conn, driver, queue, copies, look=attempt > 0 or not all(c.unseen for c in copies))
             return
         except (IntegrityError, psycopg.errors.UniqueViolation) as exc:
             original = exc.orig if isinstance(exc, IntegrityError) else exc
@@ -397,19 +406,21 @@ def _message_id_header(copy: _Copy) -> str:
 
 
 async def _store_in(
-    conn: AsyncConnection, driver: psycopg.AsyncConnection[Any], queue: Queue, copies: list[_Copy]
+    conn: AsyncConnection, driver: psycopg.AsyncConnection[Any], queue: Queue, copies: list[_Copy], *, look: bool
 ) -> None:
     """Store each copy not stored yet, with its thread and its ``message.received`` event.
 
-    In a pipelined transaction: one round trip reads what is stored already, the messages replied to and the
-    webhooks (another locks the threads replied to, if any); the writes go out with the COMMIT. With a queue
-    in this database the events' webhook deliveries are queued in the same transaction.
+    In a pipelined transaction: one round trip reads what is stored already (with ``look``: unless every copy is
+    ``unseen``), the messages replied to and the webhooks (another locks the threads replied to, if any); the
+    writes go out with the COMMIT. With a queue in this database the events' webhook deliveries are queued in
+    the same transaction.
     """
     if not copies:
         return
     inbox_ids = sorted({copy.inbox_id for copy in copies})
     reads = driver.cursor()
-    await reads.execute(_STORED, (inbox_ids, sorted({copy.mail.ses_message_id for copy in copies})))
+    if look:
+        await reads.execute(_STORED, (inbox_ids, sorted({copy.mail.ses_message_id for copy in copies})))
     wanted = sorted({m for copy in copies for m in _answered(copy)})
     replied = driver.cursor()
     if wanted:
@@ -418,7 +429,7 @@ async def _store_in(
     hooks = driver.cursor(row_factory=namedtuple_row)
     if in_transaction is not None:
         await hooks.execute(delivery.ENABLED_WEBHOOKS)
-    stored = {(inbox_id, key) for inbox_id, key in await reads.fetchall()}  # the round trip
+    stored = {(inbox_id, key) for inbox_id, key in await reads.fetchall()} if look else set()
     fresh = []
     for copy in copies:
         key = (copy.inbox_id, copy.mail.ses_message_id)
@@ -476,7 +487,6 @@ async def _store_in(
 
     # Read before the writes: a read among them would cost a round trip of its own.
     matching = await hooks.fetchall() if in_transaction is not None else []
-    await insert_rows(conn, threads, list(new_threads.values()))
     if old_threads:
         await conn.execute(
             update(threads)
@@ -489,11 +499,13 @@ async def _store_in(
                 for t in old_threads.values()
             ],
         )
-    # A copy stored meanwhile by another worker violates _STORED_ONCE, which rolls all of this back.
-    await insert_rows(conn, messages, message_rows)
-    recorded = await record_events(conn, new_events, fanned_out=in_transaction is not None)
+    # One statement. A copy stored meanwhile by another worker violates _STORED_ONCE, which rolls all of this back.
+    fanned_out = in_transaction is not None
+    event_rows = events.event_rows(new_events, fanned_out=fanned_out)
+    inserts = [(threads, list(new_threads.values())), (messages, message_rows), (events_table, event_rows)]
+    await insert_together(conn, inserts, *events.wake(new_events, fan_out=not fanned_out))
     if in_transaction is not None:
-        fanned = [delivery.Recorded(e["id"], e["type"], n.inbox_id) for e, n in zip(recorded, new_events, strict=True)]
+        fanned = [delivery.Recorded(e["id"], e["type"], e["inbox_id"]) for e in event_rows]
         await delivery.fan_out_in(conn, in_transaction, matching, fanned)
 
 
