@@ -45,7 +45,8 @@ def _insert(table: Table, columns: tuple[str, ...], count: int, first: int = 1) 
 
 @functools.cache
 def _together(shapes: tuple[tuple[Table, tuple[str, ...], int], ...], then: str) -> str:
-    inserts, first = [], 1
+    inserts: list[str] = []
+    first = 1
     for table, columns, count in shapes:
         inserts.append(f"i{len(inserts)} AS ({_insert(table, columns, count, first)})")
         first += len(columns) * count
