@@ -22,7 +22,7 @@ import anyio
 import anyio.abc
 import click
 
-from . import logs
+from . import gctune, logs
 from .config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -109,6 +109,8 @@ async def _run(
             )
         )
         log.info("smtp listening", extra={"host": smtp[0], "port": smtp[1]})
+
+    gctune.tune()
 
     async def run(stop: anyio.Event) -> None:
         try:

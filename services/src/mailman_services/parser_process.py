@@ -13,6 +13,7 @@ import signal
 import sys
 from typing import BinaryIO
 
+from . import gctune
 from .handlers.inbound import Read, read_all
 
 LENGTH = 8  # bytes of a frame's length
@@ -39,6 +40,7 @@ def _answer(raws: list[bytes]) -> bytes:
 def main() -> None:
     # Ctrl-C is the parent's to handle: it closes the pipe, as its death (even by SIGKILL) does.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gctune.tune()
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     while (header := _read_exactly(requests, LENGTH)) is not None:
         payload = _read_exactly(requests, int.from_bytes(header, "big"))
