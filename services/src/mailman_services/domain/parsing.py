@@ -744,7 +744,7 @@ def _decode(data: bytes, charset: str | None, label: str, warnings: list[str]) -
 
 def _guessed_bytes(value: str) -> str:
     """``value`` with its escaped raw bytes decoded by guess, silently (callers that must say so warn)."""
-    if not _ESCAPED_BYTES.search(value):
+    if value.isascii() or not _ESCAPED_BYTES.search(value):
         return value
     return _ESCAPED_BYTES.sub(lambda m: _guess(m.group().encode("utf-8", "surrogateescape"))[0], value)
 
@@ -752,7 +752,7 @@ def _guessed_bytes(value: str) -> str:
 def _clean(value: str, label: str, warnings: list[str]) -> str:
     """A string PostgreSQL and JSON can store: escaped bytes decoded, no NUL, no lone surrogate."""
     value = _guessed_bytes(value)
-    if _LONE_SURROGATE.search(value):
+    if not value.isascii() and _LONE_SURROGATE.search(value):
         value = _LONE_SURROGATE.sub("\ufffd", value)
         warnings.append(f"{label} contains invalid characters; they were replaced")
     if "\x00" in value:

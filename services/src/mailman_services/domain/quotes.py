@@ -233,8 +233,27 @@ class _Block:
     lines: list[str]
 
 
+# A line the walk in _blocks may read as anything but the author's text: a candidate attribution's last line
+# (ending in ":" or "--"), a header field (a colon within _FIELD_NAME_CHARS), a separator or a rule (its first
+# character, stripped, is a rule character; or it ends in ":"). A quoted line has a ">", which is looked for
+# apart. ``[^\S\n]`` is the white space ``str.strip`` takes off, within one line.
+_MAY_NOT_BE_TEXT = re.compile(
+    rf"^(?:[^\n]{{0,{_FIELD_NAME_CHARS - 1}}}[:\uff1a]|[^\S\n]*[{_RULE_CHARACTERS}])|(?::|\uff1a|--)[^\S\n]*$",
+    re.MULTILINE,
+)
+
+
+def _all_text(lines: list[str]) -> bool:
+    """Whether every line is the author's text, so that the walk in _blocks would give one text block: no
+    line quotes, none ends like an attribution, none starts like a header field, a separator or a rule."""
+    joined = "\n".join(lines)
+    return ">" not in joined and _MAY_NOT_BE_TEXT.search(joined) is None
+
+
 def _blocks(lines: list[str]) -> tuple[list[_Block], bool]:
     """The text as blocks, up to its unquoted history; and whether there was such history."""
+    if lines and _all_text(lines):
+        return [_Block("text", list(lines))], False
     attribution_ends: dict[int, tuple[int, bool]] = {}  # start -> end, sure; found ahead of the walk as it goes
     scanned = 0
     blocks: list[_Block] = []
