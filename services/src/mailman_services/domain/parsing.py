@@ -149,29 +149,42 @@ class _BoundedPolicy(policy.EmailPolicy):
         value = _cut(value)
         lowered = name.lower()
         if self.plain_parameters and lowered in _PARAMETERIZED:
-            unfolded = "".join(_LINE_BREAK.split(value))
-            if _plain_parameters(lowered, unfolded):
-                return unfolded
+            plain = _plain_parameters(lowered, "".join(_LINE_BREAK.split(value)))
+            if plain is not None:
+                return plain
         return _parsed_header(self, name, value)
 
 
-# Content-Type and Content-Disposition values of the plain form "type/subtype; name=token; name="text"": the
-# email package's parser keeps their text as it is (str(header) == the value), and what Message reads of them
-# (get_content_type, get_param, get_boundary, get_filename, get_content_disposition) it reads from that text
-# with its own string functions. For these, the value itself is returned instead of the header object, whose
-# grammar parse took a sixth of the time of reading a message: a boundary or a file name is new in every one,
-# so the cache below rarely has it. No comments, backslashes, encoded words, RFC 2231 or non-ASCII parameters.
+# Content-Type and Content-Disposition values of the plain form "type/subtype; name=token; name="text"". What
+# Message reads of these headers (get_content_type, get_param, get_boundary, get_filename,
+# get_content_disposition) it reads from str(header) with its own string functions; the header object itself,
+# whose grammar parse took a sixth of the time of reading a message (a boundary or a file name is new in every
+# message, so the cache below rarely has it), is not needed. For the plain form, that string is built here as the
+# header registry writes it: the type as written, then each parameter's first occurrence as name="value" (a
+# bare name when empty), joined by "; ". No comments, backslashes, encoded words, RFC 2231 or non-ASCII text:
+# anything else goes to the header registry.
 _TOKEN = r"[A-Za-z0-9!#$%&'*+\-.^_`{|}~]+"
-_PLAIN_PARAMETER_LIST = rf"(?:;[ \t]*[A-Za-z0-9_.-]+=(?:{_TOKEN}|\"[ !#-\[\]-~]*\"))*"
+_VALUE_TOKEN = r"[A-Za-z0-9!#$&+\-.^_`{|}~]+"  # no "%", "'" or "*", which RFC 2231 gives a meaning
+_PARAMETER = rf";[ \t]*[A-Za-z0-9_.-]+=(?:{_VALUE_TOKEN}|\"[ !#-\[\]-~]*\")"
 _PARAMETERIZED = {
-    "content-type": re.compile(rf"{_TOKEN}/{_TOKEN}{_PLAIN_PARAMETER_LIST}"),
-    "content-disposition": re.compile(rf"{_TOKEN}{_PLAIN_PARAMETER_LIST}"),
+    "content-type": re.compile(rf"({_TOKEN}/{_TOKEN})(?:{_PARAMETER})*"),
+    "content-disposition": re.compile(rf"({_TOKEN})(?:{_PARAMETER})*"),
 }
+_ONE_PARAMETER = re.compile(rf";[ \t]*([A-Za-z0-9_.-]+)=(?:({_VALUE_TOKEN})|\"([ !#-\[\]-~]*)\")")
 
 
-def _plain_parameters(name: str, value: str) -> bool:
-    """Whether ``value`` of the Content-Type or Content-Disposition header ``name`` (lowercase) is plain."""
-    return _PARAMETERIZED[name].fullmatch(value) is not None and "=?" not in value
+def _plain_parameters(name: str, value: str) -> str | None:
+    """str() of the Content-Type or Content-Disposition header ``name`` (lowercase) of unfolded ``value``, when
+    ``value`` is plain; else None."""
+    whole = _PARAMETERIZED[name].fullmatch(value)
+    if whole is None or "=?" in value:
+        return None
+    parameters: dict[str, str] = {}
+    for match in _ONE_PARAMETER.finditer(value, whole.end(1)):
+        parameters.setdefault(match[1], match[2] if match[2] is not None else match[3])
+    if not parameters:
+        return whole[1]
+    return whole[1] + "; " + "; ".join(f'{key}="{text}"' if text else key for key, text in parameters.items())
 
 
 # The stdlib parses a header again each time it is read, and it reads Content-Type some twenty times per
@@ -434,9 +447,10 @@ def _filename(part: Message, warnings: list[str], label: str) -> str | None:
 
 
 def _read_alike_by_compat32(part: Message) -> bool:
-    """Whether compat32 reads the same file name as the modern policy: both read get_filename's parameters
-    from one and the same text when its headers are plain (_plain_parameters) and not folded (compat32 keeps
-    the line breaks of a folded header, the modern policy takes them out)."""
+    """Whether compat32 reads the same file name as the modern policy. When the headers are plain
+    (_plain_parameters) and not folded (compat32 keeps the line breaks of a folded header), get_param reads the
+    same parameters, in the same order, from both: the modern text only quotes every value and drops repeated
+    names, and get_param unquotes and takes the first."""
     seen: set[str] = set()
     for name, value in part.raw_items():
         lowered = name.lower()
@@ -444,7 +458,7 @@ def _read_alike_by_compat32(part: Message) -> bool:
             seen.add(lowered)
             if len(value) > MAX_PARSED_HEADER or "\r" in value or "\n" in value:
                 return False
-            if not _plain_parameters(lowered, value):
+            if _plain_parameters(lowered, value) is None:
                 return False
     return True
 

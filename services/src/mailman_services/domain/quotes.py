@@ -254,6 +254,11 @@ def _blocks(lines: list[str]) -> tuple[list[_Block], bool]:
     """The text as blocks, up to its unquoted history; and whether there was such history."""
     if lines and _all_text(lines):
         return [_Block("text", list(lines))], False
+    return _walk(lines)
+
+
+def _walk(lines: list[str]) -> tuple[list[_Block], bool]:
+    """``_blocks``, line by line."""
     attribution_ends: dict[int, tuple[int, bool]] = {}  # start -> end, sure; found ahead of the walk as it goes
     scanned = 0
     blocks: list[_Block] = []
