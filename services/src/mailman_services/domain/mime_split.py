@@ -84,10 +84,8 @@ class _Splitter:
             raise _NotPlain
         if maintype == "multipart":
             epilogue = self._multipart(msg, content_type, body, end, depth)
-            if enclosed:
-                # Never empty before the strip, once not empty: ``end`` starts a line. An empty one is None.
-                epilogue = epilogue[: -len(linesep)] if epilogue else None
-            msg.epilogue = epilogue
+            # Enclosed, a non-empty epilogue ends with the line end before ``end``; an empty one is None.
+            msg.epilogue = (epilogue[: -len(linesep)] if epilogue else None) if enclosed else epilogue
         else:
             payload = text[body:end]
             msg.set_payload(payload[: -len(linesep)] if enclosed and payload else payload)

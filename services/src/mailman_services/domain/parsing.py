@@ -163,14 +163,14 @@ class _BoundedPolicy(policy.EmailPolicy):
 # header registry writes it: the type as written, then each parameter's first occurrence as name="value" (a
 # bare name when empty), joined by "; ". No comments, backslashes, encoded words, RFC 2231 or non-ASCII text:
 # anything else goes to the header registry.
-_TOKEN = r"[A-Za-z0-9!#$%&'*+\-.^_`{|}~]+"
-_VALUE_TOKEN = r"[A-Za-z0-9!#$&+\-.^_`{|}~]+"  # no "%", "'" or "*", which RFC 2231 gives a meaning
-_PARAMETER = rf";[ \t]*[A-Za-z0-9_.-]+=(?:{_VALUE_TOKEN}|\"[ !#-\[\]-~]*\")"
+_MIME_WORD = r"[A-Za-z0-9!#$%&'*+\-.^_`{|}~]+"
+_VALUE_TEXT = r"[A-Za-z0-9!#$&+\-.^_`{|}~]+"  # no "%", "'" or "*", which RFC 2231 gives a meaning
+_PARAMETER = rf";[ \t]*[A-Za-z0-9_.-]+=(?:{_VALUE_TEXT}|\"[ !#-\[\]-~]*\")"
 _PARAMETERIZED = {
-    "content-type": re.compile(rf"({_TOKEN}/{_TOKEN})(?:{_PARAMETER})*"),
-    "content-disposition": re.compile(rf"({_TOKEN})(?:{_PARAMETER})*"),
+    "content-type": re.compile(rf"({_MIME_WORD}/{_MIME_WORD})(?:{_PARAMETER})*"),
+    "content-disposition": re.compile(rf"({_MIME_WORD})(?:{_PARAMETER})*"),
 }
-_ONE_PARAMETER = re.compile(rf";[ \t]*([A-Za-z0-9_.-]+)=(?:({_VALUE_TOKEN})|\"([ !#-\[\]-~]*)\")")
+_ONE_PARAMETER = re.compile(rf";[ \t]*([A-Za-z0-9_.-]+)=(?:({_VALUE_TEXT})|\"([ !#-\[\]-~]*)\")")
 
 
 def _plain_parameters(name: str, value: str) -> str | None:
@@ -202,7 +202,13 @@ class _BoundedCompat32(policy.Compat32):
 
 # Every header the stdlib reads for us (Content-Type, Content-Disposition, ...) goes through these.
 _MODERN = _BoundedPolicy()
-_MODERN_STDLIB = _MODERN.clone(plain_parameters=False)
+
+
+class _StdlibPolicy(_BoundedPolicy):
+    plain_parameters = False
+
+
+_MODERN_STDLIB = _StdlibPolicy()  # for parse(raw, shortcuts=False)
 _LEGACY = _BoundedCompat32()
 
 
