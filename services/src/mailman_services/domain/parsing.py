@@ -149,7 +149,7 @@ class _BoundedPolicy(policy.EmailPolicy):
         value = _cut(value)
         lowered = name.lower()
         if self.plain_parameters and lowered in _PARAMETERIZED:
-            plain = _plain_parameters(lowered, "".join(_LINE_BREAK.split(value)))
+            plain = _plain_text(lowered, value)
             if plain is not None:
                 return plain
         return _parsed_header(self, name, value)
@@ -171,6 +171,13 @@ _PARAMETERIZED = {
     "content-disposition": re.compile(rf"({_MIME_WORD})(?:{_PARAMETER})*"),
 }
 _ONE_PARAMETER = re.compile(rf";[ \t]*([A-Za-z0-9_.-]+)=(?:({_VALUE_TEXT})|\"([ !#-\[\]-~]*)\")")
+
+
+# Message reads Content-Type some five times per part; a boundary or a file name is new in every message.
+@functools.lru_cache(maxsize=256)
+def _plain_text(name: str, value: str) -> str | None:
+    """_plain_parameters of the header ``name`` (lowercase) with the raw, folded ``value``."""
+    return _plain_parameters(name, "".join(_LINE_BREAK.split(value)))
 
 
 def _plain_parameters(name: str, value: str) -> str | None:
