@@ -94,13 +94,13 @@ def lexemes(text: str) -> set[str]:
     """Every word and every whole compound of ``text``, lowercased, each at most LONGEST_LEXEME bytes."""
     # A chain never spans white space: each distinct piece is read once (mail repeats its words). Most pieces
     # are one word with punctuation around it; they are told apart by C functions over the whole list.
-    pieces = list(set(text.lower().split()))
-    stripped = list(map(str.strip, pieces, itertools.repeat(_PUNCTUATION)))
+    distinct = list(set(text.lower().split()))
+    stripped = list(map(str.strip, distinct, itertools.repeat(_PUNCTUATION)))
     one_word = list(map(str.isalnum, stripped))
     found = set(itertools.compress(stripped, one_word))
     ascii_pieces: list[str] = []
     other_pieces: list[str] = []
-    for piece in itertools.compress(pieces, map(operator.not_, one_word)):
+    for piece in itertools.compress(distinct, map(operator.not_, one_word)):
         (ascii_pieces if piece.isascii() else other_pieces).append(piece)
     for chains, pieces in ((_ASCII_CHAIN, ascii_pieces), (_CHAIN, other_pieces)):
         for chain in set(chains.findall(" ".join(pieces))):
