@@ -150,6 +150,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/large_mail.py")
     session.run("python", "bench/batch.py")
     session.run("python", "bench/parse_headers.py")
+    session.run("python", "bench/parse.py")
     session.run("python", "bench/search.py")
     session.run("python", "bench/console.py")
 

@@ -25,6 +25,8 @@ from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
 from typing import Any, TypeVar
 
+from . import mime_split
+
 # Deeper MIME trees are kept as one unparsed attachment: real mail nests a handful of levels, and the
 # stdlib parser recurses once per level, so an unbounded tree would end in RecursionError.
 MAX_DEPTH = 100
@@ -92,12 +94,16 @@ class ParsedMessage:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse(raw: bytes) -> ParsedMessage:
-    """Everything readable in ``raw``; what could not be read is listed in ``warnings``."""
+def parse(raw: bytes, *, shortcuts: bool = True) -> ParsedMessage:
+    """Everything readable in ``raw``; what could not be read is listed in ``warnings``.
+
+    ``shortcuts=False`` reads it with the email package alone: the reading the shortcuts (``mime_split``,
+    ``_plain_parameters``) must give again, which the tests compare them with.
+    """
     result = ParsedMessage()
     warnings: list[str] = []
     try:
-        _parse_into(bytes(raw), result, warnings)
+        _parse_into(bytes(raw), result, warnings, shortcuts)
     except Exception as exc:  # noqa: BLE001 - parse() promises never to raise; keep what was read so far
         warnings.append(f"the message could not be read completely ({type(exc).__name__}); some content may be missing")
     result.warnings = _summarised(warnings)
@@ -114,11 +120,11 @@ def _summarised(warnings: list[str]) -> list[str]:
     return [*unique[:MAX_WARNINGS], f"... and {len(unique) - MAX_WARNINGS} more problems"]
 
 
-def _parse_into(raw: bytes, result: ParsedMessage, warnings: list[str]) -> None:
+def _parse_into(raw: bytes, result: ParsedMessage, warnings: list[str], shortcuts: bool) -> None:
     if not raw.strip():
         warnings.append("the message is empty")
         return
-    msg = _read_mime(raw, warnings)
+    msg = _read_mime(raw, warnings, shortcuts)
     if msg is None:
         return
     _read_headers(msg, result, warnings)
@@ -135,10 +141,57 @@ def _cut(value: Any) -> Any:
 
 
 class _BoundedPolicy(policy.EmailPolicy):
+    plain_parameters = True  # see _plain_parameters
+
     def header_fetch_parse(self, name: str, value: str) -> Any:
         if hasattr(value, "name"):  # parsed already
             return value
-        return _parsed_header(self, name, _cut(value))
+        value = _cut(value)
+        lowered = name.lower()
+        if self.plain_parameters and lowered in _PARAMETERIZED:
+            plain = _plain_text(lowered, value)
+            if plain is not None:
+                return plain
+        return _parsed_header(self, name, value)
+
+
+# Content-Type and Content-Disposition values of the plain form "type/subtype; name=token; name="text"". What
+# Message reads of these headers (get_content_type, get_param, get_boundary, get_filename,
+# get_content_disposition) it reads from str(header) with its own string functions; the header object itself,
+# whose grammar parse took a sixth of the time of reading a message (a boundary or a file name is new in every
+# message, so the cache below rarely has it), is not needed. For the plain form, that string is built here as the
+# header registry writes it: the type as written, then each parameter's first occurrence as name="value" (a
+# bare name when empty), joined by "; ". No comments, backslashes, encoded words, RFC 2231 or non-ASCII text:
+# anything else goes to the header registry.
+_MIME_WORD = r"[A-Za-z0-9!#$%&'*+\-.^_`{|}~]+"
+_VALUE_TEXT = r"[A-Za-z0-9!#$&+\-.^_`{|}~]+"  # no "%", "'" or "*", which RFC 2231 gives a meaning
+_PARAMETER = rf";[ \t]*[A-Za-z0-9_.-]+=(?:{_VALUE_TEXT}|\"[ !#-\[\]-~]*\")"
+_PARAMETERIZED = {
+    "content-type": re.compile(rf"({_MIME_WORD}/{_MIME_WORD})(?:{_PARAMETER})*"),
+    "content-disposition": re.compile(rf"({_MIME_WORD})(?:{_PARAMETER})*"),
+}
+_ONE_PARAMETER = re.compile(rf";[ \t]*([A-Za-z0-9_.-]+)=(?:({_VALUE_TEXT})|\"([ !#-\[\]-~]*)\")")
+
+
+# Message reads Content-Type some five times per part; a boundary or a file name is new in every message.
+@functools.lru_cache(maxsize=256)
+def _plain_text(name: str, value: str) -> str | None:
+    """_plain_parameters of the header ``name`` (lowercase) with the raw, folded ``value``."""
+    return _plain_parameters(name, "".join(_LINE_BREAK.split(value)))
+
+
+def _plain_parameters(name: str, value: str) -> str | None:
+    """str() of the Content-Type or Content-Disposition header ``name`` (lowercase) of unfolded ``value``, when
+    ``value`` is plain; else None."""
+    whole = _PARAMETERIZED[name].fullmatch(value)
+    if whole is None or "=?" in value:
+        return None
+    parameters: dict[str, str] = {}
+    for match in _ONE_PARAMETER.finditer(value, whole.end(1)):
+        parameters.setdefault(match[1], match[2] if match[2] is not None else match[3])
+    if not parameters:
+        return whole[1]
+    return whole[1] + "; " + "; ".join(f'{key}="{text}"' if text else key for key, text in parameters.items())
 
 
 # The stdlib parses a header again each time it is read, and it reads Content-Type some twenty times per
@@ -156,6 +209,13 @@ class _BoundedCompat32(policy.Compat32):
 
 # Every header the stdlib reads for us (Content-Type, Content-Disposition, ...) goes through these.
 _MODERN = _BoundedPolicy()
+
+
+class _StdlibPolicy(_BoundedPolicy):
+    plain_parameters = False
+
+
+_MODERN_STDLIB = _StdlibPolicy()  # for parse(raw, shortcuts=False)
 _LEGACY = _BoundedCompat32()
 
 
@@ -230,9 +290,13 @@ class _DepthLimitedParser(BytesFeedParser):
             stack[-1].too_deep = True
 
 
-def _read_mime(raw: bytes, warnings: list[str]) -> Message | None:
+def _read_mime(raw: bytes, warnings: list[str], shortcuts: bool) -> Message | None:
+    if shortcuts:
+        split = mime_split.tree(raw, lambda: _ModernPart(policy=_MODERN))
+        if split is not None:
+            return split
     attempts: list[tuple[policy.Policy, Callable[..., Message]]] = [
-        (_MODERN, _ModernPart),
+        (_MODERN if shortcuts else _MODERN_STDLIB, _ModernPart),
         (_LEGACY, _LegacyPart),
     ]
     for mime_policy, factory in attempts:
@@ -383,13 +447,33 @@ def _filename(part: Message, warnings: list[str], label: str) -> str | None:
     # compat32 reads a parameter as written, up to the next ";". The modern parser follows RFC 2045's
     # grammar and stops at what it forbids, so it keeps "This" of an unquoted "This is a.txt" and nothing
     # of "name==?utf-8?B?...?=". Where compat32 read more than the modern parser, the modern one was cut.
-    legacy = _safe(lambda: _legacy_view(part, decoded=True).get_filename(), lambda: None, None)
+    if getattr(part.policy, "plain_parameters", False) and _read_alike_by_compat32(part):
+        legacy = modern
+    else:
+        legacy = _safe(lambda: _legacy_view(part, decoded=True).get_filename(), lambda: None, None)
     cut_short = modern is None or (legacy is not None and legacy != modern and legacy.startswith(modern))
     name = legacy if legacy is not None and cut_short else modern
     if name is None:
         return None
     # Outlook and Gmail put RFC 2047 words in quoted file names, which RFC 2231 does not cover.
     return _unstructured(str(name), warnings, label) if "=?" in str(name) else _clean(str(name), label, warnings)
+
+
+def _read_alike_by_compat32(part: Message) -> bool:
+    """Whether compat32 reads the same file name as the modern policy. When the headers are plain
+    (_plain_parameters) and not folded (compat32 keeps the line breaks of a folded header), get_param reads the
+    same parameters, in the same order, from both: the modern text only quotes every value and drops repeated
+    names, and get_param unquotes and takes the first."""
+    seen: set[str] = set()
+    for name, value in part.raw_items():
+        lowered = name.lower()
+        if lowered in _PARAMETERIZED and lowered not in seen:  # Message.get reads the first one
+            seen.add(lowered)
+            if len(value) > MAX_PARSED_HEADER or "\r" in value or "\n" in value:
+                return False
+            if _plain_parameters(lowered, value) is None:
+                return False
+    return True
 
 
 def _content_id(part: Message, warnings: list[str], label: str) -> str | None:
@@ -687,7 +771,7 @@ def _decode(data: bytes, charset: str | None, label: str, warnings: list[str]) -
 
 def _guessed_bytes(value: str) -> str:
     """``value`` with its escaped raw bytes decoded by guess, silently (callers that must say so warn)."""
-    if not _ESCAPED_BYTES.search(value):
+    if value.isascii() or not _ESCAPED_BYTES.search(value):
         return value
     return _ESCAPED_BYTES.sub(lambda m: _guess(m.group().encode("utf-8", "surrogateescape"))[0], value)
 
@@ -695,7 +779,7 @@ def _guessed_bytes(value: str) -> str:
 def _clean(value: str, label: str, warnings: list[str]) -> str:
     """A string PostgreSQL and JSON can store: escaped bytes decoded, no NUL, no lone surrogate."""
     value = _guessed_bytes(value)
-    if _LONE_SURROGATE.search(value):
+    if not value.isascii() and _LONE_SURROGATE.search(value):
         value = _LONE_SURROGATE.sub("\ufffd", value)
         warnings.append(f"{label} contains invalid characters; they were replaced")
     if "\x00" in value:

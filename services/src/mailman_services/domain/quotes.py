@@ -233,8 +233,37 @@ class _Block:
     lines: list[str]
 
 
+# Lines the walk in _blocks may read as anything but the author's text, in a text with a line break before and
+# after each line: a rule or a separator (its first character, stripped, is a rule character), a header field
+# (a colon within _FIELD_NAME_CHARS), an attribution's or a separator's last line (ending in ":" or "--").
+# A quoted line has a ">", which is looked for apart. ``[^\S\n]`` is the white space ``str.strip`` takes off,
+# within one line. Each pattern starts with a literal or a short class, which the regex engine scans for fast.
+_RULE_START = re.compile(rf"\n[^\S\n]*[{_RULE_CHARACTERS}]")
+_FIELD_START = re.compile(rf"\n[^\n]{{0,{_FIELD_NAME_CHARS - 1}}}[:\uff1a]")
+_COLON_END = re.compile(r"[:\uff1a][^\S\n]*\n")
+_DASHES_END = re.compile(r"--[^\S\n]*\n")
+
+
+def _all_text(lines: list[str]) -> bool:
+    """Whether every line is the author's text, so that the walk in _blocks would give one text block: no
+    line quotes, none ends like an attribution, none starts like a header field, a separator or a rule."""
+    text = "\n" + "\n".join(lines) + "\n"
+    if ">" in text or _RULE_START.search(text):
+        return False
+    if "--" in text and _DASHES_END.search(text):
+        return False
+    return not (("\uff1a" in text or ":" in text) and (_FIELD_START.search(text) or _COLON_END.search(text)))
+
+
 def _blocks(lines: list[str]) -> tuple[list[_Block], bool]:
     """The text as blocks, up to its unquoted history; and whether there was such history."""
+    if lines and _all_text(lines):
+        return [_Block("text", list(lines))], False
+    return _walk(lines)
+
+
+def _walk(lines: list[str]) -> tuple[list[_Block], bool]:
+    """``_blocks``, line by line."""
     attribution_ends: dict[int, tuple[int, bool]] = {}  # start -> end, sure; found ahead of the walk as it goes
     scanned = 0
     blocks: list[_Block] = []
@@ -269,8 +298,13 @@ def _blocks(lines: list[str]) -> tuple[list[_Block], bool]:
 
 def _is_sign_off(block: _Block) -> bool:
     """Whether the author's words after a quote are only a sign-off, a signature or a list footer."""
-    content = [line for line in block.lines if not _is_blank(line)]
-    if not content or len(content) > _SIGNATURE_LINES:
+    content: list[str] = []
+    for line in block.lines:
+        if not _is_blank(line):
+            content.append(line)
+            if len(content) > _SIGNATURE_LINES:  # too long to be a sign-off: the rest need not be read
+                return False
+    if not content:
         return False
     first = content[0].strip()
     return (

@@ -34,6 +34,8 @@ number still finds those rows. Known differences, where such an old row is not f
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 import string
 import unicodedata
@@ -90,21 +92,23 @@ def _fits(lexeme: str) -> bool:
 
 def lexemes(text: str) -> set[str]:
     """Every word and every whole compound of ``text``, lowercased, each at most LONGEST_LEXEME bytes."""
-    found: set[str] = set()
+    # A chain never spans white space: each distinct piece is read once (mail repeats its words). Most pieces
+    # are one word with punctuation around it; they are told apart by C functions over the whole list.
+    distinct = list(set(text.lower().split()))
+    stripped = list(map(str.strip, distinct, itertools.repeat(_PUNCTUATION)))
+    one_word = list(map(str.isalnum, stripped))
+    found = set(itertools.compress(stripped, one_word))
     ascii_pieces: list[str] = []
     other_pieces: list[str] = []
-    # A chain never spans white space: each distinct piece is read once (mail repeats its words).
-    for piece in set(text.lower().split()):
-        word = piece.strip(_PUNCTUATION)
-        if word.isalnum():  # one word and punctuation around it: most of any text
-            found.add(word)
-        else:
-            (ascii_pieces if piece.isascii() else other_pieces).append(piece)
+    for piece in itertools.compress(distinct, map(operator.not_, one_word)):
+        (ascii_pieces if piece.isascii() else other_pieces).append(piece)
     for chains, pieces in ((_ASCII_CHAIN, ascii_pieces), (_CHAIN, other_pieces)):
         for chain in set(chains.findall(" ".join(pieces))):
             found.update(_terms(chain))
             if not chain.isalnum():
                 found.update(_WORD.findall(chain.replace("_", " ")))
+    if max(map(len, found), default=0) * 4 <= LONGEST_LEXEME:  # no lexeme can be too long
+        return found
     return {lexeme for lexeme in found if len(lexeme) * 4 <= LONGEST_LEXEME or _fits(lexeme)}
 
 
@@ -122,10 +126,10 @@ def vector(subject: str | None, sender_address: str | None, sender_name: str | N
         (text, SEARCHED_TEXT),
     )
     found = lexemes(" ".join(part[:bound] for part, bound in parts if part))
-    joined = "' '".join(found)
-    if "'" in joined or "\\" in joined:  # never from the tokenizer, whose lexemes are letters, digits and joiners
+    spaced = " ".join(found)
+    if "'" in spaced or "\\" in spaced:  # never from the tokenizer, whose lexemes are letters, digits and joiners
         return " ".join(quoted(lexeme) for lexeme in found)
-    return f"'{joined}'" if found else ""
+    return "'" + "' '".join(found) + "'" if found else ""
 
 
 def query(q: str) -> str | None:
