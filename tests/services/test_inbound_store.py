@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -78,3 +79,56 @@ def test_a_thread_subject_drops_every_reply_prefix_in_one_pass() -> None:
     assert thread_subject("  Re: FWD:aw: Sv:  Antw: Fw:\u00a0hello ") == "hello"
     assert thread_subject("Re : kept, RE: kept") == "Re : kept, RE: kept"
     assert thread_subject("Re:" * 1_000_000 + " hi") == "hi"
+
+
+def test_both_ways_of_keeping_smtp_mail_write_the_raw_message_and_its_attachments(tmp_path: Path) -> None:
+    """``keep_all`` (the SMTP listener's parser processes, synchronous writes) and ``keep_with`` (the listener
+    itself, with no processes or another blob store) keep the raw message under its key and each attachment under
+    its SHA-256, describe the attachments, and read the message as the worker does."""
+    from email.message import EmailMessage
+
+    from mailman_services.handlers.attachments import attachment_key
+
+    message = EmailMessage()
+    message["From"] = "ada@example.com"
+    message["Subject"] = "Invoice"
+    message.set_content("Attached.\n")
+    message.add_attachment(b"%PDF-1.4 not much\n", maintype="application", subtype="pdf", filename="invoice.pdf")
+    raw = message.as_bytes()
+    digest = hashlib.sha256(b"%PDF-1.4 not much\n").hexdigest()
+    [worker_read] = inbound.read_all([raw])
+    assert isinstance(worker_read, inbound.Read) and worker_read.attachments is None
+
+    async def keep_with(blobs: FileBlobStore) -> list[inbound.Read | Exception]:
+        return await inbound.keep_with(blobs, inbound.read_in_thread, [("raw/inbound/b.eml", raw)])
+
+    stores = {"keep_all": FileBlobStore(tmp_path / "a"), "keep_with": FileBlobStore(tmp_path / "b")}
+    kept = {
+        "keep_all": inbound.keep_all([("raw/inbound/a.eml", raw)], stores["keep_all"].write),
+        "keep_with": anyio.run(keep_with, stores["keep_with"]),
+    }
+    for way, [read] in kept.items():
+        assert isinstance(read, inbound.Read), way
+        key = {"keep_all": "raw/inbound/a.eml", "keep_with": "raw/inbound/b.eml"}[way]
+        assert (stores[way].root / key).read_bytes() == raw, way
+        assert (stores[way].root / attachment_key(digest)).read_bytes() == b"%PDF-1.4 not much\n", way
+        assert read.attachments is not None
+        [described] = read.attachments
+        assert described["sha256"] == digest and described["filename"] == "invoice.pdf", way
+        assert described["size"] == len(b"%PDF-1.4 not much\n") and described["content_type"] == "application/pdf"
+        assert (read.search, read.preview, read.parsed.text) == (
+            worker_read.search,
+            worker_read.preview,
+            worker_read.parsed.text,
+        ), way
+
+
+def test_a_message_that_cannot_be_kept_is_an_error_of_its_own(tmp_path: Path) -> None:
+    """A raw message whose file cannot be written gets the error (its sender a 451); the next one is kept."""
+    blobs = FileBlobStore(tmp_path / "blobs")
+    (tmp_path / "blobs").mkdir()
+    (tmp_path / "blobs" / "raw").write_text("a file where the folder of raw messages would be")
+    raw = b"From: ada@example.com\r\nSubject: Hi\r\n\r\nHello\r\n"
+    failed, kept = inbound.keep_all([("raw/inbound/a.eml", raw), ("other/b.eml", raw)], blobs.write)
+    assert isinstance(failed, OSError)
+    assert isinstance(kept, inbound.Read) and (tmp_path / "blobs" / "other" / "b.eml").read_bytes() == raw

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -26,6 +27,7 @@ class Services:
     # Made by the worker, in its event loop (an aiohttp resolver needs one); None: aiohttp's own.
     webhook_resolver: Callable[[], AbstractResolver] | None
     blobs: BlobStore
+    blob_root: Path | None  # the folder of ``blobs`` when it is the file blob store (the local backend)
     domains: DomainAuthority
     transport: MailTransport
     database: Database
@@ -51,6 +53,7 @@ def build(settings: Settings, database_url: str) -> Services:
             ),
             webhook_resolver=PublicResolver if settings.webhooks_public_only else None,
             blobs=S3BlobStore(settings.raw_bucket or "", settings.attachments_bucket or ""),
+            blob_root=None,
             domains=SesDomainAuthority(settings.dns_resolver),
             transport=SesTransport(settings.ses_configuration_set),
             database=Database(engine, FastReads(database_url)),
@@ -72,6 +75,7 @@ def build(settings: Settings, database_url: str) -> Services:
         queue=queue,
         webhook_resolver=None,
         blobs=blobs,
+        blob_root=blobs.root,
         domains=DnsDomainAuthority(settings.smtp_hostname, settings.dns_resolver),
         # Mail between inboxes here never leaves the machine, relay or not.
         transport=LocalInboxTransport(engine, functools.partial(queue_received, blobs, queue), onward),

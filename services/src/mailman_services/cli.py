@@ -105,7 +105,13 @@ async def _run(
 
         servers.append(
             await start_smtp(
-                services.engine, services.blobs, services.queue, *smtp, settings.smtp_hostname, settings.smtp_parsers
+                services.engine,
+                services.blobs,
+                services.blob_root,
+                services.queue,
+                *smtp,
+                settings.smtp_hostname,
+                settings.smtp_parsers,
             )
         )
         log.info("smtp listening", extra={"host": smtp[0], "port": smtp[1]})

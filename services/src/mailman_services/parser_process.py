@@ -1,9 +1,9 @@
-"""The SMTP listener's parser (``smtp.Parsers``), run as ``python -m mailman_services.parser_process``.
+"""The SMTP listener's parser (``smtp.Parsers``), run as ``python -m mailman_services.parser_process BLOBS``.
 
-It reads requests on stdin and answers on stdout, one at a time, each a frame: 8 bytes of length (big-endian)
-then a pickle. A request is a list of raw messages; its answer, ``inbound.read_all`` of them (each a
-``Read`` or the exception that stopped it). The frames only ever come from the process that started this
-one, over its pipe. It ends at the end of its input: when that process closes the pipe, or is gone.
+It reads requests on stdin and answers on stdout, one at a time, each a frame: 8 bytes of length (big-endian) then a
+pickle. A request is a list of (blob key, raw message); its answer, ``inbound.keep_all`` of them with the file blob
+store at ``BLOBS`` (each a ``Read`` or the exception that stopped it). The frames only ever come from the process that
+started this one, over its pipe. It ends at the end of its input: when that process closes the pipe, or is gone.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from __future__ import annotations
 import pickle
 import signal
 import sys
+from pathlib import Path
 from typing import BinaryIO
 
 from . import gctune
-from .handlers.inbound import Read, read_all
+from .adapters.files import FileBlobStore
+from .handlers.inbound import Read, Write, keep_all
 
 LENGTH = 8  # bytes of a frame's length
 
@@ -29,8 +31,8 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
     return data if data is not None and len(data) == size else None
 
 
-def _answer(raws: list[bytes]) -> bytes:
-    results: list[Read | Exception] = read_all(raws)
+def _answer(messages: list[tuple[str, bytes]], write: Write) -> bytes:
+    results: list[Read | Exception] = keep_all(messages, write)
     try:
         return frame(results)
     except Exception:  # noqa: BLE001 - an exception that does not pickle goes back as its description
@@ -41,12 +43,13 @@ def main() -> None:
     # Ctrl-C is the parent's to handle: it closes the pipe, as its death (even by SIGKILL) does.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gctune.tune()
+    write = FileBlobStore(Path(sys.argv[1])).write
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     while (header := _read_exactly(requests, LENGTH)) is not None:
         payload = _read_exactly(requests, int.from_bytes(header, "big"))
         if payload is None:
             return
-        answers.write(_answer(pickle.loads(payload)))  # noqa: S301 - frames come from our parent only
+        answers.write(_answer(pickle.loads(payload), write))  # noqa: S301 - frames come from our parent only
         answers.flush()
 
 

@@ -3,8 +3,9 @@
 Unknown recipients are refused at RCPT TO (550 5.1.1), mail over 40 MB at DATA (552). Accepted mail is read
 and stored by the same code as mail received by SES and queued (``handlers/inbound.py``), without the queue:
 the ``250`` comes after the commit, so mail that got one is stored, and mail that could not be stored gets a
-``451`` (try again later) and leaves nothing behind. Parsing runs in processes of their own (``Parsers``), so
-that it takes another core than the sessions and the store.
+``451`` (try again later) and leaves nothing behind. Parsing, and writing the raw message and its attachments
+to the file blob store, run in processes of their own (``Parsers``), so that they take another core than the
+sessions and the store, and a slow file system never stalls the sessions.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import pickle
 import re
 import sys
 from asyncio.subprocess import PIPE
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -129,20 +132,21 @@ class ParserGone(Exception):
 class _Parser:
     """One parser process (``parser_process``), started when first needed and again after it died."""
 
-    def __init__(self) -> None:
+    def __init__(self, blob_root: Path) -> None:
+        self.blob_root = blob_root
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
         if self.process is None or self.process.returncode is not None:
-            command = [sys.executable, "-m", "mailman_services.parser_process"]
+            command = [sys.executable, "-m", "mailman_services.parser_process", str(self.blob_root)]
             self.process = await asyncio.create_subprocess_exec(*command, stdin=PIPE, stdout=PIPE)
 
-    async def ask(self, raws: list[bytes]) -> list[inbound.Read | Exception]:
+    async def ask(self, messages: list[tuple[str, bytes]]) -> list[inbound.Read | Exception]:
         await self.start()
         process = self.process
         assert process is not None and process.stdin is not None and process.stdout is not None
         try:
-            process.stdin.write(parser_process.frame(raws))
+            process.stdin.write(parser_process.frame(messages))
             await process.stdin.drain()
             length = int.from_bytes(await process.stdout.readexactly(parser_process.LENGTH), "big")
             answer: list[inbound.Read | Exception] = pickle.loads(await process.stdout.readexactly(length))  # noqa: S301 - our child
@@ -170,14 +174,15 @@ class _Parser:
 
 
 class Parsers:
-    """``inbound.read_all`` in processes of their own: parsing takes another core than the SMTP sessions and the
-    store, and a message that makes the parser spin or crash holds up only the sessions whose mail it was
-    parsing (they get ``451``). Requests go to an idle process, one at a time each, over a pipe; no thread of
-    this process is involved. A request whose caller was cancelled is still answered (the pipe stays in step).
+    """``inbound.keep_all`` with the file blob store at ``blob_root`` in processes of their own: parsing and
+    creating files take another core than the SMTP sessions and the store, and a message that makes the parser
+    spin or crash holds up only the sessions whose mail it was parsing (they get ``451``). Requests go to an idle
+    process, one at a time each, over a pipe; no thread of this process is involved. A request whose caller was
+    cancelled is still answered (the pipe stays in step).
     """
 
-    def __init__(self, processes: int) -> None:
-        self._parsers = [_Parser() for _ in range(processes)]
+    def __init__(self, processes: int, blob_root: Path) -> None:
+        self._parsers = [_Parser(blob_root) for _ in range(processes)]
         self._idle: asyncio.Queue[_Parser] = asyncio.Queue()
         for parser in self._parsers:
             self._idle.put_nowait(parser)
@@ -187,13 +192,13 @@ class Parsers:
         for parser in self._parsers:
             await parser.start()
 
-    async def __call__(self, raws: list[bytes]) -> list[inbound.Read | Exception]:
+    async def __call__(self, messages: list[tuple[str, bytes]]) -> list[inbound.Read | Exception]:
         parser = await self._idle.get()
-        return await asyncio.shield(asyncio.ensure_future(self._ask(parser, raws)))
+        return await asyncio.shield(asyncio.ensure_future(self._ask(parser, messages)))
 
-    async def _ask(self, parser: _Parser, raws: list[bytes]) -> list[inbound.Read | Exception]:
+    async def _ask(self, parser: _Parser, messages: list[tuple[str, bytes]]) -> list[inbound.Read | Exception]:
         try:
-            return await parser.ask(raws)
+            return await parser.ask(messages)
         finally:
             self._idle.put_nowait(parser)
 
@@ -216,13 +221,25 @@ class SmtpServer:
 
 
 async def start_smtp(
-    engine: AsyncEngine, blobs: BlobStore, queue: Queue, host: str, port: int, hostname: str, parsers: int
+    engine: AsyncEngine,
+    blobs: BlobStore,
+    blob_root: Path | None,
+    queue: Queue,
+    host: str,
+    port: int,
+    hostname: str,
+    parsers: int,
 ) -> SmtpServer:
-    """Listen for SMTP on ``host:port`` in the running event loop; ``parsers`` processes parse (0: a thread)."""
-    pool = Parsers(parsers) if parsers > 0 else None
+    """Listen for SMTP on ``host:port`` in the running event loop; ``parsers`` processes parse and write files.
+
+    ``blob_root``: the folder of ``blobs`` when it is the file blob store, which the processes write to. With
+    no processes (0), or another blob store, the listener parses in a thread and writes through ``blobs``.
+    """
+    pool = Parsers(parsers, blob_root) if parsers > 0 and blob_root is not None else None
     if pool is not None:
         await pool.start()
-    ingest = inbound.Ingest(engine, blobs, queue, pool or inbound.read_in_thread, parsers)
+    keep = pool or partial(inbound.keep_with, blobs, inbound.read_in_thread)
+    ingest = inbound.Ingest(engine, blobs, queue, keep, parsers if pool else 1)
     handler = IngressHandler(ingest)
 
     def factory() -> Any:

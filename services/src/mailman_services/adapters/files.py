@@ -26,7 +26,8 @@ class FileBlobStore:
             raise ValueError(f"blob key escapes the store: {key!r}")
         return Path(path)
 
-    def _write(self, key: str, data: bytes) -> None:
+    def write(self, key: str, data: bytes) -> None:
+        """``put`` without the event loop (the SMTP listener's parser processes write with it)."""
         # Written aside and renamed into place: a reader never sees half a file. The folder is made when missing,
         # not checked before every write.
         path = self._path(key)
@@ -52,9 +53,9 @@ class FileBlobStore:
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         if len(data) <= INLINE_BYTES:
-            self._write(key, data)
+            self.write(key, data)
         else:
-            await anyio.to_thread.run_sync(self._write, key, data)
+            await anyio.to_thread.run_sync(self.write, key, data)
 
     async def get(self, key: str, bucket: str | None = None) -> bytes | None:
         if bucket not in (None, LOCAL_BUCKET):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from ..domain.ids import new_id
@@ -35,15 +35,27 @@ async def store_attachments(blobs: BlobStore, parts: Sequence[Part]) -> list[dic
     for part in parts:
         digest = hashlib.sha256(part.data).hexdigest()
         await blobs.put(attachment_key(digest), part.data, part.content_type)
-        described.append(
-            {
-                "id": new_id("att"),
-                "filename": part.filename,
-                "content_type": part.content_type,
-                "size": len(part.data),
-                "content_id": part.content_id,
-                "inline": part.inline,
-                "sha256": digest,
-            }
-        )
+        described.append(_described(part, digest))
     return described
+
+
+def write_attachments(write: Callable[[str, bytes], None], parts: Sequence[Part]) -> list[dict[str, Any]]:
+    """``store_attachments`` with a blob store's synchronous write (``FileBlobStore.write``)."""
+    described = []
+    for part in parts:
+        digest = hashlib.sha256(part.data).hexdigest()
+        write(attachment_key(digest), part.data)
+        described.append(_described(part, digest))
+    return described
+
+
+def _described(part: Part, digest: str) -> dict[str, Any]:
+    return {
+        "id": new_id("att"),
+        "filename": part.filename,
+        "content_type": part.content_type,
+        "size": len(part.data),
+        "content_id": part.content_id,
+        "inline": part.inline,
+        "sha256": digest,
+    }

@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -38,7 +38,7 @@ from ..domain.ses import Received, received, received_locally, received_notifica
 from ..domain.threads import Replies, answered, thread_subject
 from ..ports import BlobStore, PoisonMessage, Queue, TransactionalQueue
 from . import delivery, events, views
-from .attachments import store_attachments
+from .attachments import store_attachments, write_attachments
 from .events import NewEvent
 
 log = logging.getLogger("mailman.inbound")
@@ -114,6 +114,7 @@ class Read:
     signature: str | None
     preview: str
     search: str  # the tsvector literal (domain/search.py)
+    attachments: list[dict[str, Any]] | None = None  # described, their bytes stored (``keep_all``); None: not yet
 
 
 def _read(raw: bytes) -> Read:
@@ -235,6 +236,9 @@ async def _store_jobs(begin: Begin, queue: Queue, copies: list[_Copy], outcomes:
 
 
 ReadAll = Callable[[list[bytes]], Awaitable[list[Read | Exception]]]
+# Raw messages with the blob key each is to be kept under: kept, read, their attachments kept (``Read.attachments``).
+Keep = Callable[[list[tuple[str, bytes]]], Awaitable[list[Read | Exception]]]
+Write = Callable[[str, bytes], None]  # a blob store's synchronous write (``FileBlobStore.write``)
 
 
 async def read_in_thread(raws: list[bytes]) -> list[Read | Exception]:
@@ -247,26 +251,26 @@ class Ingest:
 
     It is read by ``_read`` and stored by ``_store``, as queued jobs are (``handle``); only the hop is gone: the
     raw message is already in memory, and nothing is queued, so a ``250`` means stored and committed. Messages
-    of concurrent SMTP sessions are read together (``read_all``: in other processes, see ``smtp.Parsers``) and
-    stored together, one transaction per batch, while the next batches are being read (``Coalescer``).
+    of concurrent SMTP sessions are kept and read together (``keep``: ``keep_all`` in other processes, see
+    ``smtp.Parsers``, so that this event loop neither parses nor creates files) and stored together, one
+    transaction per batch, while the next batches are being read (``Coalescer``).
     """
 
     STORES_AT_ONCE = 2  # transactions in flight: one is being written while the other waits on PostgreSQL
 
-    def __init__(self, engine: AsyncEngine, blobs: BlobStore, queue: Queue, read_all: ReadAll, readers: int) -> None:
-        """``readers``: how many batches ``read_all`` takes at once (its processes)."""
+    def __init__(self, engine: AsyncEngine, blobs: BlobStore, queue: Queue, keep: Keep, readers: int) -> None:
+        """``readers``: how many batches ``keep`` takes at once (its processes)."""
         self.engine, self.blobs, self.queue = engine, blobs, queue
         self.inboxes = Inboxes(engine)
         self._connections = HeldConnections(engine)
-        self.read_all = read_all
-        self._reads: Coalescer[bytes, Read | Exception] = Coalescer(read_all, max(1, readers))
+        self.keep = keep
+        self._reads: Coalescer[tuple[str, bytes], Read | Exception] = Coalescer(keep, max(1, readers))
         self._stores: Coalescer[list[_Copy], Exception | None] = Coalescer(self._store_together, self.STORES_AT_ONCE)
 
     async def __call__(self, raw: bytes, mail_from: str, recipients: list[str]) -> str:
         """Store ``raw`` in the inbox of each recipient; returns the id it is stored under (as an SES message id)."""
         message_id = uuid.uuid4().hex
         mail = received_locally(f"raw/inbound/{message_id}.eml", message_id, mail_from, recipients)
-        await self.blobs.put(mail.raw_key, raw, "message/rfc822")
         try:
             await self._store_one(mail, raw)
         except Exception:
@@ -282,10 +286,11 @@ class Ingest:
             raise PoisonMessage(f"no inbox for any of {mail.recipients}")
         if len(raw) > LARGE_MESSAGE:
             async with _large:  # one at a time in this process, as for queued jobs
-                [read] = await self.read_all([raw])
+                [read] = await self.keep([(mail.raw_key, raw)])
                 [failure] = await self._store_together([await self._copies(mail, targets, raw, read)])
         else:
-            failure = await self._stores(await self._copies(mail, targets, raw, await self._reads(raw)))
+            read = await self._reads((mail.raw_key, raw))
+            failure = await self._stores(await self._copies(mail, targets, raw, read))
         if failure is not None:
             self.inboxes.forget(found)
             raise failure
@@ -341,6 +346,36 @@ def _chunks(small: list[tuple[int, Received, list[str], bytes]]) -> list[list[tu
     return chunks
 
 
+def keep_all(messages: list[tuple[str, bytes]], write: Write) -> list[Read | Exception]:
+    """``Keep`` with a synchronous blob store: each raw message written under its key, read, its attachments
+    written (and dropped from the ``Read``: they are not sent back), or why that could not be done."""
+    out: list[Read | Exception] = []
+    for key, raw in messages:
+        try:
+            write(key, raw)
+            read = _read(raw)
+            attachments = write_attachments(write, read.parsed.attachments)
+            read.parsed.attachments = []
+            out.append(replace(read, attachments=attachments))
+        except Exception as exc:  # noqa: BLE001 - that message gets a 451, the others go on
+            out.append(exc)
+    return out
+
+
+async def keep_with(blobs: BlobStore, read: ReadAll, messages: list[tuple[str, bytes]]) -> list[Read | Exception]:
+    """``Keep`` with any blob store, reading with ``read``."""
+    out: list[Read | Exception] = []
+    for (key, raw), result in zip(messages, await read([raw for _, raw in messages]), strict=True):
+        try:
+            if isinstance(result, Exception):
+                raise result
+            await blobs.put(key, raw, "message/rfc822")
+            out.append(replace(result, attachments=await store_attachments(blobs, result.parsed.attachments)))
+        except Exception as exc:  # noqa: BLE001 - that message gets a 451, the others go on
+            out.append(exc)
+    return out
+
+
 def read_all(raws: list[bytes]) -> list[Read | Exception]:
     """Each message read, or why it could not be (off the event loop: in a thread, or a parser process)."""
     out: list[Read | Exception] = []
@@ -362,7 +397,9 @@ async def _copies(blobs: BlobStore, job: int, mail: Received, targets: list[str]
 async def _copies_of(
     blobs: BlobStore, job: int, mail: Received, targets: list[str], size: int, read: Read
 ) -> list[_Copy]:
-    attachments = await store_attachments(blobs, read.parsed.attachments)
+    attachments = read.attachments
+    if attachments is None:
+        attachments = await store_attachments(blobs, read.parsed.attachments)
     read.parsed.attachments = []  # stored: their bytes need not wait for the transaction
     return [_Copy(job, inbox_id, read, mail, size, attachments) for inbox_id in targets]
 
