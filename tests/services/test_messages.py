@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +135,24 @@ def test_labels_filters_and_search(api: httpx.Client, inbox: dict[str, Any]) -> 
     assert ids(before=b["created_at"]) == [a["id"]]
     labelled_threads = api.get(f"/v1/inboxes/{inbox['id']}/threads", params={"label": "billing"}).json()["data"]
     assert [t["id"] for t in labelled_threads] == [a["thread_id"]]
+
+
+def test_a_label_change_on_a_message_deleted_meanwhile_is_a_404(
+    stack: Stack, api: httpx.Client, inbox: dict[str, Any]
+) -> None:
+    """A transaction deletes the message while a label change reads it: the change waits for that transaction
+    and then finds no message (404), where it used to update a row that was gone (500)."""
+    message = send(api, inbox["id"], subject="Going away").json()
+    database = f"postgresql://postgres@/postgres?host={stack.data_dir / 'postgres'}"
+    with psycopg.connect(database) as other, ThreadPoolExecutor(1) as pool:
+        other.execute("DELETE FROM messages WHERE id = %s", (message["id"],))  # not committed yet
+        change = pool.submit(api.patch, f"/v1/messages/{message['id']}", json={"add_labels": ["seen"]})
+        time.sleep(1)  # the change has read the message, or waits on it
+        assert not change.done()
+        other.commit()
+        response = change.result(timeout=30)
+    assert response.status_code == 404, response.text
+    assert response.json()["code"] == "not_found"
 
 
 def test_send_validation(api: httpx.Client, inbox: dict[str, Any]) -> None:

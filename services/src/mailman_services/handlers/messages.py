@@ -49,9 +49,13 @@ async def update_message(
     remove: list[str],
     send_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Change the labels and, for a ``scheduled`` message, ``send_at`` (409 ``message_not_scheduled`` otherwise)."""
+    """Change the labels and, for a ``scheduled`` message, ``send_at`` (409 ``message_not_scheduled`` otherwise).
+
+    The row is locked from the read on: two changes of labels at once both count, and a message deleted
+    meanwhile is a 404 rather than a row the update no longer finds.
+    """
     async with database.transaction() as conn:
-        row = await views.find_message(conn, message_id, for_update=send_at is not None)
+        row = await views.find_message(conn, message_id, for_update=True)
         values: dict[str, Any] = {}
         if add or remove:
             labels = [label for label in row.labels if label not in remove]
