@@ -16,7 +16,8 @@ from typing import BinaryIO
 
 from . import gctune
 from .adapters.files import FileBlobStore
-from .handlers.inbound import Read, Write, keep_all
+from .handlers.inbound import Read, keep_all
+from .ports import Write
 
 LENGTH = 8  # bytes of a frame's length
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, runtime_checkable
 
@@ -107,6 +107,9 @@ class TransactionalQueue(Queue, Protocol):
 
 
 LOCAL_BUCKET = "local"  # the bucket the local backend's receipts name: its one blob store
+
+
+Write = Callable[[str, bytes], None]  # a blob store's synchronous write (the file store's ``write``)
 
 
 class BlobStore(Protocol):

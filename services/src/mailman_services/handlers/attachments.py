@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ..domain.ids import new_id
-from ..ports import BlobStore
+from ..ports import BlobStore, Write
 
 
 def attachment_key(sha256: str) -> str:
@@ -39,7 +39,7 @@ async def store_attachments(blobs: BlobStore, parts: Sequence[Part]) -> list[dic
     return described
 
 
-def write_attachments(write: Callable[[str, bytes], None], parts: Sequence[Part]) -> list[dict[str, Any]]:
+def write_attachments(write: Write, parts: Sequence[Part]) -> list[dict[str, Any]]:
     """``store_attachments`` with a blob store's synchronous write (``FileBlobStore.write``)."""
     described = []
     for part in parts:

@@ -36,7 +36,7 @@ from ..domain.parsing import ParsedMessage, parse
 from ..domain.search import SEARCHED_SENDER, SEARCHED_SUBJECT, SEARCHED_TEXT, vector
 from ..domain.ses import Received, received, received_locally, received_notification, unwrap_sns
 from ..domain.threads import Replies, answered, thread_subject
-from ..ports import BlobStore, PoisonMessage, Queue, TransactionalQueue
+from ..ports import BlobStore, PoisonMessage, Queue, TransactionalQueue, Write
 from . import delivery, events, views
 from .attachments import store_attachments, write_attachments
 from .events import NewEvent
@@ -238,7 +238,6 @@ async def _store_jobs(begin: Begin, queue: Queue, copies: list[_Copy], outcomes:
 ReadAll = Callable[[list[bytes]], Awaitable[list[Read | Exception]]]
 # Raw messages with the blob key each is to be kept under: kept, read, their attachments kept (``Read.attachments``).
 Keep = Callable[[list[tuple[str, bytes]]], Awaitable[list[Read | Exception]]]
-Write = Callable[[str, bytes], None]  # a blob store's synchronous write (``FileBlobStore.write``)
 
 
 async def read_in_thread(raws: list[bytes]) -> list[Read | Exception]:
@@ -298,10 +297,7 @@ class Ingest:
     async def _copies(self, mail: Received, targets: list[str], raw: bytes, read: Read | Exception) -> list[_Copy]:
         if isinstance(read, Exception):
             raise read
-        copies = await _copies_of(self.blobs, 0, mail, targets, len(raw), read)
-        for copy in copies:
-            copy.unseen = True
-        return copies
+        return await _copies_of(self.blobs, 0, mail, targets, len(raw), read, unseen=True)
 
     async def _store_together(self, messages: list[list[_Copy]]) -> list[Exception | None]:
         copies = []
@@ -395,13 +391,13 @@ async def _copies(blobs: BlobStore, job: int, mail: Received, targets: list[str]
 
 
 async def _copies_of(
-    blobs: BlobStore, job: int, mail: Received, targets: list[str], size: int, read: Read
+    blobs: BlobStore, job: int, mail: Received, targets: list[str], size: int, read: Read, *, unseen: bool = False
 ) -> list[_Copy]:
     attachments = read.attachments
     if attachments is None:
         attachments = await store_attachments(blobs, read.parsed.attachments)
     read.parsed.attachments = []  # stored: their bytes need not wait for the transaction
-    return [_Copy(job, inbox_id, read, mail, size, attachments) for inbox_id in targets]
+    return [_Copy(job, inbox_id, read, mail, size, attachments, unseen) for inbox_id in targets]
 
 
 async def _store_large(
