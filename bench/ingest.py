@@ -29,6 +29,7 @@ import email.policy
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -163,11 +164,21 @@ def tool(name: str) -> Path:
 
 
 def send(smtpload: Path, port: int, to: str, corpus: Path) -> dict[str, object]:
+    """smtpload's report, with its own CPU seconds as ``cpu`` (it shares the two cores with the server)."""
     command = [str(smtpload), "-addr", f"127.0.0.1:{port}", "-c", str(SENDERS), "-to", to, str(corpus)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(command, capture_output=True, text=True, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         sys.exit(f"smtpload failed ({result.returncode}): {result.stdout}{result.stderr}")
-    return dict(json.loads(result.stdout))
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {**json.loads(result.stdout), "cpu": cpu}
+
+
+def load_cpu(result: dict[str, object], count: int) -> float:
+    cpu = result["cpu"]
+    assert isinstance(cpu, float)
+    return cpu / count
 
 
 # --- measurements -------------------------------------------------------------------------------
@@ -242,7 +253,8 @@ def run_bare(smtpload: Path, corpus: Path, count: int, work: Path, peaks: PeakRS
         if stored != count:
             sys.exit(f"bare aiosmtpd wrote {stored} files, {count} expected")
         seconds = float(result["elapsed_seconds"])  # type: ignore[arg-type]
-        return Run(count / seconds, seconds, seconds, {"cpu_per_message": cpu / count})
+        extra = {"cpu_per_message": cpu / count, "smtpload_cpu_per_message": load_cpu(result, count)}
+        return Run(count / seconds, seconds, seconds, extra)
     finally:
         stop(bare)
 
@@ -268,7 +280,8 @@ def run_mailpit(mailpit: Path, smtpload: Path, corpus: Path, count: int, work: P
                 time.sleep(0.02)
             stored = time.perf_counter() - started
         assert result["sent"] == count, result
-        return Run(count / stored, accepted, stored, {"cpu_per_message": (process_cpu(process) - cpu_before) / count})
+        cpu = {"cpu_per_message": (process_cpu(process) - cpu_before) / count}
+        return Run(count / stored, accepted, stored, {**cpu, "smtpload_cpu_per_message": load_cpu(result, count)})
     finally:
         stop(server)
 
@@ -331,6 +344,7 @@ class Mailman:
                 "dev_cpu_per_message": dev_cpu / count,
                 "worker_cpu_per_message": worker_cpu / count,
                 "parser_cpu_per_message": parser_cpu / count,
+                "smtpload_cpu_per_message": load_cpu(result, count),
             },
         )
 

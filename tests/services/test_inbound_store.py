@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from pathlib import Path
 
 import anyio
@@ -104,13 +105,14 @@ def test_both_ways_of_keeping_smtp_mail_write_the_raw_message_and_its_attachment
 
     stores = {"keep_all": FileBlobStore(tmp_path / "a"), "keep_with": FileBlobStore(tmp_path / "b")}
     kept = {
-        "keep_all": inbound.keep_all([("raw/inbound/a.eml", raw)], stores["keep_all"].write),
+        "keep_all": inbound.keep_all([("raw/inbound/a.eml", raw)], stores["keep_all"]),
         "keep_with": anyio.run(keep_with, stores["keep_with"]),
     }
+    assert (tmp_path / "b" / "raw/inbound/b.eml").read_bytes() == raw  # the listener's own: a file
     for way, [read] in kept.items():
         assert isinstance(read, inbound.Read), way
-        key = {"keep_all": "raw/inbound/a.eml", "keep_with": "raw/inbound/b.eml"}[way]
-        assert (stores[way].root / key).read_bytes() == raw, way
+        key = {"keep_all": read.raw_key, "keep_with": "raw/inbound/b.eml"}[way]
+        assert key is not None and anyio.run(stores[way].get, key) == raw, way
         assert (stores[way].root / attachment_key(digest)).read_bytes() == b"%PDF-1.4 not much\n", way
         assert read.attachments is not None
         [described] = read.attachments
@@ -124,11 +126,29 @@ def test_both_ways_of_keeping_smtp_mail_write_the_raw_message_and_its_attachment
 
 
 def test_a_message_that_cannot_be_kept_is_an_error_of_its_own(tmp_path: Path) -> None:
-    """A raw message whose file cannot be written gets the error (its sender a 451); the next one is kept."""
+    """A message whose attachment cannot be written gets the error (its sender a 451), and its raw message is not
+    left behind; the next one is kept."""
+    from email.message import EmailMessage
+
     blobs = FileBlobStore(tmp_path / "blobs")
     (tmp_path / "blobs").mkdir()
-    (tmp_path / "blobs" / "raw").write_text("a file where the folder of raw messages would be")
+    (tmp_path / "blobs" / "attachments").write_text("a file where the folder of attachments would be")
+    with_attachment = EmailMessage()
+    with_attachment["From"] = "ada@example.com"
+    with_attachment.set_content("Attached.\n")
+    with_attachment.add_attachment(b"%PDF-1.4\n", maintype="application", subtype="pdf", filename="a.pdf")
     raw = b"From: ada@example.com\r\nSubject: Hi\r\n\r\nHello\r\n"
-    failed, kept = inbound.keep_all([("raw/inbound/a.eml", raw), ("other/b.eml", raw)], blobs.write)
+    messages = [("raw/inbound/a.eml", with_attachment.as_bytes()), ("raw/inbound/b.eml", raw)]
+    failed, kept = inbound.keep_all(messages, blobs)
     assert isinstance(failed, OSError)
-    assert isinstance(kept, inbound.Read) and (tmp_path / "blobs" / "other" / "b.eml").read_bytes() == raw
+    assert isinstance(kept, inbound.Read) and kept.raw_key is not None
+    assert anyio.run(blobs.get, kept.raw_key) == raw
+    raws = [path for path in (tmp_path / "blobs" / "raw").rglob("*") if path.is_file()]
+    if kept.raw_key == "raw/inbound/b.eml":  # holes cannot be punched here: one file each
+        assert raws == [tmp_path / "blobs" / "raw/inbound/b.eml"]
+    else:  # packed: the failed message's blocks are punched out, the pack's first data is the one kept
+        [pack] = raws
+        with pack.open("rb") as handle:
+            first_data = os.lseek(handle.fileno(), 0, os.SEEK_DATA)
+        assert f"{pack.relative_to(tmp_path / 'blobs')}@{first_data}+{len(raw)}" == kept.raw_key
+        assert first_data > 0

@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import psycopg
 import pytest
 from mailman_sdk import AsyncMailman, Mailman
+from mailman_services.adapters.files import FileBlobStore
 from mailman_services.bootstrap import build
 from mailman_services.config import load_settings
 from mailman_services.domain.ids import new_id
@@ -66,6 +69,21 @@ def raw_key(stack: Stack, message_id: str) -> str:
 
 def blob(stack: Stack, key: str) -> Path:
     return stack.data_dir / "blobs" / key
+
+
+@dataclass
+class StoredRaw:
+    """A message's raw copy in the file blob store: a file of its own, or a message in a pack."""
+
+    store: FileBlobStore
+    key: str
+
+    def exists(self) -> bool:
+        return anyio.run(self.store.get, self.key) is not None
+
+
+def raw_blob(stack: Stack, message_id: str) -> StoredRaw:
+    return StoredRaw(FileBlobStore(stack.data_dir / "blobs"), raw_key(stack, message_id))
 
 
 def attachment_blob(stack: Stack, message: dict[str, Any]) -> Path:
@@ -238,7 +256,7 @@ def test_deleting_a_message_deletes_its_rows_raw_copy_bodies_in_events_and_unsha
 ) -> None:
     first = receive(stack, api, inbox, "Shared pdf 1", "zebracorn secret", attachment=PDF)
     second = receive(stack, api, inbox, "Shared pdf 2", "other words", attachment=PDF)
-    first_raw, second_raw = blob(stack, raw_key(stack, first["id"])), blob(stack, raw_key(stack, second["id"]))
+    first_raw, second_raw = raw_blob(stack, first["id"]), raw_blob(stack, second["id"])
     shared = attachment_blob(stack, first)
     assert shared == attachment_blob(stack, second) and shared.exists() and first_raw.exists()
 
@@ -313,7 +331,7 @@ def test_deleting_an_inbox_deletes_its_mail_blobs_and_bodies_in_events(stack: St
     inbox = api.post("/v1/inboxes").json()
     attachment = b"%PDF-1.4\n% only in this inbox " + uuid.uuid4().bytes
     message = receive(stack, api, inbox, "Inbox going", "wombat words", attachment=attachment)
-    raw, stored = blob(stack, raw_key(stack, message["id"])), attachment_blob(stack, message)
+    raw, stored = raw_blob(stack, message["id"]), attachment_blob(stack, message)
     assert raw.exists() and stored.exists()
 
     assert api.delete(f"/v1/inboxes/{inbox['id']}").status_code == 204
@@ -330,7 +348,7 @@ def test_an_inbox_is_deleted_a_batch_of_messages_per_transaction(
 ) -> None:
     inbox = api.post("/v1/inboxes").json()
     sent = [receive(stack, api, inbox, f"Many {n}", f"numbat {n}") for n in range(5)]
-    raws = [blob(stack, raw_key(stack, message["id"])) for message in sent]
+    raws = [raw_blob(stack, message["id"]) for message in sent]
 
     async def run() -> None:
         svc = build(
@@ -421,7 +439,7 @@ def test_retention_purges_mail_older_than_the_inbox_keeps_it(
     age(stack, old["id"], 31)
     age(stack, recent["id"], 29)
     age(stack, ancient_kept["id"], 3650)
-    raw, attachment = blob(stack, raw_key(stack, old["id"])), attachment_blob(stack, old)
+    raw, attachment = raw_blob(stack, old["id"]), attachment_blob(stack, old)
 
     # The stack's worker purges too, every minute: whichever gets there first, the mail is gone.
     purge(stack, dns_zone)

@@ -17,7 +17,7 @@ from typing import BinaryIO
 from . import gctune
 from .adapters.files import FileBlobStore
 from .handlers.inbound import Read, keep_all
-from .ports import Write
+from .ports import LocalBlobs
 
 LENGTH = 8  # bytes of a frame's length
 
@@ -32,8 +32,8 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
     return data if data is not None and len(data) == size else None
 
 
-def _answer(messages: list[tuple[str, bytes]], write: Write) -> bytes:
-    results: list[Read | Exception] = keep_all(messages, write)
+def _answer(messages: list[tuple[str, bytes]], blobs: LocalBlobs) -> bytes:
+    results: list[Read | Exception] = keep_all(messages, blobs)
     try:
         return frame(results)
     except Exception:  # noqa: BLE001 - an exception that does not pickle goes back as its description
@@ -44,13 +44,13 @@ def main() -> None:
     # Ctrl-C is the parent's to handle: it closes the pipe, as its death (even by SIGKILL) does.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gctune.tune()
-    write = FileBlobStore(Path(sys.argv[1])).write
+    blobs = FileBlobStore(Path(sys.argv[1]))
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     while (header := _read_exactly(requests, LENGTH)) is not None:
         payload = _read_exactly(requests, int.from_bytes(header, "big"))
         if payload is None:
             return
-        answers.write(_answer(pickle.loads(payload), write))  # noqa: S301 - frames come from our parent only
+        answers.write(_answer(pickle.loads(payload), blobs))  # noqa: S301 - frames come from our parent only
         answers.flush()
 
 

@@ -112,6 +112,18 @@ LOCAL_BUCKET = "local"  # the bucket the local backend's receipts name: its one 
 Write = Callable[[str, bytes], None]  # a blob store's synchronous write (the file store's ``write``)
 
 
+class LocalBlobs(Protocol):
+    """The file blob store without the event loop, as the SMTP listener's parser processes write with it."""
+
+    def write(self, key: str, data: bytes) -> None: ...
+
+    def pack(self, key: str, data: bytes) -> str:
+        """Keep a raw message, perhaps packed with others; the key it can be read and deleted by."""
+        ...
+
+    def remove(self, key: str) -> None: ...
+
+
 class BlobStore(Protocol):
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
 

@@ -1,10 +1,30 @@
-"""BlobStore on the local file system, under the data dir."""
+"""BlobStore on the local file system, under the data dir.
+
+Every blob is a file of its own, except the raw messages the SMTP listener's parser processes keep (``pack``): on
+Linux those go into *packs*, files of many messages one after the other, since creating a file costs more than
+parsing a message on some file systems (ext4 without a journal looks through the inodes freed in the last minutes
+for each new one). A packed message's key says where it is, ``raw/packs/<name>.pack@<offset>+<length>``, and is
+what the message row holds; ``get`` reads it back and ``delete`` punches its blocks out of the pack
+(``fallocate(PUNCH_HOLE)``: the bytes are gone and the space is freed at once). Each message starts on a block
+boundary, so that punching one frees all its blocks and nothing of its neighbours'. A pack takes messages until it
+is ``PACK_BYTES`` long, from one process only, which holds an exclusive ``flock`` on it meanwhile (the kernel lets
+go of it when that process ends, even by SIGKILL); the pack file goes when it holds no data any more and nobody
+writes to it. Where holes cannot be punched (another system, a file system without it) messages are files of
+their own, as every other blob.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import os
+import re
+import sys
+import threading
 import uuid
 from pathlib import Path
+from typing import Any
 
 import anyio
 
@@ -14,10 +34,94 @@ from ..ports import LOCAL_BUCKET
 # than handing the call to a thread (and taking the interpreter back from it).
 INLINE_BYTES = 256 * 1024
 
+PACKS = "raw/packs"
+PACKED_BYTES = 1024 * 1024  # a raw message up to this size is packed; a larger one is a file of its own
+PACK_BYTES = 64 * 1024 * 1024  # a pack takes no more messages once it is this long
+_PACKED = re.compile(r"(raw/packs/[0-9a-f]{32}\.pack)@([0-9]+)\+([0-9]+)")
+
+_FALLOC_FL_KEEP_SIZE, _FALLOC_FL_PUNCH_HOLE = 1, 2
+_NO_HOLES = (errno.EOPNOTSUPP, errno.ENOSYS)  # what fallocate says where holes cannot be punched
+
+
+def _fallocate() -> Any:
+    if sys.platform != "linux":
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).fallocate
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+    function.restype = ctypes.c_int
+    return function
+
+
+_FALLOCATE = _fallocate()
+
+
+def _punch(fd: int, offset: int, length: int) -> None:
+    """Free ``length`` bytes of the file at ``offset`` (reads of them give zeros), or OSError."""
+    if _FALLOCATE is None:
+        raise OSError(errno.EOPNOTSUPP, "punching holes needs Linux's fallocate")
+    if _FALLOCATE(fd, _FALLOC_FL_PUNCH_HOLE | _FALLOC_FL_KEEP_SIZE, offset, length) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+
+
+def _holds_data(fd: int) -> bool:
+    try:
+        os.lseek(fd, 0, os.SEEK_DATA)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # no data from offset 0 to the end: all holes
+            return False
+        raise
+    return True
+
+
+def _aligned(offset: int, block: int) -> int:
+    return -(-offset // block) * block
+
+
+class _Pack:
+    """The pack this process is writing to (see the module's docstring)."""
+
+    def __init__(self, root: str) -> None:
+        self.name = f"{PACKS}/{uuid.uuid4().hex}.pack"
+        path = os.path.join(root, self.name)
+        try:
+            self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            self.block = os.fstat(self.fd).st_blksize
+            _punch(self.fd, 0, self.block)  # OSError where holes cannot be punched: then nothing is packed
+        except BaseException:
+            os.close(self.fd)
+            os.unlink(path)
+            raise
+        self.end = 0
+
+    def append(self, data: bytes) -> str:
+        """Write ``data`` at the next block boundary; its key."""
+        offset = self.end
+        view = memoryview(data)
+        while view:
+            written = os.pwrite(self.fd, view, offset + len(data) - len(view))
+            view = view[written:]
+        self.end = _aligned(offset + len(data), self.block)
+        return f"{self.name}@{offset}+{len(data)}"
+
+    def close(self) -> None:
+        os.close(self.fd)  # and with it the lock: a reader may now remove the pack once it is empty
+
 
 class FileBlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+        self._pack: _Pack | None = None
+        self._packs = _FALLOCATE is not None  # until a pack could not be made
+        self._packing = threading.Lock()
 
     def _path(self, key: str) -> Path:
         # normpath, not resolve(): no system call per path component, and ``..`` is still caught.
@@ -45,11 +149,84 @@ class FileBlobStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def pack(self, key: str, data: bytes) -> str:
+        """``write`` a raw message, into this process's pack where it can (see the module's docstring); the key it
+        is kept under (``key`` when it is a file of its own)."""
+        if len(data) <= PACKED_BYTES and self._packs:
+            with self._packing:
+                try:
+                    if self._pack is None:
+                        self._pack = _Pack(str(self.root))
+                except OSError as exc:
+                    if exc.errno not in _NO_HOLES:
+                        raise
+                    self._packs = False  # no holes here: files it is
+                else:
+                    packed = self._pack.append(data)
+                    if self._pack.end >= PACK_BYTES:
+                        self.close()
+                    return packed
+        self.write(key, data)
+        return key
+
+    def close(self) -> None:
+        """Stop writing to this process's pack (the next ``pack`` starts another)."""
+        if self._pack is not None:
+            self._pack.close()
+            self._pack = None
+
     def _read(self, key: str) -> bytes | None:
         try:
+            if packed := _PACKED.fullmatch(key):
+                return self._unpacked(self._path(packed[1]), int(packed[2]), int(packed[3]))
             return self._path(key).read_bytes()
         except FileNotFoundError:
             return None
+
+    @staticmethod
+    def _unpacked(path: Path, offset: int, length: int) -> bytes | None:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            try:
+                if length and os.lseek(fd, offset, os.SEEK_DATA) != offset:
+                    return None  # its first block is a hole: deleted
+            except OSError as exc:
+                if exc.errno == errno.ENXIO:  # holes to the end: deleted
+                    return None
+                raise
+            data = os.pread(fd, length, offset)
+        finally:
+            os.close(fd)
+        return data if len(data) == length else None
+
+    def _size(self, key: str) -> int:
+        packed = _PACKED.fullmatch(key)
+        return int(packed[3]) if packed else os.stat(self._path(key)).st_size
+
+    def _unpack(self, path: Path, offset: int, length: int) -> None:
+        """Punch a packed message out of its pack, and remove the pack if that left it empty and unwritten."""
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except FileNotFoundError:
+            return
+        try:
+            try:
+                _punch(fd, offset, _aligned(offset + length, os.fstat(fd).st_blksize) - offset)
+            except OSError as exc:
+                if exc.errno not in _NO_HOLES:
+                    raise
+                os.pwrite(fd, bytes(length), offset)  # moved to where holes cannot be punched: the bytes still go
+            if _holds_data(fd):
+                return
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # a live process still writes to it
+            # Its writer is gone for good; whatever it wrote before it went is visible now.
+            if not _holds_data(fd):
+                path.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         if len(data) <= INLINE_BYTES:
@@ -61,7 +238,7 @@ class FileBlobStore:
         if bucket not in (None, LOCAL_BUCKET):
             raise ValueError(f"blob bucket {bucket!r} is not in the local store")
         try:
-            small = os.stat(self._path(key)).st_size <= INLINE_BYTES
+            small = self._size(key) <= INLINE_BYTES
         except FileNotFoundError:
             return None
         return self._read(key) if small else await anyio.to_thread.run_sync(self._read, key)
@@ -72,4 +249,11 @@ class FileBlobStore:
     async def delete(self, key: str, bucket: str | None = None) -> None:
         if bucket not in (None, LOCAL_BUCKET):
             raise ValueError(f"blob bucket {bucket!r} is not in the local store")
-        self._path(key).unlink(missing_ok=True)
+        self.remove(key)
+
+    def remove(self, key: str) -> None:
+        """``delete`` without the event loop."""
+        if packed := _PACKED.fullmatch(key):
+            self._unpack(self._path(packed[1]), int(packed[2]), int(packed[3]))
+        else:
+            self._path(key).unlink(missing_ok=True)

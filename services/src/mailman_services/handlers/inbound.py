@@ -36,7 +36,7 @@ from ..domain.parsing import ParsedMessage, parse
 from ..domain.search import SEARCHED_SENDER, SEARCHED_SUBJECT, SEARCHED_TEXT, vector
 from ..domain.ses import Received, received, received_locally, received_notification, unwrap_sns
 from ..domain.threads import Replies, answered, thread_subject
-from ..ports import BlobStore, PoisonMessage, Queue, TransactionalQueue, Write
+from ..ports import BlobStore, LocalBlobs, PoisonMessage, Queue, TransactionalQueue
 from . import delivery, events, views
 from .attachments import store_attachments, write_attachments
 from .events import NewEvent
@@ -115,6 +115,7 @@ class Read:
     preview: str
     search: str  # the tsvector literal (domain/search.py)
     attachments: list[dict[str, Any]] | None = None  # described, their bytes stored (``keep_all``); None: not yet
+    raw_key: str | None = None  # where ``keep_all`` kept the raw message; None: under the key it was given
 
 
 def _read(raw: bytes) -> Read:
@@ -270,15 +271,6 @@ class Ingest:
         """Store ``raw`` in the inbox of each recipient; returns the id it is stored under (as an SES message id)."""
         message_id = uuid.uuid4().hex
         mail = received_locally(f"raw/inbound/{message_id}.eml", message_id, mail_from, recipients)
-        try:
-            await self._store_one(mail, raw)
-        except Exception:
-            await self.blobs.delete(mail.raw_key)  # not stored: the sender is told to try again
-            raise
-        # Cancelled (the sender hung up): its batch may still commit, so the raw message stays.
-        return message_id
-
-    async def _store_one(self, mail: Received, raw: bytes) -> None:
         found = await self.inboxes.find({base_address(r) for r in mail.recipients})
         targets = routed(mail.recipients, found)
         if not targets:  # deleted since RCPT TO
@@ -286,18 +278,34 @@ class Ingest:
         if len(raw) > LARGE_MESSAGE:
             async with _large:  # one at a time in this process, as for queued jobs
                 [read] = await self.keep([(mail.raw_key, raw)])
-                [failure] = await self._store_together([await self._copies(mail, targets, raw, read)])
+                failure = await self._stored(mail, targets, raw, read, self._store_alone)
         else:
-            read = await self._reads((mail.raw_key, raw))
-            failure = await self._stores(await self._copies(mail, targets, raw, read))
+            failure = await self._stored(mail, targets, raw, await self._reads((mail.raw_key, raw)), self._stores)
         if failure is not None:
             self.inboxes.forget(found)
             raise failure
+        return message_id
 
-    async def _copies(self, mail: Received, targets: list[str], raw: bytes, read: Read | Exception) -> list[_Copy]:
-        if isinstance(read, Exception):
-            raise read
-        return await _copies_of(self.blobs, 0, mail, targets, len(raw), read, unseen=True)
+    async def _stored(
+        self, mail: Received, targets: list[str], raw: bytes, read: Read | Exception, store: _Store
+    ) -> Exception | None:
+        if isinstance(read, Exception):  # and nothing of it kept (``keep_all``), or the raw message as it was asked
+            await self.blobs.delete(mail.raw_key)
+            return read
+        if read.raw_key is not None:  # packed
+            mail = replace(mail, raw_key=read.raw_key)
+        try:
+            failure = await store(await _copies_of(self.blobs, 0, mail, targets, len(raw), read, unseen=True))
+        except Exception as exc:  # noqa: BLE001 - answered as the store's failure
+            failure = exc
+        if failure is not None:
+            await self.blobs.delete(mail.raw_key)  # not stored: the sender is told to try again
+        # Cancelled (the sender hung up): its batch may still commit, so the raw message stays.
+        return failure
+
+    async def _store_alone(self, copies: list[_Copy]) -> Exception | None:
+        [failure] = await self._store_together([copies])
+        return failure
 
     async def _store_together(self, messages: list[list[_Copy]]) -> list[Exception | None]:
         copies = []
@@ -315,6 +323,8 @@ class Ingest:
         await self._stores.aclose()
         await self._connections.aclose()
 
+
+_Store = Callable[[list["_Copy"]], Awaitable[Exception | None]]
 
 LARGE_MESSAGE = 4 * 1024 * 1024  # bytes of raw mail past which a message is stored on its own
 _large = anyio.Lock()  # one large message at a time in this process
@@ -342,18 +352,22 @@ def _chunks(small: list[tuple[int, Received, list[str], bytes]]) -> list[list[tu
     return chunks
 
 
-def keep_all(messages: list[tuple[str, bytes]], write: Write) -> list[Read | Exception]:
-    """``Keep`` with a synchronous blob store: each raw message written under its key, read, its attachments
-    written (and dropped from the ``Read``: they are not sent back), or why that could not be done."""
+def keep_all(messages: list[tuple[str, bytes]], blobs: LocalBlobs) -> list[Read | Exception]:
+    """``Keep`` with the file blob store: each raw message packed (``LocalBlobs.pack``: ``Read.raw_key`` says
+    where), read, its attachments written (and dropped from the ``Read``: they are not sent back), or why that
+    could not be done (and nothing of it is left)."""
     out: list[Read | Exception] = []
     for key, raw in messages:
+        kept = None
         try:
-            write(key, raw)
+            kept = blobs.pack(key, raw)
             read = _read(raw)
-            attachments = write_attachments(write, read.parsed.attachments)
+            attachments = write_attachments(blobs.write, read.parsed.attachments)
             read.parsed.attachments = []
-            out.append(replace(read, attachments=attachments))
+            out.append(replace(read, attachments=attachments, raw_key=kept))
         except Exception as exc:  # noqa: BLE001 - that message gets a 451, the others go on
+            if kept is not None:
+                blobs.remove(kept)
             out.append(exc)
     return out
 
