@@ -128,3 +128,15 @@ def test_where_holes_cannot_be_punched_raw_messages_are_files(tmp_path: Path, mo
     assert store.pack("raw/inbound/a.eml", b"hello") == "raw/inbound/a.eml"
     assert (store.root / "raw/inbound/a.eml").read_bytes() == b"hello"
     assert not (store.root / files.PACKS).exists()
+
+
+def test_a_content_addressed_blob_already_there_is_not_written_again(tmp_path: Path) -> None:
+    store = FileBlobStore(tmp_path / "blobs")
+    store.write_once("attachments/ab/abc", b"pdf")
+    path = store.root / "attachments/ab/abc"
+    inode = path.stat().st_ino
+    store.write_once("attachments/ab/abc", b"pdf")
+    assert path.stat().st_ino == inode and path.read_bytes() == b"pdf"
+    path.unlink()
+    store.write_once("attachments/ab/abc", b"pdf")
+    assert path.read_bytes() == b"pdf"

@@ -117,6 +117,10 @@ class LocalBlobs(Protocol):
 
     def write(self, key: str, data: bytes) -> None: ...
 
+    def write_once(self, key: str, data: bytes) -> None:
+        """``write`` unless ``key`` holds a blob already (content-addressed keys)."""
+        ...
+
     def pack(self, key: str, data: bytes) -> str:
         """Keep a raw message, perhaps packed with others; the key it can be read and deleted by."""
         ...

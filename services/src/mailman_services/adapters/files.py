@@ -149,6 +149,13 @@ class FileBlobStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def write_once(self, key: str, data: bytes) -> None:
+        """``write``, unless ``key`` holds a blob already: for content-addressed keys (attachments), whose bytes
+        cannot differ. Rewriting would free the old file's inode for a new one, which costs this file system
+        most (see the module's docstring)."""
+        if not os.path.exists(self._path(key)):
+            self.write(key, data)
+
     def pack(self, key: str, data: bytes) -> str:
         """``write`` a raw message, into this process's pack where it can (see the module's docstring); the key it
         is kept under (``key`` when it is a file of its own)."""

@@ -40,7 +40,8 @@ async def store_attachments(blobs: BlobStore, parts: Sequence[Part]) -> list[dic
 
 
 def write_attachments(write: Write, parts: Sequence[Part]) -> list[dict[str, Any]]:
-    """``store_attachments`` with a blob store's synchronous write (``FileBlobStore.write``)."""
+    """``store_attachments`` with a blob store's synchronous write (``FileBlobStore.write_once``: the keys are
+    content-addressed)."""
     described = []
     for part in parts:
         digest = hashlib.sha256(part.data).hexdigest()

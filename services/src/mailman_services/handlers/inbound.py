@@ -362,7 +362,7 @@ def keep_all(messages: list[tuple[str, bytes]], blobs: LocalBlobs) -> list[Read 
         try:
             kept = blobs.pack(key, raw)
             read = _read(raw)
-            attachments = write_attachments(blobs.write, read.parsed.attachments)
+            attachments = write_attachments(blobs.write_once, read.parsed.attachments)
             read.parsed.attachments = []
             out.append(replace(read, attachments=attachments, raw_key=kept))
         except Exception as exc:  # noqa: BLE001 - that message gets a 451, the others go on
