@@ -624,3 +624,16 @@ def test_boundary_lines_are_matched_as_the_feed_parsers_own_pattern_would() -> N
                     theirs.group(g) for g in ("end", "ws", "linesep")
                 ], line
     assert isinstance(feedparser_re.compile("(?P<sep>x)"), re.Pattern)  # any other pattern: compiled
+
+
+def test_the_preview_is_the_first_words_of_the_text_however_they_are_spaced() -> None:
+    """``mime.preview`` reads a short head first; it gives what joining every word of the text gives (seeded)."""
+    import random
+
+    from mailman_services.domain import mime
+
+    rng = random.Random(2026)
+    pieces = ["word", "a", "longerwordthanmost", " ", "  ", "\n", "\r\n\r\n", "\t", " " * 300, "ü", "x" * 250]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 120)))
+        assert mime.preview(text, None) == " ".join(text[: mime.PREVIEW_LENGTH * 20].split())[: mime.PREVIEW_LENGTH]

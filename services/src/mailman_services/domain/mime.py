@@ -429,6 +429,11 @@ def html_to_text(value: str) -> str:
 def preview(text: str | None, html: str | None) -> str:
     # A bounded head: splitting a 40 MB body into words would cost half a gigabyte for 200 characters.
     source = text[: PREVIEW_LENGTH * 20] if text is not None else html_to_text((html or "")[: PREVIEW_LENGTH * 100])
+    # The words of a shorter head, joined, are the start of those of the whole (the last may be cut): when they
+    # already fill the preview, it is theirs.
+    head = " ".join(source[: PREVIEW_LENGTH * 2].split())
+    if len(head) >= PREVIEW_LENGTH:
+        return head[:PREVIEW_LENGTH]
     return " ".join(source.split())[:PREVIEW_LENGTH]
 
 
