@@ -7,6 +7,7 @@ stores nothing twice. The worker hands over several jobs at once and they are st
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -237,7 +238,8 @@ async def _store_jobs(begin: Begin, queue: Queue, copies: list[_Copy], outcomes:
 
 
 ReadAll = Callable[[list[bytes]], Awaitable[list[Read | Exception]]]
-# Raw messages with the blob key each is to be kept under: kept, read, their attachments kept (``Read.attachments``).
+# Raw messages with the blob key each is to be kept under: kept (perhaps under another key: ``Read.raw_key``), read,
+# their attachments kept (``Read.attachments``).
 Keep = Callable[[list[tuple[str, bytes]]], Awaitable[list[Read | Exception]]]
 
 
@@ -367,7 +369,8 @@ def keep_all(messages: list[tuple[str, bytes]], blobs: LocalBlobs) -> list[Read 
             out.append(replace(read, attachments=attachments, raw_key=kept))
         except Exception as exc:  # noqa: BLE001 - that message gets a 451, the others go on
             if kept is not None:
-                blobs.remove(kept)
+                with contextlib.suppress(OSError):  # else an orphan, as after a crash between write and commit
+                    blobs.remove(kept)
             out.append(exc)
     return out
 
