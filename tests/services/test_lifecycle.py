@@ -27,7 +27,7 @@ from mailman_services.domain.ids import new_id
 from mailman_services.handlers import deletion
 
 from tests.conftest import Stack, Zone, in_process_app, in_process_settings
-from tests.services.test_pipeline import smtp_send, wait_for
+from tests.services.test_pipeline import gone, smtp_send, wait_for
 
 PDF = b"%PDF-1.4\n% shared by two messages\n" + bytes(range(256)) * 3
 
@@ -262,14 +262,14 @@ def test_deleting_a_message_deletes_its_rows_raw_copy_bodies_in_events_and_unsha
 
     assert api.delete(f"/v1/messages/{first['id']}").status_code == 204
     assert_unreachable(stack, api, first, "zebracorn")
-    assert not first_raw.exists()
+    gone(first_raw)
     assert shared.exists() and second_raw.exists()  # the other message still holds the same content
     download = api.get(f"/v1/messages/{second['id']}/attachments/{second['attachments'][0]['id']}")
     assert download.status_code == 200 and download.content == PDF
     assert api.delete(f"/v1/messages/{first['id']}").status_code == 404
 
     assert api.delete(f"/v1/messages/{second['id']}").status_code == 204
-    assert not shared.exists() and not second_raw.exists()
+    gone(shared, second_raw)
     assert api.get(f"/v1/threads/{second['thread_id']}").status_code == 404  # its thread is empty: gone
 
 
@@ -335,7 +335,7 @@ def test_deleting_an_inbox_deletes_its_mail_blobs_and_bodies_in_events(stack: St
     assert raw.exists() and stored.exists()
 
     assert api.delete(f"/v1/inboxes/{inbox['id']}").status_code == 204
-    assert not raw.exists() and not stored.exists()
+    gone(raw, stored)
     assert api.get(f"/v1/messages/{message['id']}").status_code == 404
     for event in stored_events(stack, message["id"]):
         assert "wombat" not in str(event["data"])
@@ -363,7 +363,8 @@ def test_an_inbox_is_deleted_a_batch_of_messages_per_transaction(
     asyncio.run(run())
     assert api.get(f"/v1/inboxes/{inbox['id']}").status_code == 404
     for message, raw in zip(sent, raws, strict=True):
-        assert api.get(f"/v1/messages/{message['id']}").status_code == 404 and not raw.exists()
+        assert api.get(f"/v1/messages/{message['id']}").status_code == 404
+        gone(raw)
         assert all("numbat" not in str(event["data"]) for event in stored_events(stack, message["id"]))
         [deleted] = deleted_events(api, message["id"])
         assert deleted["data"]["reason"] == "inbox_deleted"
@@ -444,7 +445,7 @@ def test_retention_purges_mail_older_than_the_inbox_keeps_it(
     # The stack's worker purges too, every minute: whichever gets there first, the mail is gone.
     purge(stack, dns_zone)
     assert_unreachable(stack, api, old, "aardvark")
-    assert not raw.exists() and not attachment.exists()
+    gone(raw, attachment)
     [deleted] = deleted_events(api, old["id"])
     assert deleted["data"]["reason"] == "retention"
     assert api.get(f"/v1/messages/{recent['id']}").status_code == 200

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -28,6 +28,16 @@ def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
             return result
         assert time.monotonic() < deadline, "timed out waiting"
         time.sleep(0.05)
+
+
+class _Blob(Protocol):
+    def exists(self) -> bool: ...
+
+
+def gone(*blobs: _Blob) -> None:
+    """Wait until deleted mail's blobs are gone: the API deletes them after its commit, but a row the worker's own
+    sweep holds at that moment is skipped (SKIP LOCKED) and deleted by the worker an instant later."""
+    wait_for(lambda: not any(blob.exists() for blob in blobs))
 
 
 def messages_of(api: httpx.Client, inbox_id: str, **params: Any) -> list[dict[str, Any]]:
