@@ -79,6 +79,11 @@ def test_raw_messages_are_packed_block_by_block_and_punched_out_when_deleted(tmp
     fourth = store.pack("raw/inbound/3.eml", b"d")
     assert fourth.startswith(str(pack.relative_to(store.root))) and anyio.run(store.get, fourth) == b"d"
 
+    empty = store.pack("raw/inbound/4.eml", b"")  # no block of its own: read, and deleted, all the same
+    assert anyio.run(store.get, empty) == b""
+    anyio.run(store.delete, empty)
+    assert anyio.run(store.get, fourth) == b"d"
+
     store.close()  # written no more: the last message's deletion removes the pack
     anyio.run(store.delete, fourth)
     assert not pack.exists()

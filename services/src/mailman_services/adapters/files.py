@@ -218,7 +218,8 @@ class FileBlobStore:
             return
         try:
             try:
-                _punch(fd, offset, _aligned(offset + length, os.fstat(fd).st_blksize) - offset)
+                if length:  # an empty message has no block of its own (the next one starts where it does)
+                    _punch(fd, offset, _aligned(offset + length, os.fstat(fd).st_blksize) - offset)
             except OSError as exc:
                 if exc.errno not in _NO_HOLES:
                     raise
