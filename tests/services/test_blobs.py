@@ -30,20 +30,25 @@ def test_blobs_round_trip_and_keys_cannot_escape_the_store(tmp_path: Path) -> No
     assert not (tmp_path / "outside").exists()
 
 
-def _data_at(path: Path) -> list[int]:
-    """Where each run of data starts in a sparse file."""
-    starts: list[int] = []
+def data_runs(path: Path) -> list[tuple[int, int]]:
+    """Each run of data in a sparse file, as (start, end), the end at the end of its last block."""
+    runs: list[tuple[int, int]] = []
     offset = 0
     with path.open("rb") as handle:
+        block = os.fstat(handle.fileno()).st_blksize
         while True:
             try:
-                offset = os.lseek(handle.fileno(), offset, os.SEEK_DATA)
+                start = os.lseek(handle.fileno(), offset, os.SEEK_DATA)
             except OSError as exc:
-                if exc.errno != errno.ENXIO:
+                if exc.errno != errno.ENXIO:  # ENXIO: no data after offset
                     raise
-                return starts
-            starts.append(offset)
-            offset = os.lseek(handle.fileno(), offset, os.SEEK_HOLE)
+                return runs
+            offset = os.lseek(handle.fileno(), start, os.SEEK_HOLE)
+            runs.append((start, -(-offset // block) * block))
+
+
+def _data_at(path: Path) -> list[int]:
+    return [start for start, _ in data_runs(path)]
 
 
 def _packs(store: FileBlobStore) -> list[Path]:

@@ -3,7 +3,6 @@ means stored (the listener stores before it answers)."""
 
 from __future__ import annotations
 
-import os
 import socket
 import uuid
 from pathlib import Path
@@ -13,6 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import Stack
+from tests.services.test_blobs import data_runs
 
 
 class Session:
@@ -166,23 +166,12 @@ def test_mail_for_an_inbox_deleted_after_rcpt_is_not_accepted_and_leaves_nothing
 
 def _raw_data(blobs: Path) -> set[tuple[str, int, int]]:
     """Each raw message file, and each run of data blocks in a pack (files.PACKS), as (path, start, end)."""
-    found = set()
+    found: set[tuple[str, int, int]] = set()
     for path in (blobs / "raw").rglob("*"):
-        if not path.is_file():
-            continue
-        if path.suffix != ".pack":
+        if path.suffix == ".pack":
+            found.update((str(path), start, end) for start, end in data_runs(path))
+        elif path.is_file():
             found.add((str(path), 0, path.stat().st_size))
-            continue
-        with path.open("rb") as handle:
-            offset = 0
-            while True:
-                try:
-                    start = os.lseek(handle.fileno(), offset, os.SEEK_DATA)
-                except OSError:  # ENXIO: no data after offset
-                    break
-                offset = os.lseek(handle.fileno(), start, os.SEEK_HOLE)
-                block = os.fstat(handle.fileno()).st_blksize  # the end of the file is the end of its last block
-                found.add((str(path), start, -(-offset // block) * block))
     return found
 
 

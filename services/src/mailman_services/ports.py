@@ -115,8 +115,6 @@ Write = Callable[[str, bytes], None]  # a blob store's synchronous write (the fi
 class LocalBlobs(Protocol):
     """The file blob store without the event loop, as the SMTP listener's parser processes write with it."""
 
-    def write(self, key: str, data: bytes) -> None: ...
-
     def write_once(self, key: str, data: bytes) -> None:
         """``write`` unless ``key`` holds a blob already (content-addressed keys)."""
         ...

@@ -67,14 +67,23 @@ def _punch(fd: int, offset: int, length: int) -> None:
         raise OSError(code, os.strerror(code))
 
 
-def _holds_data(fd: int) -> bool:
+def _next_data(fd: int, offset: int) -> int | None:
+    """Where the file's first data at or after ``offset`` is; None: holes from there to the end."""
     try:
-        os.lseek(fd, 0, os.SEEK_DATA)
+        return os.lseek(fd, offset, os.SEEK_DATA)
     except OSError as exc:
-        if exc.errno == errno.ENXIO:  # no data from offset 0 to the end: all holes
-            return False
+        if exc.errno == errno.ENXIO:
+            return None
         raise
-    return True
+
+
+def _create(path: str, flags: int) -> int:
+    """A new file (``O_CREAT | O_EXCL``), its folder made when missing rather than checked before every file."""
+    try:
+        return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600)
 
 
 def _aligned(offset: int, block: int) -> int:
@@ -87,11 +96,7 @@ class _Pack:
     def __init__(self, root: str) -> None:
         self.name = f"{PACKS}/{uuid.uuid4().hex}.pack"
         path = os.path.join(root, self.name)
-        try:
-            self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        self.fd = _create(path, os.O_RDWR)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX)
             self.block = os.fstat(self.fd).st_blksize
@@ -132,15 +137,10 @@ class FileBlobStore:
 
     def write(self, key: str, data: bytes) -> None:
         """``put`` without the event loop (the SMTP listener's parser processes write with it)."""
-        # Written aside and renamed into place: a reader never sees half a file. The folder is made when missing,
-        # not checked before every write.
+        # Written aside and renamed into place: a reader never sees half a file.
         path = self._path(key)
         tmp = f"{path}.{uuid.uuid4().hex}.tmp"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = _create(tmp, os.O_WRONLY)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -194,13 +194,8 @@ class FileBlobStore:
     def _unpacked(path: Path, offset: int, length: int) -> bytes | None:
         fd = os.open(path, os.O_RDONLY)
         try:
-            try:
-                if length and os.lseek(fd, offset, os.SEEK_DATA) != offset:
-                    return None  # its first block is a hole: deleted
-            except OSError as exc:
-                if exc.errno == errno.ENXIO:  # holes to the end: deleted
-                    return None
-                raise
+            if length and _next_data(fd, offset) != offset:
+                return None  # its first block is a hole: deleted
             data = os.pread(fd, length, offset)
         finally:
             os.close(fd)
@@ -224,14 +219,14 @@ class FileBlobStore:
                 if exc.errno not in _NO_HOLES:
                     raise
                 os.pwrite(fd, bytes(length), offset)  # moved to where holes cannot be punched: the bytes still go
-            if _holds_data(fd):
+            if _next_data(fd, 0) is not None:
                 return
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return  # a live process still writes to it
             # Its writer is gone for good; whatever it wrote before it went is visible now.
-            if not _holds_data(fd):
+            if _next_data(fd, 0) is None:
                 path.unlink(missing_ok=True)
         finally:
             os.close(fd)
