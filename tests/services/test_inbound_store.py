@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -13,12 +15,12 @@ import psycopg
 import pytest
 from mailman_services.adapters.files import FileBlobStore
 from mailman_services.adapters.pgqueue import PgQueue
-from mailman_services.db.engine import create_engine
+from mailman_services.db.engine import create_engine, migrate
 from mailman_services.domain import search
 from mailman_services.domain.ids import new_id
 from mailman_services.domain.ses import received_notification
 from mailman_services.domain.threads import thread_subject
-from mailman_services.handlers import inbound
+from mailman_services.handlers import events, inbound
 
 from tests.conftest import Stack
 
@@ -152,3 +154,69 @@ def test_a_message_that_cannot_be_kept_is_an_error_of_its_own(tmp_path: Path) ->
             first_data = os.lseek(handle.fileno(), 0, os.SEEK_DATA)
         assert f"{pack.relative_to(tmp_path / 'blobs')}@{first_data}+{len(raw)}" == kept.raw_key
         assert first_data > 0
+
+
+def test_new_mail_is_fanned_out_as_it_is_stored_unless_a_webhook_is_enabled(stack: Stack, tmp_path: Path) -> None:
+    """The listener stores new mail that replies to nothing in one statement (``_store_new``). With no webhook
+    enabled its event needs no fan-out; with one it is left to the fan-out, which is woken at the commit, and the
+    next mail is stored in a transaction that queues its deliveries itself. A reply is stored in its thread.
+
+    In a database of its own: no other test's webhook is enabled there."""
+    socket_dir = stack.data_dir / "postgres"
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS ingest_alone")
+        conn.execute("CREATE DATABASE ingest_alone")
+    database = f"postgresql://postgres@/ingest_alone?host={socket_dir}"
+    migrate(database.replace("postgresql://", "postgresql+psycopg://"))
+    address = "alone@mailman.test"
+    with psycopg.connect(database, autocommit=True) as db:
+        db.execute("INSERT INTO domains (id, name, verification_token) VALUES ('dom_alone', 'mailman.test', 't')")
+        db.execute(
+            "INSERT INTO inboxes (id, domain_id, local_part, address) VALUES ('inb_alone', 'dom_alone', 'alone', %s)",
+            (address,),
+        )
+
+    def raw(subject: str, *headers: str) -> bytes:
+        lines = ["From: ada@example.com", f"To: {address}", f"Subject: {subject}", f"Message-ID: <{subject}@x>"]
+        return "\r\n".join([*lines, *headers, "", f"{subject}.", ""]).encode()
+
+    async def ingest_all(listener: psycopg.Connection[Any]) -> list[str]:
+        blobs = FileBlobStore(tmp_path / "blobs")
+        engine = create_engine(database.replace("postgresql://", "postgresql+psycopg://"), pool_size=2)
+        queue = PgQueue(engine)
+        ingest = inbound.Ingest(engine, blobs, queue, partial(inbound.keep_with, blobs, inbound.read_in_thread), 1)
+        try:
+            stored = [await ingest(raw("one"), "ada@example.com", [address])]
+            assert list(listener.notifies(timeout=0.5, stop_after=1)) == []  # nothing for the fan-out to do
+            with psycopg.connect(database, autocommit=True) as db:
+                db.execute(
+                    "INSERT INTO webhooks (id, url, events, secret)"
+                    " VALUES ('wh_alone', 'http://127.0.0.1:9/', '{message.received}', 's')"
+                )
+            stored.append(await ingest(raw("two"), "ada@example.com", [address]))
+            assert [n.channel for n in listener.notifies(timeout=5, stop_after=1)] == [events.FAN_OUT_CHANNEL]
+            stored.append(await ingest(raw("three"), "ada@example.com", [address]))
+            stored.append(await ingest(raw("four", "In-Reply-To: <one@x>"), "ada@example.com", [address]))
+            return stored
+        finally:
+            await ingest.aclose()
+            await queue.aclose()
+            await engine.dispose()
+
+    with psycopg.connect(database, autocommit=True) as listener:
+        listener.execute(f"LISTEN {events.FAN_OUT_CHANNEL}")
+        anyio.run(ingest_all, listener)
+    with psycopg.connect(database, autocommit=True) as db:
+        rows = db.execute(
+            "SELECT m.subject, m.thread_id, e.fanned_out_at IS NOT NULL, count(d.id)"
+            " FROM messages m JOIN events e ON e.message_id = m.id LEFT JOIN deliveries d ON d.event_id = e.id"
+            " GROUP BY m.subject, m.thread_id, e.fanned_out_at ORDER BY m.subject"
+        ).fetchall()
+    threads = {subject: thread for subject, thread, _, _ in rows}
+    assert [(subject, fanned, deliveries) for subject, _, fanned, deliveries in rows] == [
+        ("four", True, 1),  # in a transaction, its delivery queued there
+        ("one", True, 0),  # no webhook: nothing to deliver
+        ("three", True, 1),
+        ("two", False, 0),  # the webhook's, left to the fan-out
+    ]
+    assert threads["four"] == threads["one"] and len(set(threads.values())) == 3

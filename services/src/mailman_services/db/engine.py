@@ -135,8 +135,9 @@ async def _pipelined(conn: AsyncConnection) -> AsyncIterator[Pipelined]:
 
 
 class HeldConnections:
-    """``pipelined_transaction`` on connections kept out of the pool between transactions, for a hot path that
-    runs many short ones (the SMTP listener's store).
+    """Connections kept out of the pool between transactions, for a hot path that runs many short ones (the SMTP
+    listener's store): ``pipelined_transaction``, or a connection in autocommit mode for a statement that is a
+    transaction by itself.
 
     Taking a connection from the pool and putting it in autocommit mode costs more CPU than a small batch's
     statements: ~0.3-0.6 ms here and ~0.1 ms in PostgreSQL per transaction (``bench/ingest.py``). A connection is
@@ -150,11 +151,15 @@ class HeldConnections:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Pipelined]:
+        async with self.autocommit() as conn, _pipelined(conn) as pipelined:
+            yield pipelined
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
         conn = self._idle.pop() if self._idle else await self._checkout()
         clean = False
         try:
-            async with _pipelined(conn) as pipelined:
-                yield pipelined
+            yield conn
             clean = True
         except Exception:
             clean = await _reusable(conn)

@@ -9,7 +9,7 @@ uses. Measured on the inbound store (10 messages a batch): PostgreSQL's CPU per 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from psycopg import AsyncRawCursor
@@ -31,24 +31,31 @@ def _adapters(table: Table) -> dict[str, Callable[[Any], object] | None]:
     return {c.name: _jsonb if isinstance(c.type, JSONB) else None for c in table.columns}
 
 
+Wrapped = tuple[tuple[str, str], ...]  # (column, SQL around its placeholder, "{}"), of one table's rows
+
+
 @functools.cache
-def _insert(table: Table, columns: tuple[str, ...], count: int, first: int = 1) -> str:
+def _insert(table: Table, columns: tuple[str, ...], count: int, first: int = 1, wrapped: Wrapped = ()) -> str:
     # $n placeholders (from $first), sent as they are (a raw cursor): psycopg would parse %s ones anew for every
     # statement of more than 50 parameters. The search vector comes as its literal (domain/search.py), cast in
     # SQL as SearchVector does for SQLAlchemy.
-    casts = ["::tsvector" if isinstance(table.c[name].type, SearchVector) else "" for name in columns]
+    around = dict(wrapped)
+    forms = [
+        around.get(name, "{}").format("${}::tsvector" if isinstance(table.c[name].type, SearchVector) else "${}")
+        for name in columns
+    ]
     width = len(columns)
-    rows = (f"({', '.join(f'${first + row * width + n}{casts[n]}' for n in range(width))})" for row in range(count))
+    rows = (f"({', '.join(forms[n].format(first + row * width + n) for n in range(width))})" for row in range(count))
     names = ", ".join(f'"{name}"' for name in columns)
     return f"INSERT INTO {table.name} ({names}) VALUES {', '.join(rows)}"  # noqa: S608 - names from the schema
 
 
 @functools.cache
-def _together(shapes: tuple[tuple[Table, tuple[str, ...], int], ...], then: str) -> str:
+def _together(shapes: tuple[tuple[Table, tuple[str, ...], int, Wrapped], ...], then: str) -> str:
     inserts: list[str] = []
     first = 1
-    for table, columns, count in shapes:
-        inserts.append(f"i{len(inserts)} AS ({_insert(table, columns, count, first)})")
+    for table, columns, count, wrapped in shapes:
+        inserts.append(f"i{len(inserts)} AS ({_insert(table, columns, count, first, wrapped)})")
         first += len(columns) * count
     return f"WITH {', '.join(inserts)} {then.format(first=first)}" if inserts else then.format(first=first)
 
@@ -68,10 +75,10 @@ def _parameters(table: Table, rows: Sequence[dict[str, Any]]) -> tuple[tuple[str
     return columns, params
 
 
-async def _execute(conn: AsyncConnection, statement: str, params: list[object]) -> None:
+async def _execute(conn: AsyncConnection, statement: str, params: list[object]) -> AsyncRawCursor[Any]:
     driver = (await conn.get_raw_connection()).driver_connection
     assert driver is not None
-    await AsyncRawCursor(driver).execute(statement, params)
+    return await AsyncRawCursor(driver).execute(statement, params)
 
 
 async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -88,23 +95,31 @@ async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[dict[s
 
 
 async def insert_together(
-    conn: AsyncConnection, inserts: Sequence[tuple[Table, Sequence[dict[str, Any]]]], then: str, *then_params: object
-) -> None:
+    conn: AsyncConnection,
+    inserts: Sequence[tuple[Table, Sequence[dict[str, Any]]]],
+    then: str,
+    *then_params: object,
+    wrapped: Mapping[Table, Mapping[str, str]] | None = None,
+) -> AsyncRawCursor[Any]:
     """``insert_rows`` of each table in turn, and ``then``, in one statement: each INSERT in a ``WITH``, ``then``
     (a SELECT, its parameters numbered from ``${first}``) the main query. One statement costs one execution of
-    the driver (~0.1 ms of CPU here, each) and of PostgreSQL's executor, however many tables.
+    the driver (~0.1 ms of CPU here, each) and of PostgreSQL's executor, however many tables. Returns the cursor
+    of ``then``'s rows (in a pipelined transaction, reading them costs a round trip).
 
+    ``wrapped``: SQL around some columns' values, per table (``{}`` stands for the value), e.g. a ``CASE``.
     The inserts run in the statement's snapshot, so none of them can see another's rows; foreign keys and
-    triggers are checked after the whole statement, and see them all."""
+    triggers are checked after the whole statement, and see them all. Past 65,535 values it is several
+    statements, and ``wrapped`` is refused."""
     shapes, params = [], []
     for table, rows in inserts:
         if rows:
             columns, table_params = _parameters(table, rows)
-            shapes.append((table, columns, len(rows)))
+            shapes.append((table, columns, len(rows), tuple(sorted((wrapped or {}).get(table, {}).items()))))
             params += table_params
     if len(params) + len(then_params) > MAX_PARAMETERS:
+        if wrapped:
+            raise ValueError("wrapped values are for one statement, and these do not fit in one")
         for table, rows in inserts:
             await insert_rows(conn, table, rows)
-        await _execute(conn, then.format(first=1), list(then_params))
-        return
-    await _execute(conn, _together(tuple(shapes), then), [*params, *then_params])
+        return await _execute(conn, then.format(first=1), list(then_params))
+    return await _execute(conn, _together(tuple(shapes), then), [*params, *then_params])

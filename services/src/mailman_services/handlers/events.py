@@ -89,6 +89,12 @@ def wake(new: Sequence[NewEvent], *, fan_out: bool) -> tuple[str, str]:
     return _NOTIFY_BOTH if fan_out else _NOTIFY, _payload([event.inbox_id for event in new])
 
 
+def wake_unless_hooks(new: Sequence[NewEvent]) -> tuple[str, str]:
+    """``wake`` for events recorded with ``UNLESS_HOOKS`` (fanned out unless a webhook is enabled): it also wakes
+    the worker's fan-out when one is, and its one row's first column says whether one was."""
+    return _NOTIFY_UNLESS_HOOKS, _payload([event.inbox_id for event in new])
+
+
 async def notify(conn: AsyncConnection, inbox_ids: Sequence[str | None]) -> None:
     """At commit, wake the API's waiters for mail of these inboxes (handlers/waiting.py)."""
     await insert_together(conn, [], _NOTIFY, _payload(inbox_ids))
@@ -104,3 +110,11 @@ def _payload(inbox_ids: Sequence[str | None]) -> str:
 # Parameters numbered from {first} (rows.insert_together); the result is not read: pipelined, it rides with the COMMIT.
 _NOTIFY = f"SELECT pg_notify('{EVENTS_CHANNEL}', ${{first}})"
 _NOTIFY_BOTH = f"SELECT pg_notify('{EVENTS_CHANNEL}', ${{first}}), pg_notify('{FAN_OUT_CHANNEL}', '')"
+_HOOKS = "EXISTS (SELECT FROM webhooks WHERE enabled)"  # in the statement's snapshot, as the fan-out would read them
+# For insert_together's ``wrapped``: events marked fanned out as they are recorded when no webhook is enabled (there
+# is nothing to deliver), else left to the worker's fan-out, which ``wake_unless_hooks`` wakes.
+UNLESS_HOOKS = {"fanned_out_at": f"CASE WHEN {_HOOKS} THEN NULL ELSE {{}}::timestamptz END"}
+_NOTIFY_UNLESS_HOOKS = (
+    f"SELECT {_HOOKS}, pg_notify('{EVENTS_CHANNEL}', ${{first}}),"
+    f" CASE WHEN {_HOOKS} THEN pg_notify('{FAN_OUT_CHANNEL}', '') END"
+)

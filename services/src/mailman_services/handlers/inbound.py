@@ -259,6 +259,9 @@ class Ingest:
     """
 
     STORES_AT_ONCE = 2  # transactions in flight: one is being written while the other waits on PostgreSQL
+    HOOKS_RECHECK = 10.0  # seconds after finding a webhook enabled before new mail is stored by _store_new again
+    # Copies stored by one _store_new statement at most: their values (~50 each) must fit in one (rows.MAX_PARAMETERS).
+    ONE_STATEMENT = 500
 
     def __init__(self, engine: AsyncEngine, blobs: BlobStore, queue: Queue, keep: Keep, readers: int) -> None:
         """``readers``: how many batches ``keep`` takes at once (its processes)."""
@@ -268,6 +271,7 @@ class Ingest:
         self.keep = keep
         self._reads: Coalescer[tuple[str, bytes], Read | Exception] = Coalescer(keep, max(1, readers))
         self._stores: Coalescer[list[_Copy], Exception | None] = Coalescer(self._store_together, self.STORES_AT_ONCE)
+        self._hooks_found = -self.HOOKS_RECHECK  # when _store_new last found a webhook enabled
 
     async def __call__(self, raw: bytes, mail_from: str, recipients: list[str]) -> str:
         """Store ``raw`` in the inbox of each recipient; returns the id it is stored under (as an SES message id)."""
@@ -316,8 +320,27 @@ class Ingest:
                 copy.job = job
                 copies.append(copy)
         outcomes: list[Exception | None] = [None] * len(messages)
+        if await self._stored_new(copies):
+            return outcomes
         await _store_jobs(self._connections.transaction, self.queue, copies, outcomes)
         return outcomes
+
+    async def _stored_new(self, copies: list[_Copy]) -> bool:
+        """``_store_new`` of ``copies`` when they take it (they reply to nothing, and no webhook was found enabled
+        in the last ``HOOKS_RECHECK`` seconds: deliveries are then queued in ``_store_in``'s transaction, without
+        the fan-out's hop); whether they were stored. When it fails the caller stores them as it would have."""
+        if time.monotonic() - self._hooks_found < self.HOOKS_RECHECK or len(copies) > self.ONE_STATEMENT:
+            return False
+        if any(_answered(copy) for copy in copies):
+            return False
+        try:
+            async with self._connections.autocommit() as conn:
+                if await _store_new(conn, copies):
+                    self._hooks_found = time.monotonic()
+        except Exception:
+            log.warning("storing new mail in one statement failed; storing it again", exc_info=True)
+            return False
+        return True
 
     async def aclose(self) -> None:
         """Wait for the batches already started."""
@@ -516,24 +539,7 @@ async def _store_in(
         if thread_id in known and thread_id not in old_threads and thread_id not in renamed:
             renamed[thread_id] = _new_thread(new_threads, copy, now)
     by_id = {**old_threads, **new_threads}
-    message_rows, new_events = [], []
-    for copy, message_pk, thread_id in planned:
-        thread = by_id[renamed.get(thread_id, thread_id)]
-        values = _message_values(copy, message_pk, thread["id"], now)
-        people = [values["from"]["address"], *(p["address"] for p in copy.parsed.to + copy.parsed.cc)]
-        thread["participants"] = list(dict.fromkeys([*thread["participants"], *(a for a in people if a)]))
-        thread["message_count"] += 1
-        thread["last_message_at"] = now
-        message_rows.append(
-            {
-                **values,
-                "raw_key": copy.mail.raw_key,
-                "raw_bucket": copy.mail.raw_bucket,
-                "dedup_key": copy.mail.ses_message_id,
-            }
-        )
-        data = {"message": views.event_message(values), "thread": views.thread(dict(thread))}
-        new_events.append(NewEvent("message.received", data, inbox_id=copy.inbox_id, message_id=message_pk))
+    message_rows, new_events = _rows([(copy, pk, by_id[renamed.get(tid, tid)]) for copy, pk, tid in planned], now)
 
     # Read before the writes: a read among them would cost a round trip of its own.
     matching = await hooks.fetchall() if in_transaction is not None else []
@@ -557,6 +563,51 @@ async def _store_in(
     if in_transaction is not None:
         fanned = [delivery.Recorded(e["id"], e["type"], e["inbox_id"]) for e in event_rows]
         await delivery.fan_out_in(conn, in_transaction, matching, fanned)
+
+
+async def _store_new(conn: AsyncConnection, copies: list[_Copy]) -> bool:
+    """Store copies that are ``unseen`` and reply to nothing (``_answered``), each in a new thread, with their
+    ``message.received`` events, in one statement: on a connection in autocommit mode it is a transaction of its
+    own, sent and answered in one round trip, where ``_store_in`` takes two and many more calls of the driver.
+
+    The events are marked fanned out as they are recorded when no webhook is enabled; when one is they are left
+    to the worker's fan-out (``events.UNLESS_HOOKS``), and this returns True.
+    """
+    now = datetime.now(UTC)
+    new_threads: dict[str, dict[str, Any]] = {}
+    planned = [(copy, new_id("msg"), new_threads[_new_thread(new_threads, copy, now)]) for copy in copies]
+    message_rows, new_events = _rows(planned, now)
+    event_rows = events.event_rows(new_events, fanned_out=True)
+    inserts = [(threads, list(new_threads.values())), (messages, message_rows), (events_table, event_rows)]
+    then, *params = events.wake_unless_hooks(new_events)
+    wrapped = {events_table: events.UNLESS_HOOKS}
+    row = await (await insert_together(conn, inserts, then, *params, wrapped=wrapped)).fetchone()
+    return bool(row and row[0])
+
+
+def _rows(
+    planned: list[tuple[_Copy, str, dict[str, Any]]], now: datetime
+) -> tuple[list[dict[str, Any]], list[NewEvent]]:
+    """The message rows and events of (copy, message id, its thread's row) triples; each thread row is updated
+    (participants, count, last message) as its messages are added."""
+    message_rows, new_events = [], []
+    for copy, message_pk, thread in planned:
+        values = _message_values(copy, message_pk, thread["id"], now)
+        people = [values["from"]["address"], *(p["address"] for p in copy.parsed.to + copy.parsed.cc)]
+        thread["participants"] = list(dict.fromkeys([*thread["participants"], *(a for a in people if a)]))
+        thread["message_count"] += 1
+        thread["last_message_at"] = now
+        message_rows.append(
+            {
+                **values,
+                "raw_key": copy.mail.raw_key,
+                "raw_bucket": copy.mail.raw_bucket,
+                "dedup_key": copy.mail.ses_message_id,
+            }
+        )
+        data = {"message": views.event_message(values), "thread": views.thread(dict(thread))}
+        new_events.append(NewEvent("message.received", data, inbox_id=copy.inbox_id, message_id=message_pk))
+    return message_rows, new_events
 
 
 def _new_thread(new_threads: dict[str, dict[str, Any]], copy: _Copy, now: datetime) -> str:
