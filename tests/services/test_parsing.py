@@ -637,3 +637,15 @@ def test_the_preview_is_the_first_words_of_the_text_however_they_are_spaced() ->
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 120)))
         assert mime.preview(text, None) == " ".join(text[: mime.PREVIEW_LENGTH * 20].split())[: mime.PREVIEW_LENGTH]
+
+
+def test_a_lone_surrogate_in_a_body_is_replaced_and_other_text_kept_as_it_is() -> None:
+    """UTF-7 can spell a lone surrogate, which neither JSON nor PostgreSQL takes: it is replaced, with a warning.
+    A body of other non-ASCII text (checked for surrogates by encoding it, not by a regular expression) is kept."""
+    head = b"From: ada@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+    lone = parse(head + b"Content-Type: text/plain; charset=utf-7\r\n\r\nbefore +2AA- after\r\n")
+    assert lone.text == "before \ufffd after\n"
+    assert "the message contains invalid characters; they were replaced" in lone.warnings
+    text = "Caf\u00e9 \u2019quoted\u2019 \U0001f600 \u0939\u093f\n"
+    plain = parse(head + b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + text.encode().replace(b"\n", b"\r\n"))
+    assert (plain.text, plain.warnings) == (text, [])
