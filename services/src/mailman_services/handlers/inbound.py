@@ -579,9 +579,9 @@ async def _store_new(conn: AsyncConnection, copies: list[_Copy]) -> bool:
     message_rows, new_events = _rows(planned, now)
     event_rows = events.event_rows(new_events, fanned_out=True)
     inserts = [(threads, list(new_threads.values())), (messages, message_rows), (events_table, event_rows)]
-    then, *params = events.wake_unless_hooks(new_events)
+    then, payload = events.wake_unless_hooks(new_events)
     wrapped = {events_table: events.UNLESS_HOOKS}
-    row = await (await insert_together(conn, inserts, then, *params, wrapped=wrapped)).fetchone()
+    row = await (await insert_together(conn, inserts, then, payload, wrapped=wrapped)).fetchone()
     return bool(row and row[0])
 
 
