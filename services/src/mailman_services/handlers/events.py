@@ -115,6 +115,7 @@ _HOOKS = "EXISTS (SELECT FROM webhooks WHERE enabled)"  # in the statement's sna
 # is nothing to deliver), else left to the worker's fan-out, which ``wake_unless_hooks`` wakes.
 UNLESS_HOOKS = {"fanned_out_at": f"CASE WHEN {_HOOKS} THEN NULL ELSE {{}}::timestamptz END"}
 _NOTIFY_UNLESS_HOOKS = (
-    f"SELECT {_HOOKS}, pg_notify('{EVENTS_CHANNEL}', ${{first}}),"
-    f" CASE WHEN {_HOOKS} THEN pg_notify('{FAN_OUT_CHANNEL}', '') END"
+    f"SELECT hooks, pg_notify('{EVENTS_CHANNEL}', ${{first}}),"  # noqa: S608 - constants only
+    f" CASE WHEN hooks THEN pg_notify('{FAN_OUT_CHANNEL}', '') END"
+    f" FROM (SELECT {_HOOKS} AS hooks) AS enabled"
 )

@@ -329,9 +329,8 @@ class Ingest:
         """``_store_new`` of ``copies`` when they take it (they reply to nothing, and no webhook was found enabled
         in the last ``HOOKS_RECHECK`` seconds: deliveries are then queued in ``_store_in``'s transaction, without
         the fan-out's hop); whether they were stored. When it fails the caller stores them as it would have."""
-        if time.monotonic() - self._hooks_found < self.HOOKS_RECHECK or len(copies) > self.ONE_STATEMENT:
-            return False
-        if any(_answered(copy) for copy in copies):
+        recently = time.monotonic() - self._hooks_found < self.HOOKS_RECHECK
+        if recently or len(copies) > self.ONE_STATEMENT or any(_answered(copy) for copy in copies):
             return False
         try:
             async with self._connections.autocommit() as conn:
